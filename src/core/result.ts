@@ -62,6 +62,8 @@ export interface DrillMetrics {
   /** Worst RTO over the drill's disruptive faults, seconds; null = unknown. */
   rto_s: number | null;
   rto_error_bar_s: number | null;
+  /** Why rto_s is null (no disruptive fault, fault never confirmed, no sustained recovery). */
+  rto_reason?: string;
   rto_per_fault: RtoMeasurement[];
   rpo: {
     /** Acknowledged writes absent after recovery; null = unknown (no final read). */
@@ -90,6 +92,8 @@ export interface DrillMetrics {
   };
   /** Number of leader changes observed by the harness during the run. */
   leader_changes: number | null;
+  /** True when >= 3 leader changes were observed within 10 s. */
+  leader_flapping?: boolean;
 }
 
 export interface StepRecord {
@@ -119,7 +123,8 @@ export interface DrillResult {
   /** True when the run was cut short (Ctrl-C, SIGTERM, an infrastructure error). */
   aborted: boolean;
   error?: string;
-  expect?: { verdict: 'pass' | 'fail'; reason?: string; met: boolean };
+  /** detail: why the expectation was not met (or how it was matched). */
+  expect?: { verdict: 'pass' | 'fail'; reason?: string; met: boolean; detail?: string };
   started_at: string;
   duration_s: number;
   run_dir: string;

@@ -1,0 +1,104 @@
+// drill doctor: can drills run here, and with which mechanism will each fault be applied?
+// Checks Docker, the graph-agent image, and the host tools that faults rely on. Each probe
+// that needs the kernel runs in a throwaway network namespace (unshare -n), never on the
+// host's own interfaces.
+
+import { existsSync } from 'node:fs';
+import chalk from 'chalk';
+import { execa } from 'execa';
+import type { CommandModule } from 'yargs';
+import { assertDockerAvailable, docker } from '../../docker/engine.js';
+import { ensureGraphAgentImage } from '../../target/graph-agent/image.js';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+async function has(cmd: string): Promise<boolean> {
+  const r = await execa('sh', ['-c', `command -v ${cmd}`], { reject: false });
+  return r.exitCode === 0;
+}
+
+async function inScratchNetns(script: string): Promise<{ ok: boolean; err: string }> {
+  const r = await execa('unshare', ['-n', 'sh', '-c', script], { reject: false });
+  return { ok: r.exitCode === 0, err: (r.stderr || r.stdout).split('\n')[0] ?? '' };
+}
+
+export const LIBFAKETIME_PATHS = [
+  '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1',
+  '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1',
+  '/usr/lib/faketime/libfaketimeMT.so.1',
+];
+
+export const doctorCommand: CommandModule = {
+  command: 'doctor',
+  describe: 'check Docker, the image and which fault mechanisms this host supports',
+  handler: async () => {
+    const checks: Check[] = [];
+    let dockerOk = false;
+    try {
+      await assertDockerAvailable();
+      const v = await docker().version();
+      checks.push({ name: 'Docker engine', ok: true, detail: `${v.Version} (API ${v.ApiVersion})` });
+      dockerOk = true;
+    } catch (e) {
+      checks.push({ name: 'Docker engine', ok: false, detail: e instanceof Error ? e.message : String(e) });
+    }
+    if (dockerOk) {
+      try {
+        const img = await ensureGraphAgentImage();
+        checks.push({
+          name: 'graph-agent image',
+          ok: true,
+          detail: `${img.tag} (${img.built ? `built in ${(img.ms / 1000).toFixed(1)} s` : 'cached'})`,
+        });
+      } catch (e) {
+        checks.push({ name: 'graph-agent image', ok: false, detail: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    const nsenter = await has('nsenter');
+    const iptables = await has('iptables');
+    const tc = await has('tc');
+    const unshare = await has('unshare');
+    checks.push({ name: 'nsenter', ok: nsenter, detail: nsenter ? 'enters container network namespaces' : 'missing: apt-get install util-linux' });
+    checks.push({ name: 'iptables', ok: iptables, detail: iptables ? 'present' : 'missing: apt-get install iptables' });
+    checks.push({ name: 'tc', ok: tc, detail: tc ? 'present' : 'missing: apt-get install iproute2' });
+    let netem = { ok: false, err: 'not checked' };
+    let tbf = { ok: false, err: 'not checked' };
+    let statistic = { ok: false, err: 'not checked' };
+    if (unshare && tc) {
+      netem = await inScratchNetns('ip link set lo up && tc qdisc add dev lo root netem delay 1ms');
+      tbf = await inScratchNetns('ip link set lo up && tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 400ms');
+    }
+    if (unshare && iptables) {
+      statistic = await inScratchNetns('iptables -A INPUT -m statistic --mode random --probability 0.5 -j DROP');
+    }
+    const faketime = LIBFAKETIME_PATHS.find((p) => existsSync(p));
+
+    const faults: [string, string, boolean][] = [
+      ['kill / stop / restart', 'Docker API (signal, stop, start)', dockerOk],
+      ['pause', 'Docker API (cgroup freezer)', dockerOk],
+      ['partition', 'iptables in the container network namespace (nsenter)', nsenter && iptables],
+      ['loss', netem.ok ? 'tc netem loss' : 'iptables statistic match (no netem)', netem.ok || statistic.ok],
+      ['delay / jitter', netem.ok ? 'tc netem delay' : 'userspace proxy between nodes (no netem on this kernel)', true],
+      ['bandwidth', 'tc tbf', tbf.ok],
+      ['clock skew', faketime ? `libfaketime (${faketime})` : 'libfaketime missing: apt-get install libfaketime', Boolean(faketime)],
+    ];
+
+    const mark = (ok: boolean) => (ok ? chalk.green('ok  ') : chalk.red('FAIL'));
+    process.stdout.write('Environment\n');
+    for (const c of checks) process.stdout.write(`  ${mark(c.ok)} ${c.name.padEnd(20)} ${c.detail}\n`);
+    process.stdout.write('Kernel features (probed in a scratch network namespace)\n');
+    process.stdout.write(`  ${mark(netem.ok)} ${'tc netem'.padEnd(20)} ${netem.ok ? 'available' : `unavailable (${netem.err})`}\n`);
+    process.stdout.write(`  ${mark(tbf.ok)} ${'tc tbf'.padEnd(20)} ${tbf.ok ? 'available' : `unavailable (${tbf.err})`}\n`);
+    process.stdout.write(`  ${mark(statistic.ok)} ${'iptables statistic'.padEnd(20)} ${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`);
+    process.stdout.write('Faults: mechanism used on this host\n');
+    for (const [name, how, ok] of faults) process.stdout.write(`  ${mark(ok)} ${name.padEnd(22)} ${how}\n`);
+    if (checks.some((c) => !c.ok && (c.name === 'Docker engine' || c.name === 'graph-agent image'))) {
+      process.stdout.write('\nDrills cannot run here until the failures above are fixed (sudo bash scripts/ensure-docker.sh starts Docker).\n');
+      process.exitCode = 3;
+    }
+  },
+};

@@ -1,0 +1,41 @@
+// The narrowest interface the workload needs from a target: where requests can go, and
+// one operation at a time with a timeout. Everything target-specific (URLs, status
+// codes, what an error means) lives behind it, so custom targets only implement this.
+
+export type OpKind = 'add-vertex' | 'add-edge' | 'read';
+
+export interface OpRequest {
+  f: OpKind;
+  /** Unique id of the element written, or the id read. */
+  id: string;
+  /** add-edge only: the endpoints. */
+  from?: string;
+  to?: string;
+}
+
+export interface OpResult {
+  /**
+   * ok: it happened (acknowledged). fail: it certainly did not happen.
+   * info: unknown, it may have happened (timeout, connection lost after sending, 5xx).
+   * When in doubt, an implementation must answer info, never fail.
+   */
+  outcome: 'ok' | 'fail' | 'info';
+  /** Short machine-readable reason for fail/info, e.g. "timeout", "ECONNREFUSED", "503 no_leader". */
+  error?: string;
+  /** Reads: whether the element was found. */
+  found?: boolean;
+  /**
+   * The failure is about the node (cannot connect, timeout, 5xx), not about the request:
+   * a smart client should send its next request elsewhere. When absent, the workload
+   * rotates on any non-ok outcome whose error does not start with a 4xx status.
+   */
+  nodeTrouble?: boolean;
+}
+
+export interface WriteClient {
+  /** The node names requests can go to. */
+  nodes(): string[];
+  /** Perform one op against `node`, with a timeout; never throws: classify into ok/fail/info. */
+  perform(node: string, op: OpRequest, timeoutMs: number): Promise<OpResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,96 @@
+// Find and remove what drills left in Docker. Selection is by label only, and every
+// candidate is re-checked client-side for `drill.managed=true` before removal: nothing
+// without that label is ever touched.
+import { docker, errorLine, isNotFound } from './engine.js';
+import { LABEL, drillFilters, isDrillManaged } from './labels.js';
+
+export interface DrillContainerInfo {
+  id: string;
+  name: string;
+  runId: string | undefined;
+  role: string | undefined;
+  node: string | undefined;
+  state: string;
+}
+
+export interface DrillNamedInfo {
+  id: string;
+  name: string;
+  runId: string | undefined;
+}
+
+export interface DrillResources {
+  containers: DrillContainerInfo[];
+  networks: DrillNamedInfo[];
+  volumes: DrillNamedInfo[];
+}
+
+export interface RemovedCounts {
+  containers: number;
+  networks: number;
+  volumes: number;
+  /** One line per resource that could not be removed (already-gone ones are not errors). */
+  errors: string[];
+}
+
+/** Drill-labelled containers, networks and volumes: of one run, or of every run. */
+export async function listDrillResources(runId?: string): Promise<DrillResources> {
+  const d = docker();
+  const filters = drillFilters(runId);
+  const [cs, ns, vs] = await Promise.all([
+    d.listContainers({ all: true, filters }),
+    d.listNetworks({ filters }),
+    d.listVolumes({ filters }),
+  ]);
+  const sameRun = (labels: Record<string, string> | null | undefined) =>
+    isDrillManaged(labels) && (runId === undefined || labels?.[LABEL.run] === runId);
+  return {
+    containers: cs
+      .filter((c) => sameRun(c.Labels))
+      .map((c) => ({
+        id: c.Id,
+        name: (c.Names[0] ?? c.Id).replace(/^\//, ''),
+        runId: c.Labels[LABEL.run],
+        role: c.Labels[LABEL.role],
+        node: c.Labels[LABEL.node],
+        state: c.State,
+      })),
+    networks: ns
+      .filter((n) => sameRun(n.Labels))
+      .map((n) => ({ id: n.Id, name: n.Name, runId: n.Labels?.[LABEL.run] })),
+    volumes: (vs.Volumes ?? [])
+      .filter((v) => sameRun(v.Labels))
+      .map((v) => ({ id: v.Name, name: v.Name, runId: v.Labels?.[LABEL.run] })),
+  };
+}
+
+/**
+ * Remove drill resources (containers forcibly, then networks, then volumes) of one run,
+ * or of all runs when no id is given. Returns what was removed; never throws for
+ * resources that are already gone, and reports other failures in `errors`.
+ */
+export async function removeRunResources(runId?: string): Promise<RemovedCounts> {
+  const d = docker();
+  const res = await listDrillResources(runId);
+  const out: RemovedCounts = { containers: 0, networks: 0, volumes: 0, errors: [] };
+  const attempt = async (what: string, fn: () => Promise<unknown>, count: () => void) => {
+    try {
+      await fn();
+      count();
+    } catch (e) {
+      if (!isNotFound(e)) out.errors.push(`remove ${what}: ${errorLine(e)}`);
+    }
+  };
+  await Promise.all(
+    res.containers.map((c) =>
+      attempt(`container ${c.name}`, () => d.getContainer(c.id).remove({ force: true, v: false }), () => out.containers++),
+    ),
+  );
+  await Promise.all(
+    res.networks.map((n) => attempt(`network ${n.name}`, () => d.getNetwork(n.id).remove(), () => out.networks++)),
+  );
+  await Promise.all(
+    res.volumes.map((v) => attempt(`volume ${v.name}`, () => d.getVolume(v.name).remove(), () => out.volumes++)),
+  );
+  return out;
+}

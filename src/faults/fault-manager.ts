@@ -1,0 +1,132 @@
+// Applies faults, keeps track of those in effect, heals them on time, on `heal`, at the
+// end of the run and on interrupt. Healing never depends on the run's abort signal: a
+// cancelled run still heals everything (Pumba heals with a fresh context).
+
+import type { Clock } from '../core/clock.js';
+import type { Rng } from '../core/random.js';
+import type { FaultRecord } from '../core/result.js';
+import type { Target } from '../target/target.js';
+import type { AppliedFault, FaultSpec } from './fault.js';
+import type { FaultJournal } from './journal.js';
+import { faultKinds } from './registry.js';
+import { selectNodes } from './selectors.js';
+
+interface ActiveFault {
+  spec: FaultSpec;
+  record: FaultRecord;
+  applied: AppliedFault;
+  timer?: NodeJS.Timeout;
+  healing?: Promise<void>;
+}
+
+export interface FaultEvents {
+  onApplied?(record: FaultRecord): void;
+  onHealed?(record: FaultRecord): void;
+  onError?(message: string): void;
+}
+
+export class FaultManager {
+  private readonly active = new Map<string, ActiveFault>();
+  readonly records: FaultRecord[] = [];
+  /** Faults the checkers measure recovery from (id -> disruptive). */
+  readonly disruptive = new Map<string, boolean>();
+
+  constructor(
+    private readonly target: Target,
+    private readonly clock: Clock,
+    private readonly journal: FaultJournal,
+    private readonly runId: string,
+    private readonly rng: Rng,
+    private readonly events: FaultEvents = {},
+  ) {}
+
+  activeNames(): string[] {
+    return [...this.active.values()].map((a) => `${a.spec.name}:${a.spec.kind}(${a.record.nodes.join(',')})`);
+  }
+
+  async apply(spec: FaultSpec): Promise<FaultRecord> {
+    const kind = faultKinds[spec.kind];
+    const nodes = await selectNodes(spec, this.target.nodeNames, () => this.target.leader(), this.rng);
+    const requestedT = this.clock.now();
+    const record: FaultRecord = {
+      id: spec.name,
+      kind: spec.kind,
+      nodes,
+      requested_s: requestedT / 1000,
+      confirmed_s: null,
+      injection_latency_s: null,
+      healed_s: null,
+      mechanism: '',
+    };
+    this.records.push(record);
+    this.disruptive.set(spec.name, kind.disruptive);
+    this.journal.record({ event: 'apply', id: spec.name, kind: spec.kind, nodes, t: requestedT, run_id: this.runId, spec });
+    let applied: AppliedFault;
+    try {
+      applied = await kind.apply(spec, nodes, { lifecycle: this.target, clock: this.clock, confirmTimeoutMs: 15_000 });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      this.journal.record({ event: 'apply-failed', id: spec.name, t: this.clock.now(), error: msg });
+      record.mechanism = `failed: ${msg}`;
+      throw e;
+    }
+    record.confirmed_s = applied.confirmedT / 1000;
+    record.injection_latency_s = (applied.confirmedT - requestedT) / 1000;
+    record.mechanism = applied.mechanism;
+    if (applied.detail) record.detail = applied.detail;
+    this.journal.record({
+      event: 'confirmed',
+      id: spec.name,
+      t: applied.confirmedT,
+      mechanism: applied.mechanism,
+      ...(applied.detail ? { detail: applied.detail } : {}),
+    });
+    this.events.onApplied?.(record);
+    if (!kind.lasting) {
+      record.healed_s = this.clock.now() / 1000;
+      this.journal.record({ event: 'healed', id: spec.name, t: this.clock.now() });
+      return record;
+    }
+    const a: ActiveFault = { spec, record, applied };
+    this.active.set(spec.name, a);
+    if (spec.duration !== undefined) {
+      a.timer = setTimeout(() => {
+        this.heal(spec.name).catch((e) => this.events.onError?.(`auto-heal of ${spec.name} failed: ${String(e)}`));
+      }, spec.duration);
+    }
+    return record;
+  }
+
+  /** Heal one fault by name, or every active fault with "all". Unknown or already healed: no-op. */
+  async heal(name: string): Promise<void> {
+    if (name === 'all') return this.healAll();
+    const a = this.active.get(name);
+    if (!a) return;
+    if (a.healing) return a.healing;
+    if (a.timer) clearTimeout(a.timer);
+    a.healing = (async () => {
+      this.journal.record({ event: 'heal', id: name, t: this.clock.now() });
+      try {
+        await a.applied.heal();
+      } catch (e) {
+        const msg = e instanceof Error ? e.message : String(e);
+        this.journal.record({ event: 'heal-failed', id: name, t: this.clock.now(), error: msg });
+        throw e;
+      } finally {
+        this.active.delete(name);
+      }
+      a.record.healed_s = this.clock.now() / 1000;
+      this.journal.record({ event: 'healed', id: name, t: this.clock.now() });
+      this.events.onHealed?.(a.record);
+    })();
+    return a.healing;
+  }
+
+  /** Heal everything still in effect; collects errors instead of stopping at the first. */
+  async healAll(): Promise<void> {
+    const names = [...this.active.keys()];
+    const results = await Promise.allSettled(names.map((n) => this.heal(n)));
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    if (errors.length) throw new Error(`healing failed: ${errors.join('; ')}`);
+  }
+}

@@ -1,0 +1,281 @@
+// One drill, start to finish:
+//
+//   boot cluster -> workload on -> steps (faults, awaits, marks) -> heal all
+//   -> workload off -> converge -> final read -> teardown
+//   -> checkers -> thresholds -> verdict -> reports
+//
+// Whatever happens (a failed step, Ctrl-C, an infrastructure error) the `finally` heals
+// every fault and tears the cluster down, and the result is written with what was
+// measured so far: the same result shape for success, failure and an aborted run.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { finalRead } from '../client/final-read.js';
+import type { FinalRead, HistoryEvent } from '../client/history.js';
+import { HistoryWriter } from '../client/history-writer.js';
+import { startWorkload } from '../client/workload.js';
+import { computeMetrics } from '../checkers/metrics.js';
+import { monotonicClock, sleep, type Clock } from '../core/clock.js';
+import { DrillError, InfraError } from '../core/errors.js';
+import { seededRng } from '../core/random.js';
+import type { DrillResult, RunStatus, StepRecord } from '../core/result.js';
+import { FaultManager } from '../faults/fault-manager.js';
+import { FaultJournal } from '../faults/journal.js';
+import type { ScenarioFile } from '../scenario/schema.js';
+import { RecoveryWatcher } from '../schedule/conditions.js';
+import { runSteps, StepFailedError, type ScheduleOutcome } from '../schedule/runner.js';
+import { checkExpectation, scoreThresholds, verdictOf } from '../scoring/thresholds.js';
+import { createTarget } from '../target/create.js';
+import type { Target } from '../target/target.js';
+import { LeaderWatch } from './leader-watch.js';
+import { createRunDir, type RunDir } from './run-dir.js';
+
+export interface DrillProgress {
+  update(s: {
+    phase: string;
+    elapsedS: number;
+    opsPerS: number;
+    errorRate: number;
+    leader: string | null;
+    activeFaults: string[];
+  }): void;
+  event(line: string): void;
+  done(): void;
+}
+
+export interface RunOptions {
+  file: ScenarioFile;
+  outDir: string;
+  seed?: number | undefined;
+  /** Leave the cluster up after the drill (for poking at it); `drill cleanup` removes it. */
+  keep?: boolean;
+  signal: AbortSignal;
+  progress: DrillProgress;
+}
+
+/** How long to wait for every node to hold the same data before the final read. */
+const CONVERGE_TIMEOUT_MS = 30_000;
+
+export async function runDrill(opts: RunOptions): Promise<DrillResult> {
+  const { scenario, path } = opts.file;
+  const seed = opts.seed ?? scenario.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const clock = monotonicClock();
+  const startedAt = new Date(clock.originWallMs).toISOString();
+  const run = createRunDir(opts.outDir, scenario.name);
+  writeFileSync(join(run.dir, 'scenario.json'), JSON.stringify({ path, scenario, seed }, null, 2));
+  const { progress } = opts;
+  progress.event(`run ${run.runId}: ${scenario.name} (seed ${seed}) -> ${run.dir}`);
+
+  const journal = new FaultJournal(run.journal);
+  const history = new HistoryWriter(run.history);
+  const recovery = new RecoveryWatcher();
+  const out: ScheduleOutcome = { steps: [], marks: [] };
+  let phase = 'boot';
+  let status: RunStatus = 'completed';
+  let error: string | undefined;
+  let aborted = false;
+  let final: FinalRead | null = null;
+  let target: Target | undefined;
+  let leaders: LeaderWatch | undefined;
+  let faults: FaultManager | undefined;
+  let workload: ReturnType<typeof startWorkload> | undefined;
+  let ticker: NodeJS.Timeout | undefined;
+
+  const tick = () => {
+    const st = workload?.stats();
+    progress.update({
+      phase,
+      elapsedS: clock.now() / 1000,
+      opsPerS: st?.opsPerSLast1s ?? 0,
+      errorRate: st?.errorRateLast1s ?? 0,
+      leader: leaders?.current ?? null,
+      activeFaults: faults?.activeNames() ?? [],
+    });
+  };
+
+  try {
+    target = await createTarget(scenario, { runId: run.runId, logDir: run.logs, clock });
+    progress.event(`booting ${target.kind} x${target.nodeNames.length}`);
+    ticker = setInterval(tick, 250);
+    await target.start(opts.signal);
+    progress.event(`cluster up: ${target.nodeNames.join(', ')} (${(clock.now() / 1000).toFixed(1)} s)`);
+
+    leaders = new LeaderWatch(target, clock);
+    leaders.start();
+    faults = new FaultManager(target, clock, journal, run.runId, seededRng(seed ^ 0x5eed), {
+      onError: (m) => progress.event(`warning: ${m}`),
+      onHealed: (r) => progress.event(`fault ${r.id} healed`),
+    });
+    const w = scenario.workload;
+    workload = startWorkload({
+      client: target.writeClient(),
+      clock,
+      rate: w.rate,
+      concurrency: w.concurrency,
+      edgeShare: w.edge_share,
+      readShare: w.read_share,
+      timeoutMs: w.timeout,
+      seed,
+      writer: history,
+      onEvent: (e: HistoryEvent) => recovery.observe(e),
+    });
+
+    phase = 'steps';
+    await runSteps(scenario.steps, {
+      clock,
+      target,
+      faults,
+      recovery,
+      signal: opts.signal,
+      onStep: (r: StepRecord) => {
+        phase = `step ${r.index + 1}/${scenario.steps.length}: ${r.description}`;
+        progress.event(phase);
+      },
+      onEvent: (line) => progress.event(line),
+    }, out);
+  } catch (e) {
+    if (opts.signal.aborted) {
+      status = 'interrupted';
+      aborted = true;
+      error = 'interrupted';
+      progress.event('interrupted: healing faults and tearing down');
+    } else if (e instanceof StepFailedError) {
+      status = 'failed';
+      error = e.message;
+      progress.event(e.message);
+    } else {
+      status = 'aborted';
+      aborted = true;
+      error = e instanceof Error ? e.message : String(e);
+      if (!(e instanceof DrillError)) error = `harness error: ${error}`;
+      progress.event(`aborted: ${error}`);
+      if (!(e instanceof DrillError) && e instanceof Error && e.stack) {
+        writeFileSync(join(run.dir, 'harness-error.txt'), e.stack);
+      }
+    }
+  } finally {
+    // Heal with no regard for the abort signal: cleanup must survive cancellation.
+    phase = 'heal';
+    if (faults) {
+      await faults.healAll().catch((e: unknown) => {
+        progress.event(`warning: ${String(e)}`);
+        error ??= `healing failed: ${String(e)}`;
+      });
+    }
+    if (workload) {
+      phase = 'settle';
+      // Let the SUT show it serves again after the last heal before the workload stops.
+      if (!aborted) await settle(clock, recovery);
+      await workload.stop();
+    }
+    if (target && !aborted) {
+      phase = 'final read';
+      try {
+        await awaitConverged(target, clock);
+        final = await finalRead(target.finalReadSource(), clock, { timeoutMs: 30_000 });
+      } catch (e) {
+        progress.event(`final read failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    leaders?.stop();
+    if (ticker) clearInterval(ticker);
+    await history.close();
+    journal.close();
+    if (target && !opts.keep) {
+      phase = 'teardown';
+      await target.teardown();
+    } else if (target) {
+      progress.event(`--keep: cluster left running; remove it with \`drill cleanup\``);
+    }
+    progress.done();
+  }
+
+  return assemble({
+    opts, run, clock, seed, startedAt, status, aborted, error, final, target,
+    faults, leaders, history: history.events, out,
+  });
+}
+
+/** Give the workload a moment to show recovery after the last heal (bounded, best effort). */
+async function settle(clock: Clock, recovery: RecoveryWatcher): Promise<void> {
+  recovery.reset(clock.now());
+  const deadline = clock.now() + 5_000;
+  while (clock.now() < deadline && !recovery.recovered()) await sleep(50);
+}
+
+/** Wait until every node reports the same checksum (replicas caught up) or the timeout. */
+async function awaitConverged(target: Target, clock: Clock): Promise<void> {
+  const src = target.finalReadSource();
+  const deadline = clock.now() + CONVERGE_TIMEOUT_MS;
+  while (clock.now() < deadline) {
+    const sums = await Promise.all(target.nodeNames.map((n) => src.checksum(n).catch(() => null)));
+    if (sums.every((s) => s !== null && s === sums[0])) return;
+    await sleep(200);
+  }
+}
+
+function assemble(a: {
+  opts: RunOptions;
+  run: RunDir;
+  clock: Clock;
+  seed: number;
+  startedAt: string;
+  status: RunStatus;
+  aborted: boolean;
+  error: string | undefined;
+  final: FinalRead | null;
+  target: Target | undefined;
+  faults: FaultManager | undefined;
+  leaders: LeaderWatch | undefined;
+  history: HistoryEvent[];
+  out: ScheduleOutcome;
+}): DrillResult {
+  const { scenario, path } = a.opts.file;
+  const faultRecords = a.faults?.records ?? [];
+  const metrics = computeMetrics({
+    events: a.history,
+    final: a.final,
+    faults: faultRecords.map((r) => ({
+      id: r.id,
+      confirmedT: r.confirmed_s === null ? null : r.confirmed_s * 1000,
+      healedT: r.healed_s === null ? null : r.healed_s * 1000,
+      disruptive: a.faults?.disruptive.get(r.id) ?? true,
+    })),
+    leaderTimeline: a.leaders?.timeline ?? [],
+  });
+  const thresholds = scoreThresholds(scenario.thresholds ?? {}, metrics);
+  const verdict = verdictOf(thresholds, { aborted: a.aborted, stepFailed: a.status === 'failed' });
+  const result: DrillResult = {
+    schema_version: 1,
+    scenario: {
+      name: scenario.name,
+      file: path,
+      ...(scenario.description !== undefined ? { description: scenario.description } : {}),
+      tags: scenario.tags ?? [],
+    },
+    run_id: a.run.runId,
+    seed: a.seed,
+    verdict,
+    status: a.status,
+    aborted: a.aborted,
+    ...(a.error !== undefined ? { error: a.error } : {}),
+    started_at: a.startedAt,
+    duration_s: a.clock.now() / 1000,
+    run_dir: a.run.dir,
+    metrics,
+    thresholds,
+    faults: faultRecords,
+    steps: a.out.steps,
+    marks: a.out.marks,
+    target: {
+      kind: a.target?.kind ?? scenario.cluster.target,
+      nodes: [...(a.target?.nodeNames ?? [])],
+      settings: a.target?.settings() ?? {},
+    },
+  };
+  const exp = checkExpectation(scenario.expect, verdict, thresholds);
+  if (exp) result.expect = exp;
+  return result;
+}
+
+export { InfraError };

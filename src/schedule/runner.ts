@@ -1,0 +1,123 @@
+// Runs a drill's steps in order on the harness clock. A step that fails (an await that
+// times out, a fault that could not take effect) fails the run with its reason; the
+// caller's `finally` heals and tears down. Aborting (Ctrl-C) stops at the current step.
+
+import { sleep, type Clock } from '../core/clock.js';
+import type { MarkRecord, StepRecord } from '../core/result.js';
+import type { FaultManager } from '../faults/fault-manager.js';
+import type { Target } from '../target/target.js';
+import { allHealthy, RecoveryWatcher } from './conditions.js';
+import { describeStep, fmtMs, type Step } from './steps.js';
+
+export class StepFailedError extends Error {
+  constructor(
+    readonly step: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StepFailedError';
+  }
+}
+
+export interface RunnerDeps {
+  clock: Clock;
+  target: Target;
+  faults: FaultManager;
+  recovery: RecoveryWatcher;
+  signal: AbortSignal;
+  onStep?(record: StepRecord): void;
+  onEvent?(line: string): void;
+}
+
+export interface ScheduleOutcome {
+  steps: StepRecord[];
+  marks: MarkRecord[];
+}
+
+const POLL_MS = 50;
+
+export async function runSteps(steps: readonly Step[], deps: RunnerDeps, out: ScheduleOutcome): Promise<void> {
+  const { clock, signal } = deps;
+  for (const [index, step] of steps.entries()) {
+    const record: StepRecord = {
+      index,
+      kind: step.kind,
+      description: describeStep(step),
+      status: 'completed',
+      start_s: clock.now() / 1000,
+      end_s: null,
+    };
+    out.steps.push(record);
+    deps.onStep?.(record);
+    try {
+      if (signal.aborted) throw signal.reason;
+      await runStep(step, deps, out);
+      record.end_s = clock.now() / 1000;
+    } catch (e) {
+      record.end_s = clock.now() / 1000;
+      if (signal.aborted) {
+        record.status = 'interrupted';
+        for (const rest of steps.slice(index + 1).entries()) {
+          out.steps.push({
+            index: index + 1 + rest[0],
+            kind: rest[1].kind,
+            description: describeStep(rest[1]),
+            status: 'skipped',
+            start_s: record.end_s,
+            end_s: null,
+          });
+        }
+        throw signal.reason;
+      }
+      record.status = 'failed';
+      record.error = e instanceof Error ? e.message : String(e);
+      throw new StepFailedError(index, `step ${index + 1} (${record.description}) failed: ${record.error}`);
+    }
+  }
+}
+
+async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Promise<void> {
+  const { clock, target, faults, signal } = deps;
+  switch (step.kind) {
+    case 'wait':
+      await sleep(step.ms, signal);
+      return;
+    case 'mark':
+      out.marks.push({ t_s: clock.now() / 1000, label: step.label });
+      deps.onEvent?.(`mark: ${step.label}`);
+      return;
+    case 'fault': {
+      const r = await faults.apply(step.fault);
+      deps.onEvent?.(
+        `fault ${r.id} ${r.kind} on ${r.nodes.join(', ')} in effect after ${((r.injection_latency_s ?? 0) * 1000).toFixed(0)} ms (${r.mechanism})`,
+      );
+      return;
+    }
+    case 'heal':
+      await faults.heal(step.name);
+      deps.onEvent?.(`healed ${step.name}`);
+      return;
+    case 'await': {
+      const start = clock.now();
+      const deadline = start + step.timeoutMs;
+      if (step.condition === 'recovered') deps.recovery.reset(start);
+      let why = '';
+      while (clock.now() < deadline) {
+        if (signal.aborted) throw signal.reason;
+        if (step.condition === 'recovered') {
+          if (deps.recovery.recovered()) return;
+          why = 'writes did not succeed again';
+        } else if (step.condition === 'leader') {
+          if ((await target.leader()) !== null) return;
+          why = 'no leader elected';
+        } else {
+          const h = await allHealthy(target, target.nodeNames);
+          if (h.ok) return;
+          why = `not healthy: ${h.down.join(', ')}`;
+        }
+        await sleep(POLL_MS, signal);
+      }
+      throw new Error(`${why} within ${fmtMs(step.timeoutMs)}`);
+    }
+  }
+}

@@ -1,0 +1,36 @@
+// The step types of a drill's timeline, as the scenario parser outputs them (ms).
+
+import type { FaultSpec } from '../faults/fault.js';
+
+export type AwaitCondition = 'healthy' | 'leader' | 'recovered';
+
+export type Step =
+  | { kind: 'wait'; ms: number }
+  | { kind: 'mark'; label: string }
+  | { kind: 'fault'; fault: FaultSpec }
+  | { kind: 'heal'; name: string }
+  | { kind: 'await'; condition: AwaitCondition; timeoutMs: number };
+
+export function describeStep(s: Step): string {
+  switch (s.kind) {
+    case 'wait':
+      return `wait ${fmtMs(s.ms)}`;
+    case 'mark':
+      return `mark "${s.label}"`;
+    case 'fault': {
+      const f = s.fault;
+      const where = f.node ?? f.target ?? 'primary';
+      const extra = f.signal ? ` ${f.signal}` : '';
+      const dur = f.duration !== undefined ? ` for ${fmtMs(f.duration)}` : '';
+      return `fault ${f.name}: ${f.kind}${extra} ${where}${dur}`;
+    }
+    case 'heal':
+      return `heal ${s.name}`;
+    case 'await':
+      return `await ${s.condition} (timeout ${fmtMs(s.timeoutMs)})`;
+  }
+}
+
+export function fmtMs(ms: number): string {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(3)}s` : `${ms}ms`;
+}
