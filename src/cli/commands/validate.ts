@@ -1,0 +1,44 @@
+// drill validate <scenario..>: check scenario files without running anything (no Docker).
+// Prints "ok  <file>  (<name>: <N> steps)" per good file and "bad <file>  (<N> problems)"
+// per bad one; if any file is bad, throws a ScenarioError with every problem line
+// (file:line:col: field: message), which the CLI edge prints and maps to exit code 2.
+
+import type { CommandModule } from 'yargs';
+import { ScenarioError } from '../../core/errors.js';
+import { checkScenarioFiles } from '../../scenario/load.js';
+
+interface ValidateArgs {
+  scenario: string[];
+}
+
+/** Validates files and directories; writes one line per file to `out`. Throws ScenarioError if any is invalid. */
+export async function validateScenarios(paths: readonly string[], out: (line: string) => void): Promise<void> {
+  const checks = await checkScenarioFiles(paths);
+  const problems: string[] = [];
+  for (const c of checks) {
+    if (c.ok) {
+      const n = c.scenario.steps.length;
+      out(`ok  ${c.path}  (${c.scenario.name}: ${n} step${n === 1 ? '' : 's'})`);
+    } else {
+      const n = c.problems.length;
+      out(`bad ${c.path}  (${n} problem${n === 1 ? '' : 's'})`);
+      problems.push(...c.problems);
+    }
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
+}
+
+export const validateCommand: CommandModule<object, ValidateArgs> = {
+  command: 'validate <scenario..>',
+  describe: 'check scenario files (directories: every *.yaml / *.yml in them) without running them',
+  builder: (y) =>
+    y.positional('scenario', {
+      describe: 'scenario files or directories',
+      type: 'string',
+      array: true,
+      demandOption: true,
+    }),
+  handler: async (args) => {
+    await validateScenarios(args.scenario, (line) => process.stdout.write(`${line}\n`));
+  },
+};

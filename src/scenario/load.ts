@@ -1,0 +1,132 @@
+// Reading scenario files: YAML -> validated `Scenario`, or a ScenarioError listing every
+// problem of the file as `<file>:<line>:<col>: <field path>: <message>`.
+// Pure file-system and parsing code: no Docker, no network.
+
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { ScenarioError, UsageError } from '../core/errors.js';
+import { fileProblem, issueMessage, issueProblems, problemLines, yamlProblems } from './problems.js';
+import { scenarioCrossIssues, scenarioSchema, type Scenario, type ScenarioFile } from './schema.js';
+
+export type { Scenario, ScenarioFile } from './schema.js';
+
+const SCENARIO_FILE_RE = /\.ya?ml$/i;
+
+/**
+ * Parses and validates the text of a scenario file. `file` is only used in messages.
+ * Throws ScenarioError with every problem found; never anything else.
+ */
+export function parseScenario(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, logLevel: 'error' });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(problemLines(yamlProblems(file, doc.errors, lineCounter)));
+  }
+  if (doc.contents === null) {
+    throw new ScenarioError(
+      problemLines([fileProblem(file, 'the file is empty; a scenario needs at least name, cluster and steps (see docs/scenario-format.md)')]),
+    );
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // e.g. an alias bomb ("excessive alias count"), or an alias to an undefined anchor
+    throw new ScenarioError([`${file}:1:1: YAML syntax: ${(e instanceof Error ? e.message : String(e)).split('\n')[0] ?? ''}`]);
+  }
+  const result = scenarioSchema.safeParse(data, { error: issueMessage });
+  if (result.success) return result.data;
+  // zod skips refinements after some errors (e.g. a non-integer); the cross-field rules
+  // only read strings, so run them on the raw data too (duplicates are removed).
+  const cross = scenarioCrossIssues(data).map((i) => ({ code: 'custom' as const, path: i.path, message: i.message, input: undefined }));
+  const lines = problemLines(issueProblems(file, [...result.error.issues, ...cross], doc, lineCounter, scenarioSchema));
+  throw new ScenarioError(lines.length > 0 ? lines : problemLines([fileProblem(file, 'invalid scenario')]));
+}
+
+function errnoCode(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+/** Reads and validates one scenario file. UsageError if it cannot be read, ScenarioError if it is invalid. */
+export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const code = errnoCode(e);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`${path}: no such file`);
+    if (code === 'EISDIR') throw new UsageError(`${path}: is a directory, expected a scenario file`);
+    throw new UsageError(`${path}: cannot read (${code ?? String(e)})`);
+  }
+  return { path, scenario: parseScenario(text, path) };
+}
+
+export interface ExpandOptions {
+  /** A directory without scenario files is an error unless this is set. */
+  allowEmptyDir?: boolean;
+}
+
+/**
+ * Files for the given paths: a file stays as given; a directory becomes its *.yaml and
+ * *.yml files (not recursive), sorted by name. UsageError for a path that does not exist.
+ */
+export async function expandScenarioPaths(paths: readonly string[], options: ExpandOptions = {}): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    let isDir: boolean;
+    try {
+      isDir = (await stat(p)).isDirectory();
+    } catch (e) {
+      const code = errnoCode(e);
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new UsageError(`${p}: no such file`);
+      throw new UsageError(`${p}: cannot read (${code ?? String(e)})`);
+    }
+    if (!isDir) {
+      out.push(p);
+      continue;
+    }
+    const entries = await readdir(p, { withFileTypes: true });
+    const files = entries
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && SCENARIO_FILE_RE.test(e.name))
+      .map((e) => e.name)
+      .sort();
+    if (files.length === 0 && options.allowEmptyDir !== true) {
+      throw new UsageError(`${p}: no scenario files (*.yaml, *.yml) in this directory`);
+    }
+    out.push(...files.map((f) => join(p, f)));
+  }
+  return out;
+}
+
+export type ScenarioCheck =
+  | { path: string; ok: true; scenario: Scenario }
+  | { path: string; ok: false; problems: string[] };
+
+/** Validates each file (directories expanded) and reports per file; throws only UsageError for bad paths. */
+export async function checkScenarioFiles(paths: readonly string[], options: ExpandOptions = {}): Promise<ScenarioCheck[]> {
+  const files = await expandScenarioPaths(paths, options);
+  const out: ScenarioCheck[] = [];
+  for (const path of files) {
+    try {
+      const { scenario } = await loadScenarioFile(path);
+      out.push({ path, ok: true, scenario });
+    } catch (e) {
+      if (e instanceof ScenarioError) out.push({ path, ok: false, problems: e.problems });
+      else if (e instanceof UsageError) out.push({ path, ok: false, problems: [e.message] });
+      else throw e;
+    }
+  }
+  return out;
+}
+
+/**
+ * Loads every scenario of the given files and directories. If any file is invalid,
+ * throws one ScenarioError with the problems of all files.
+ */
+export async function loadScenarios(paths: readonly string[]): Promise<ScenarioFile[]> {
+  const checks = await checkScenarioFiles(paths);
+  const problems = checks.flatMap((c) => (c.ok ? [] : c.problems));
+  if (problems.length > 0) throw new ScenarioError(problems);
+  return checks.map((c) => ({ path: c.path, scenario: (c as Extract<ScenarioCheck, { ok: true }>).scenario }));
+}

@@ -1,0 +1,484 @@
+// The scenario file format (docs/scenario-format.md), as a zod schema.
+//
+// The INPUT side is what a YAML file holds (published as JSON Schema in
+// schema/scenario.schema.json); the OUTPUT side (`Scenario`) is what the run engine
+// consumes: durations in milliseconds, defaults applied, steps as a tagged union,
+// every fault named. Cross-field rules (node range, fault names, heal references,
+// election_timeout > heartbeat) are refinements that run even when other fields are
+// invalid, so one pass reports every problem of a file.
+
+import { z } from 'zod';
+import { DURATION_PATTERN, describeValue, durationMessage, formatDuration, parseDuration } from './duration.js';
+
+// ---------------------------------------------------------------------------------------
+// Vocabulary
+
+export const SUPPORTED_TARGETS = ['graph-agent'] as const;
+export const WORKLOAD_KINDS = ['graph'] as const;
+export const FAULT_KINDS = ['kill', 'stop', 'restart', 'pause'] as const;
+export const FAULT_TARGETS = ['primary', 'replica', 'random', 'all'] as const;
+export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
+export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered'] as const;
+export const STEP_KEYS = ['wait', 'mark', 'fault', 'heal', 'await'] as const;
+export const MAX_NODES = 9;
+
+export type FaultKind = (typeof FAULT_KINDS)[number];
+export type FaultTarget = (typeof FAULT_TARGETS)[number];
+export type Signal = (typeof SIGNALS)[number];
+export type AwaitCondition = (typeof AWAIT_CONDITIONS)[number];
+export type StepKey = (typeof STEP_KEYS)[number];
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
+const FAULT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const NODE_PATTERN = /^n[1-9]$/;
+
+/** Always run a refinement, even when other fields failed: the code guards its own input. */
+const always = { when: () => true };
+
+type Rec = Record<string, unknown>;
+function isRec(v: unknown): v is Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+// ---------------------------------------------------------------------------------------
+// Reusable field types
+
+const durationInput = z.union(
+  [
+    z.string().regex(new RegExp(DURATION_PATTERN), { error: (iss) => durationMessage(iss.input) }),
+    z.number({ error: (iss) => durationMessage(iss.input) }).min(0, { error: (iss) => durationMessage(iss.input) }),
+  ],
+  { error: (iss) => durationMessage(iss.input) },
+);
+
+/** A duration field: "250ms", "1.5s", "2m" or a bare number of seconds in; milliseconds out. */
+function duration(description: string) {
+  return durationInput.describe(`${description} A duration: "250ms", "1.5s", "2m", or a number of seconds.`).transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: durationMessage(v), input: v });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+const shareMessage = (v: unknown) => `expected a share between 0 and 1, or a percentage such as "50%", got ${describeValue(v)}`;
+
+/** A share 0..1, or a percentage string "50%". */
+const shareInput = z.union(
+  [
+    z
+      .number({ error: (iss) => shareMessage(iss.input) })
+      .min(0, { error: (iss) => shareMessage(iss.input) })
+      .max(1, { error: (iss) => shareMessage(iss.input) }),
+    z.string().regex(/^\d+(?:\.\d+)?%$/, { error: (iss) => shareMessage(iss.input) }),
+  ],
+  { error: (iss) => shareMessage(iss.input) },
+);
+const share = shareInput.transform((v, ctx) => {
+  if (typeof v === 'number') return v;
+  const n = Number(v.slice(0, -1)) / 100;
+  if (!(n >= 0 && n <= 1)) {
+    ctx.addIssue({ code: 'custom', message: shareMessage(v), input: v });
+    return z.NEVER;
+  }
+  return n;
+});
+
+const onOffMessage = (v: unknown) => `expected on or off, got ${describeValue(v)}`;
+/** on | off; YAML 1.1 readers turn bare on/off into booleans, so true/false are accepted too. */
+const onOff = z
+  .union([z.enum(['on', 'off'], { error: (iss) => onOffMessage(iss.input) }), z.boolean()], {
+    error: (iss) => onOffMessage(iss.input),
+  })
+  .transform((v): 'on' | 'off' => (v === true ? 'on' : v === false ? 'off' : v));
+
+// ---------------------------------------------------------------------------------------
+// cluster
+
+const agentSchema = z
+  .strictObject({
+    heartbeat: duration('Leader heartbeat interval (graph-agent HEARTBEAT_MS).').prefault('100ms'),
+    election_timeout: duration(
+      'Base election timeout (graph-agent ELECTION_TIMEOUT_MS); each node randomises in [T, 2T). Must be greater than heartbeat.',
+    ).prefault('1000ms'),
+    replication: z
+      .enum(['sync', 'async'])
+      .default('sync')
+      .describe('Flaw switch. sync: acknowledge after a majority has the write. async: acknowledge after the leader alone, replicate later.'),
+    fsync: onOff.prefault('on').describe('Flaw switch. on: the WAL is fsynced before a write is acknowledged. off: never fsynced.'),
+    failover: z
+      .enum(['raft', 'naive'])
+      .default('raft')
+      .describe('Flaw switch. raft: leader election by majority vote. naive: a node takes over on a missed heartbeat, without a quorum.'),
+  })
+  .superRefine((parsed, ctx) => {
+    const a: unknown = parsed;
+    if (!isRec(a)) return;
+    const hb = a['heartbeat'];
+    const et = a['election_timeout'];
+    if (typeof hb === 'number' && typeof et === 'number' && et <= hb) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['election_timeout'],
+        message: `election_timeout (${formatDuration(et)}) must be greater than heartbeat (${formatDuration(hb)})`,
+      });
+    }
+  }, always)
+  .describe('graph-agent settings, all optional. See docs/graph-agent.md.');
+
+const clusterSchema = z
+  .strictObject({
+    target: z
+      .literal(SUPPORTED_TARGETS, {
+        error: (iss) =>
+          iss.input === undefined
+            ? undefined
+            : `unsupported target ${describeValue(iss.input)}; supported targets: ${SUPPORTED_TARGETS.join(', ')} (custom targets are not supported yet)`,
+      })
+      .describe('The system under test. Built in: graph-agent.'),
+    nodes: z.int().min(1).max(MAX_NODES).default(3).describe(`Number of nodes, 1..${MAX_NODES}; they are named n1..nN.`),
+    agent: agentSchema.prefault({}),
+  })
+  .describe('The system under test.');
+
+// ---------------------------------------------------------------------------------------
+// workload
+
+const workloadSchema = z
+  .strictObject({
+    kind: z
+      .literal(WORKLOAD_KINDS, {
+        error: (iss) =>
+          iss.input === undefined ? undefined : `unsupported workload kind ${describeValue(iss.input)}; supported: ${WORKLOAD_KINDS.join(', ')}`,
+      })
+      .default('graph')
+      .describe('graph: vertex and edge writes, every edge references earlier vertices.'),
+    rate: z.number().gt(0).max(20_000).default(200).describe('Target operations per second, in total (> 0, max 20000).'),
+    concurrency: z.int().min(1).max(256).default(8).describe('Concurrent workers, 1..256.'),
+    edge_share: z.number().min(0).max(1).default(0.3).describe('Share (0..1) of writes that are edges.'),
+    read_share: z.number().min(0).max(1).default(0).describe('Share (0..1) of operations that are reads.'),
+    timeout: duration('Request timeout; a timed-out operation is recorded with an unknown outcome.').prefault('1s'),
+  })
+  .describe('The client load applied during the whole drill. Optional; every field has a default.');
+
+// ---------------------------------------------------------------------------------------
+// steps
+
+const faultSchema = z
+  .strictObject({
+    kind: z.enum(FAULT_KINDS).describe('kill: the process dies (signal). stop: graceful stop. restart: stop then start. pause: freeze the process.'),
+    target: z
+      .enum(FAULT_TARGETS)
+      .optional()
+      .describe('Which node(s), chosen by role when the fault starts. Exactly one of target / node.'),
+    node: z
+      .string()
+      .regex(NODE_PATTERN, { error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` })
+      .optional()
+      .describe('A node by name, n1..nN (N = cluster.nodes). Exactly one of target / node.'),
+    signal: z.enum(SIGNALS).optional().describe('kind: kill only. Default SIGKILL.'),
+    duration: duration('Heal automatically after this long. Not allowed for restart.').optional(),
+    name: z
+      .string()
+      .regex(FAULT_NAME_PATTERN, {
+        error: (iss) => `expected a fault name (letters, digits, ".", "_", "-"), got ${describeValue(iss.input)}`,
+      })
+      .optional()
+      .describe('Id used by heal. Default: f1, f2, ... by order of the faults in the file.'),
+  })
+  .superRefine((parsed, ctx) => {
+    const f: unknown = parsed; // may be partial: this runs even when fields are invalid
+    if (!isRec(f)) return;
+    const has = (k: string) => f[k] !== undefined;
+    if (has('target') && has('node')) {
+      ctx.addIssue({ code: 'custom', path: ['node'], message: 'use either target or node, not both' });
+    } else if (!has('target') && !has('node')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `missing target: set target (${FAULT_TARGETS.join(' | ')}) or node (n1..nN)`,
+      });
+    }
+    if (has('signal') && typeof f['kind'] === 'string' && f['kind'] !== 'kill') {
+      ctx.addIssue({ code: 'custom', path: ['signal'], message: `signal applies only to kind: kill, not ${f['kind']}` });
+    }
+    if (has('duration') && f['kind'] === 'restart') {
+      ctx.addIssue({ code: 'custom', path: ['duration'], message: 'duration is not allowed for kind: restart' });
+    }
+    if (f['name'] === 'all') {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: '"all" is reserved (heal: all heals every fault)' });
+    }
+  }, always)
+  // exactly one of target / node, for editors (the refinement above gives the message)
+  .meta({ oneOf: [{ required: ['target'] }, { required: ['node'] }] })
+  .describe('Inject a fault.');
+
+const awaitSchema = z
+  .strictObject({
+    condition: z
+      .enum(AWAIT_CONDITIONS)
+      .describe('healthy: every running node answers /health. leader: a leader is elected. recovered: writes succeed again.'),
+    timeout: duration('Give up (the step fails) after this long. Default 30s.').prefault('30s'),
+  })
+  .describe('Wait for a condition.');
+
+const stepSchema = z
+  .strictObject(
+    {
+      wait: duration('Pause the timeline.').optional(),
+      mark: z.string().min(1).optional().describe('A human note on the timeline (for game days).'),
+      fault: faultSchema.optional(),
+      heal: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Revert a fault by name (defined in an earlier step), or "all".'),
+      await: awaitSchema.optional(),
+    },
+    {
+      error: (iss) =>
+        iss.code === 'invalid_type'
+          ? `expected a step: a map with one key (${STEP_KEYS.join(', ')}), such as "wait: 3s", got ${describeValue(iss.input)}`
+          : undefined,
+    },
+  )
+  .superRefine((parsed, ctx) => {
+    const s: unknown = parsed;
+    if (!isRec(s)) return;
+    const present = STEP_KEYS.filter((k) => k in s && s[k] !== undefined);
+    if (present.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: `a step must have exactly one of ${STEP_KEYS.join(', ')}; this one has ${present.join(' and ')} (split it into ${present.length} steps)`,
+      });
+    } else if (present.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        params: { stepKeysNone: true },
+        message: `a step must have exactly one of ${STEP_KEYS.join(', ')}`,
+      });
+    }
+  }, always)
+  .meta({ minProperties: 1, maxProperties: 1 })
+  .describe(`One step of the timeline: a map with exactly one of ${STEP_KEYS.join(', ')}.`);
+
+// ---------------------------------------------------------------------------------------
+// thresholds, expect
+
+const thresholdsSchema = z
+  .strictObject({
+    rto: duration('Max recovery time objective: from the fault to writes succeeding again.').optional(),
+    rpo: z
+      .strictObject({
+        lost: z.int().min(0).optional().describe('Max acknowledged writes lost.'),
+        window: duration('Max RPO time window: span of the lost acknowledged writes.').optional(),
+      })
+      .optional()
+      .describe('Recovery point objective.'),
+    availability: share.optional().describe('Min share (0..1, or "50%") of writes that succeed during fault windows.'),
+    p99_latency: duration('Max 99th percentile latency of successful operations.').optional(),
+    integrity: z.boolean().optional().describe('Must hold: no dangling edge, the same checksum on every node.'),
+  })
+  .describe('Pass/fail limits for the drill. All optional.');
+
+const expectMessage = (v: unknown) =>
+  `expected pass, fail, or a map { verdict: pass | fail, reason: "..." }, got ${describeValue(v)}`;
+const expectSchema = z
+  .union(
+    [
+      z.enum(['pass', 'fail'], { error: (iss) => expectMessage(iss.input) }),
+      z.strictObject({
+        verdict: z.enum(['pass', 'fail']).describe('The expected verdict.'),
+        reason: z.string().optional().describe('Why, e.g. "rpo.lost > 0". Shown in the report.'),
+      }),
+    ],
+    { error: (iss) => expectMessage(iss.input) },
+  )
+  .describe('The verdict this drill is expected to produce (the project scenario library uses fail to prove a flaw is caught).')
+  .transform((v): Expect => (typeof v === 'string' ? { verdict: v } : v.reason === undefined ? { verdict: v.verdict } : { verdict: v.verdict, reason: v.reason }));
+
+// ---------------------------------------------------------------------------------------
+// Output types of the steps (the run engine switches on `kind`)
+
+export interface FaultSpec {
+  /** Always set: the given name, or f1, f2, ... by order of the faults in the file. */
+  name: string;
+  kind: FaultKind;
+  /** Exactly one of target / node is set. */
+  target?: FaultTarget;
+  node?: string;
+  /** Set for kind: kill only (default SIGKILL). */
+  signal?: Signal;
+  /** Heal automatically after this many ms. */
+  duration?: number;
+}
+
+export type Step =
+  | { kind: 'wait'; ms: number }
+  | { kind: 'mark'; label: string }
+  | { kind: 'fault'; fault: FaultSpec }
+  | { kind: 'heal'; name: string }
+  | { kind: 'await'; condition: AwaitCondition; timeoutMs: number };
+
+export interface Expect {
+  verdict: 'pass' | 'fail';
+  reason?: string;
+}
+
+// ---------------------------------------------------------------------------------------
+// Cross-field rules
+
+function faultNames(steps: unknown[]): { index: number; name: string; isDefault: boolean }[] {
+  const out: { index: number; name: string; isDefault: boolean }[] = [];
+  steps.forEach((s, index) => {
+    if (!isRec(s) || !isRec(s['fault'])) return;
+    const given = s['fault']['name'];
+    if (typeof given === 'string') out.push({ index, name: given, isDefault: false });
+    else out.push({ index, name: `f${out.length + 1}`, isDefault: true });
+  });
+  return out;
+}
+
+export interface CrossIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Rules across fields: fault names (defaults f1, f2, ..., no duplicates), heal of a fault
+ * defined earlier, node names within cluster.nodes. Works on raw or partially parsed data
+ * (only string fields and cluster.nodes are read), so the loader can also run it when zod
+ * stopped early.
+ */
+export function scenarioCrossIssues(v: unknown): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const ctx = { addIssue: (i: CrossIssue & { code: 'custom' }) => issues.push({ path: i.path, message: i.message }) };
+  if (!isRec(v) || !Array.isArray(v['steps'])) return issues;
+  const steps = v['steps'] as unknown[];
+  const cluster = v['cluster'];
+  const rawNodes = isRec(cluster) ? cluster['nodes'] : undefined;
+  const nodes =
+    typeof rawNodes === 'number' && Number.isInteger(rawNodes) && rawNodes >= 1 && rawNodes <= MAX_NODES
+      ? rawNodes
+      : isRec(cluster) && rawNodes === undefined
+        ? 3 // the default
+        : undefined;
+
+  const faults = faultNames(steps);
+  const firstByName = new Map<string, { index: number; isDefault: boolean }>();
+  for (const f of faults) {
+    const prev = firstByName.get(f.name);
+    if (prev === undefined) {
+      firstByName.set(f.name, f);
+      continue;
+    }
+    const where = `steps[${prev.index}]${prev.isDefault ? ' (its default name)' : ''}`;
+    ctx.addIssue({
+      code: 'custom',
+      path: f.isDefault ? ['steps', f.index, 'fault'] : ['steps', f.index, 'fault', 'name'],
+      message: f.isDefault
+        ? `this fault's default name "${f.name}" is already used by ${where}; give it a name`
+        : `duplicate fault name "${f.name}", already used by ${where}`,
+    });
+  }
+
+  steps.forEach((s, i) => {
+    if (!isRec(s)) return;
+    const fault = s['fault'];
+    if (isRec(fault) && typeof fault['node'] === 'string' && nodes !== undefined) {
+      const m = /^n(\d+)$/.exec(fault['node']);
+      if (m !== null && Number(m[1]) > nodes) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'fault', 'node'],
+          message: `node "${fault['node']}" does not exist: cluster.nodes is ${nodes} (${nodes === 1 ? 'n1' : `n1..n${nodes}`})`,
+        });
+      }
+    }
+    const heal = s['heal'];
+    if (typeof heal === 'string' && heal !== 'all' && heal !== '') {
+      const earlier = faults.filter((f) => f.index < i).map((f) => f.name);
+      if (!earlier.includes(heal)) {
+        const later = faults.find((f) => f.index > i && f.name === heal);
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'heal'],
+          message:
+            later !== undefined
+              ? `fault "${heal}" is defined later, at steps[${later.index}]; heal must come after its fault`
+              : `unknown fault "${heal}"; ${earlier.length === 0 ? 'no fault is defined before this step' : `faults defined before this step: ${earlier.join(', ')}`} (or use "all")`,
+        });
+      }
+    }
+  });
+  return issues;
+}
+
+// ---------------------------------------------------------------------------------------
+// The scenario
+
+type ParsedStep = z.output<typeof stepSchema>;
+
+function toStep(s: ParsedStep, faultName: () => string): Step {
+  if (s.wait !== undefined) return { kind: 'wait', ms: s.wait };
+  if (s.mark !== undefined) return { kind: 'mark', label: s.mark };
+  if (s.heal !== undefined) return { kind: 'heal', name: s.heal };
+  if (s.await !== undefined) return { kind: 'await', condition: s.await.condition, timeoutMs: s.await.timeout };
+  const f = s.fault;
+  if (f === undefined) throw new Error('unreachable: a validated step has one key');
+  const fault: FaultSpec = { name: f.name ?? faultName(), kind: f.kind };
+  if (f.name !== undefined) faultName(); // keep the default numbering by position
+  if (f.target !== undefined) fault.target = f.target;
+  if (f.node !== undefined) fault.node = f.node;
+  if (f.kind === 'kill') fault.signal = f.signal ?? 'SIGKILL';
+  if (f.duration !== undefined) fault.duration = f.duration;
+  return { kind: 'fault', fault };
+}
+
+/** The scenario schema: YAML data in, `Scenario` out. */
+export const scenarioSchema = z
+  .strictObject(
+    {
+      name: z
+        .string()
+        .regex(NAME_PATTERN, {
+          error: (iss) =>
+            `expected a name of lower-case letters, digits, ".", "_", "-" (starting with a letter or digit), got ${describeValue(iss.input)}`,
+        })
+        .describe('Scenario name, [a-z0-9][a-z0-9._-]*. Names the run directory.'),
+      description: z.string().default('').describe('What the drill does and what it proves, in a sentence.'),
+      tags: z.array(z.string().min(1)).default([]).describe('Free-form tags, for listing and selecting scenarios.'),
+      seed: z.int().min(0).optional().describe('Random seed (workload, random targets). --seed on the command line overrides it.'),
+      cluster: clusterSchema,
+      workload: workloadSchema.prefault({}),
+      steps: z.array(stepSchema).min(1).describe('The timeline, run in order.'),
+      thresholds: thresholdsSchema.prefault({}),
+      expect: expectSchema.optional(),
+    },
+    { error: (iss) => (iss.code === 'invalid_type' ? `expected a map of scenario fields (name, cluster, steps, ...), got ${describeValue(iss.input)}` : undefined) },
+  )
+  .superRefine((v, ctx) => {
+    for (const i of scenarioCrossIssues(v)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+  }, always)
+  .transform((v) => {
+    let n = 0;
+    const nextName = () => `f${++n}`;
+    const steps: Step[] = v.steps.map((s) => toStep(s, nextName));
+    const { expect, ...rest } = v;
+    return { ...rest, steps, expect: expect as Expect | undefined };
+  })
+  .describe('A drill scenario: a cluster, a workload, a timeline of steps, and thresholds.');
+
+/** A parsed, validated scenario: durations in ms, defaults applied, steps tagged, faults named. */
+export type Scenario = z.output<typeof scenarioSchema>;
+/** What a scenario file holds (before defaults and conversions). */
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+export interface ScenarioFile {
+  path: string;
+  scenario: Scenario;
+}
