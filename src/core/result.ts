@@ -24,6 +24,8 @@ export interface FaultRecord {
   /** Fault id within the run, e.g. "f1". */
   id: string;
   kind: string;
+  /** Whether the fault is expected to disrupt service; RTO is measured for these. */
+  disruptive: boolean;
   /** Node names the fault was applied to. */
   nodes: string[];
   /** Harness time (s since run origin) the fault was requested. */

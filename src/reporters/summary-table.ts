@@ -1,0 +1,95 @@
+// The terminal summary printed at the end of a drill: thresholds first (what decides the
+// exit code), then the key measurements, then one verdict line.
+import { Chalk, type ChalkInstance } from 'chalk';
+import chalkDefault from 'chalk';
+import Table from 'cli-table3';
+import type { DrillResult, ThresholdResult } from '../core/result.js';
+import { formatDuration, formatPercent } from '../scoring/thresholds.js';
+import type { Reporter } from './reporter.js';
+
+export interface SummaryOptions {
+  /** Default: chalk's detected colour level (0 = no colour). */
+  color?: boolean;
+}
+
+const sec = (s: number | null): string => (s === null ? 'unknown' : formatDuration(s));
+const ms = (x: number | null): string => (x === null ? 'unknown' : `${Math.round(x * 10) / 10} ms`);
+const pct = (r: number | null): string => (r === null ? 'unknown' : formatPercent(r));
+const cnt = (n: number | null): string => (n === null ? 'unknown' : String(n));
+
+function measured(t: ThresholdResult): string {
+  if (t.measured === null) return 'unknown';
+  if (typeof t.measured === 'boolean') return t.measured ? 'holds' : 'violated';
+  if (t.unit === 's') return formatDuration(t.measured);
+  if (t.unit === 'ratio') return formatPercent(t.measured);
+  return String(t.measured);
+}
+
+export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): string {
+  const color = opts.color ?? chalkDefault.level > 0;
+  const c: ChalkInstance = new Chalk({ level: color ? chalkDefault.level || 1 : 0 });
+  const out: string[] = [];
+  out.push(c.bold(`drill: ${result.scenario.name}`) + c.dim(`  (run ${result.run_id}, seed ${result.seed}, ${result.duration_s.toFixed(1)} s)`));
+
+  if (result.thresholds.length > 0) {
+    const table = new Table({
+      head: ['threshold', 'limit', 'measured', 'verdict'],
+      // cli-table3 colours headers and borders on its own; keep it monochrome unless asked.
+      style: { head: color ? ['cyan'] : [], border: color ? ['grey'] : [] },
+    });
+    for (const t of result.thresholds) {
+      const v = t.verdict === 'pass' ? c.green('pass') : c.red(t.measured === null ? 'fail (unknown)' : 'fail');
+      table.push([t.name, t.limit, measured(t), v]);
+    }
+    out.push(table.toString());
+  } else {
+    out.push(c.dim('no thresholds'));
+  }
+
+  const m = result.metrics;
+  const rtoLine = [`RTO          ${sec(m.rto_s)}`];
+  if (m.rto_s !== null && m.rto_error_bar_s !== null) rtoLine.push(` ± ${formatDuration(m.rto_error_bar_s)}`);
+  if (m.rto_s === null && m.rto_reason) rtoLine.push(c.dim(` (${m.rto_reason})`));
+  out.push(rtoLine.join(''));
+  for (const f of m.rto_per_fault) {
+    const p = f.phases;
+    const phases = [
+      ['detection', p.detection_s],
+      ['leader change', p.leader_change_s],
+      ['first ack', p.first_ack_write_s],
+      ['errors at baseline', p.error_rate_baseline_s],
+    ]
+      .filter((e): e is [string, number] => e[1] !== null)
+      .map(([k, v]) => `${k} +${formatDuration(v)}`);
+    const head = `  ${f.fault_id}: ${sec(f.rto_s)}${f.error_bar_s !== null && f.rto_s !== null ? ` ± ${formatDuration(f.error_bar_s)}` : ''}`;
+    out.push(c.dim(`${head}${phases.length ? `  [${phases.join(', ')}]` : ''}${f.rto_s === null && f.reason ? `  (${f.reason})` : ''}`));
+  }
+  out.push(
+    `RPO          lost ${cnt(m.rpo.lost)}, unexpected ${cnt(m.rpo.unexpected)}, recovered ${cnt(m.rpo.recovered)}, window ${sec(m.rpo.window_s)}`,
+  );
+  out.push(`availability ${pct(m.availability)} during faults, ${pct(m.availability_overall)} overall`);
+  out.push(`latency      p50 ${ms(m.latency_ms.p50)}, p99 ${ms(m.latency_ms.p99)}, max ${ms(m.latency_ms.max)}`);
+  out.push(`ops          ${m.ops.invoked} invoked: ${m.ops.ok} ok, ${m.ops.fail} fail, ${m.ops.info} info (${m.ops.writes_ok} writes ok)`);
+  out.push(`leader       ${cnt(m.leader_changes)} change(s)${m.leader_flapping ? c.yellow(' (flapping)') : ''}`);
+  if (m.integrity.ok !== true) out.push(`integrity    ${m.integrity.ok === null ? 'unknown' : c.red('violated')}${m.integrity.reason ? `: ${m.integrity.reason}` : ''}`);
+  if (result.error) out.push(c.red(`error        ${result.error}`));
+
+  const v = result.verdict;
+  let line = v === 'pass' ? c.bold.green('PASS') : v === 'fail' ? c.bold.red('FAIL') : c.bold.yellow('UNKNOWN');
+  if (result.aborted) line += ` (${result.status})`;
+  if (result.expect) {
+    const e = result.expect;
+    const what = `expected ${e.verdict}${e.reason ? ` (${e.reason})` : ''}: ${e.met ? 'met' : 'NOT met'}`;
+    line += `  ${e.met ? c.green(what) : c.red(what)}`;
+    if (!e.met && e.detail) line += c.dim(` - ${e.detail}`);
+  }
+  out.push(line);
+  return `${out.join('\n')}\n`;
+}
+
+export const terminalReporter: Reporter = {
+  name: 'terminal',
+  onResult: (result, ctx) => {
+    ctx.write(renderSummary(result, ctx.color === undefined ? {} : { color: ctx.color }));
+  },
+};
