@@ -18,6 +18,7 @@
 // and the measured RTO reflects the cluster, not a client stuck on a corpse.
 
 import type { Clock } from '../core/clock.js';
+import { seededRng } from '../core/random.js';
 import type { CompletionEvent, HistoryEvent, InvokeEvent } from './history.js';
 import type { HistoryWriter } from './history-writer.js';
 import { WorkerPacer, validatePacing } from './rate.js';
@@ -127,7 +128,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     });
 
   const runWorker = async (w: number): Promise<void> => {
-    const rng = mulberry32(workerSeed(opts.seed, w));
+    const rng = seededRng(workerSeed(opts.seed, w));
     const pacer = new WorkerPacer(rate, concurrency, w, clock.now());
     let nodeIdx = w % nodes.length;
     let seq = 0;
@@ -135,6 +136,8 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     while (!stopping) {
       const at = pacer.next(clock.now());
       const wait = at - clock.now();
+      // Timers have 1 ms granularity: less than that to wait, invoke now (at most 1 ms
+      // early; the schedule itself stays on its grid, so the rate is unaffected).
       if (wait >= 1) {
         spins = 0;
         await sleepUntil(w, wait);
@@ -259,18 +262,6 @@ function validateOptions(o: WorkloadOptions): void {
   }
   if (!(o.timeoutMs > 0)) throw new RangeError(`timeoutMs: expected > 0, got ${o.timeoutMs}`);
   if (!Number.isFinite(o.seed)) throw new RangeError(`seed: expected a finite number, got ${o.seed}`);
-}
-
-/** mulberry32: a tiny, fast, well-distributed 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Independent per-worker streams from one seed. */

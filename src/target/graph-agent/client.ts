@@ -134,7 +134,6 @@ export class GraphAgentClient implements WriteClient {
    * @param nodeNames the nodes (graph-agent node ids)
    * @param urlOf the current client URL of a node, looked up on every op because a
    *   restarted container may get a new published port
-   * @param worker put into each vertex's properties, for humans reading the data
    */
   constructor(
     private readonly nodeNames: string[],
@@ -231,14 +230,14 @@ export class GraphAgentFinalReadSource implements FinalReadSource {
   }
 
   /**
-   * The leader as seen by the nodes that answer /status?local=1. A node reporting
+   * The leader as seen by the nodes that answer /status (always local). A node reporting
    * itself leader wins; with several (a split brain), the highest term wins.
    * Otherwise the leader id most nodes point to.
    */
   async leader(): Promise<string | null> {
     const statuses = await Promise.all(
       this.nodeNames.map((n) =>
-        this.getJson(n, '/status?local=1').then(
+        this.getJson(n, '/status').then(
           (s) => ({ node: n, s: s as { role?: string; term?: number; leader?: string | null } }),
           () => null,
         ),
