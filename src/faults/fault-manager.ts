@@ -28,8 +28,6 @@ export interface FaultEvents {
 export class FaultManager {
   private readonly active = new Map<string, ActiveFault>();
   readonly records: FaultRecord[] = [];
-  /** Faults the checkers measure recovery from (id -> disruptive). */
-  readonly disruptive = new Map<string, boolean>();
 
   constructor(
     private readonly target: Target,
@@ -51,6 +49,7 @@ export class FaultManager {
     const record: FaultRecord = {
       id: spec.name,
       kind: spec.kind,
+      disruptive: kind.disruptive,
       nodes,
       requested_s: requestedT / 1000,
       confirmed_s: null,
@@ -59,7 +58,6 @@ export class FaultManager {
       mechanism: '',
     };
     this.records.push(record);
-    this.disruptive.set(spec.name, kind.disruptive);
     this.journal.record({ event: 'apply', id: spec.name, kind: spec.kind, nodes, t: requestedT, run_id: this.runId, spec });
     let applied: AppliedFault;
     try {

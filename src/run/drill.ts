@@ -67,7 +67,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
   progress.event(`run ${run.runId}: ${scenario.name} (seed ${seed}) -> ${run.dir}`);
 
   const journal = new FaultJournal(run.journal);
-  const history = new HistoryWriter(run.history);
+  const history = await HistoryWriter.open(run.history);
   const recovery = new RecoveryWatcher();
   const out: ScheduleOutcome = { steps: [], marks: [] };
   let phase = 'boot';
@@ -97,7 +97,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
     target = await createTarget(scenario, { runId: run.runId, logDir: run.logs, clock });
     progress.event(`booting ${target.kind} x${target.nodeNames.length}`);
     ticker = setInterval(tick, 250);
-    await target.start(opts.signal);
+    await target.boot(opts.signal);
     progress.event(`cluster up: ${target.nodeNames.join(', ')} (${(clock.now() / 1000).toFixed(1)} s)`);
 
     leaders = new LeaderWatch(target, clock);
@@ -173,11 +173,13 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
       try {
         await awaitConverged(target, clock);
         final = await finalRead(target.finalReadSource(), clock, { timeoutMs: 30_000 });
+        writeFileSync(join(run.dir, 'final-read.json'), JSON.stringify(final));
       } catch (e) {
         progress.event(`final read failed: ${e instanceof Error ? e.message : String(e)}`);
       }
     }
     leaders?.stop();
+    if (leaders) writeFileSync(join(run.dir, 'leaders.json'), JSON.stringify(leaders.timeline));
     if (ticker) clearInterval(ticker);
     await history.close();
     journal.close();
@@ -239,12 +241,15 @@ function assemble(a: {
       id: r.id,
       confirmedT: r.confirmed_s === null ? null : r.confirmed_s * 1000,
       healedT: r.healed_s === null ? null : r.healed_s * 1000,
-      disruptive: a.faults?.disruptive.get(r.id) ?? true,
+      disruptive: r.disruptive,
     })),
     leaderTimeline: a.leaders?.timeline ?? [],
   });
   const thresholds = scoreThresholds(scenario.thresholds ?? {}, metrics);
-  const verdict = verdictOf(thresholds, { aborted: a.aborted, stepFailed: a.status === 'failed' });
+  let verdict = verdictOf(thresholds, { aborted: a.aborted });
+  // A step that failed (recovery never came within its await timeout) fails the drill
+  // even when every threshold that could be scored was met.
+  if (a.status === 'failed' && verdict === 'pass') verdict = 'fail';
   const result: DrillResult = {
     schema_version: 1,
     scenario: {

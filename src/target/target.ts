@@ -38,7 +38,7 @@ export interface Target extends NodeLifecycle, RoleProbe {
   /** Node names, e.g. n1..n3, fixed for the run. */
   readonly nodeNames: readonly string[];
   /** Boot the cluster and wait until it is ready to serve (a leader is elected). */
-  start(signal?: AbortSignal): Promise<void>;
+  boot(signal?: AbortSignal): Promise<void>;
   /** Remove every container, network and volume this target created. Idempotent, never throws. */
   teardown(): Promise<void>;
   writeClient(): WriteClient;

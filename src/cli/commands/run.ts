@@ -8,6 +8,7 @@ import { writeReports } from '../../reporters/index.js';
 import { createProgress } from '../../reporters/progress.js';
 import { renderSummary } from '../../reporters/summary-table.js';
 import { runDrill } from '../../run/drill.js';
+import { exitCodeFor } from '../../run/exit-code.js';
 import { loadScenarios } from '../../scenario/load.js';
 import { describeStep } from '../../schedule/steps.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
@@ -93,7 +94,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             progress,
           });
           results.push(result);
-          await writeReports(result, result.run_dir, args.format, (m) => process.stderr.write(`warning: ${m}\n`));
+          await writeReports(result, result.run_dir, args.format, { log: (m: string) => process.stderr.write(`warning: ${m}\n`) });
           if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
           else process.stdout.write(renderSummary(result) + `\nrun directory: ${result.run_dir}\n`);
         }
@@ -105,11 +106,3 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.exitCode = exitCodeFor(results, controller.signal.aborted);
   },
 };
-
-/** 130 interrupted; 3 a run could not be carried out; 1 an expectation not met; else 0. */
-export function exitCodeFor(results: DrillResult[], interrupted: boolean): number {
-  if (interrupted || results.some((r) => r.status === 'interrupted')) return 130;
-  if (results.some((r) => r.status === 'aborted')) return 3;
-  const met = (r: DrillResult) => (r.expect ? r.expect.met : r.verdict === 'pass');
-  return results.every(met) ? 0 : 1;
-}

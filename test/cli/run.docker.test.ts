@@ -1,0 +1,133 @@
+// The harness end to end, as a user runs it: `drill run` against the real Docker engine.
+import { mkdtempSync, readFileSync, existsSync, readlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DrillResult } from '../../src/core/result.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const bin = join(root, 'bin/drill.js');
+const out = mkdtempSync(join(tmpdir(), 'drill-e2e-'));
+
+function drill(args: string[], opts: { timeout?: number } = {}) {
+  return execa('node', [bin, ...args], { cwd: root, reject: false, timeout: opts.timeout ?? 170_000, env: { FORCE_COLOR: '0' } });
+}
+
+async function drillLeftovers(): Promise<string[]> {
+  const kinds = [
+    ['ps', '-aq', '--filter', 'label=drill.managed=true'],
+    ['network', 'ls', '-q', '--filter', 'label=drill.managed=true'],
+    ['volume', 'ls', '-q', '--filter', 'label=drill.managed=true'],
+  ];
+  const found: string[] = [];
+  for (const k of kinds) {
+    const r = await execa('docker', k);
+    found.push(...r.stdout.split('\n').filter(Boolean).map((id) => `${k[0]} ${id}`));
+  }
+  return found;
+}
+
+function readResult(dir: string): DrillResult {
+  return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as DrillResult;
+}
+
+afterAll(async () => {
+  await drill(['cleanup']);
+});
+
+describe('drill run scenarios/primary-down.yaml', () => {
+  it('passes: RTO between 1 and 3 s, nothing lost, integrity holds, reports written', async () => {
+    const r = await drill(['run', 'scenarios/primary-down.yaml', '--out', out, '--seed', '7']);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    const runDir = /run directory: (.+)/.exec(r.stdout)?.[1]?.trim();
+    expect(runDir).toBeDefined();
+    const result = readResult(runDir!);
+    expect(result.verdict).toBe('pass');
+    expect(result.metrics.rto_s).toBeGreaterThanOrEqual(1);
+    expect(result.metrics.rto_s).toBeLessThanOrEqual(3);
+    expect(result.metrics.rto_error_bar_s).not.toBeNull();
+    expect(result.metrics.rto_error_bar_s!).toBeLessThanOrEqual(0.2);
+    expect(result.metrics.rpo.lost).toBe(0);
+    expect(result.metrics.integrity.ok).toBe(true);
+    expect(result.metrics.ops.writes_ok).toBeGreaterThan(500);
+    expect(result.faults).toHaveLength(1);
+    expect(result.faults[0]!.confirmed_s).not.toBeNull();
+    expect(result.thresholds.map((t) => t.name).sort()).toEqual(['integrity', 'rpo.lost', 'rto']);
+    for (const f of ['history.jsonl', 'faults.jsonl', 'junit.xml', 'logs/n1.log', 'logs/n2.log', 'logs/n3.log']) {
+      expect(existsSync(join(runDir!, f)), f).toBe(true);
+    }
+    // the summary says so, and `latest` points at the run
+    expect(r.stdout).toMatch(/PASS/);
+    expect(resolve(out, readlinkSync(join(out, 'latest')))).toBe(runDir);
+    expect(await drillLeftovers()).toEqual([]);
+  });
+
+  it('with replication=async, losing acknowledged writes fails the drill (exit 1, lost > 0) in one of a few runs', async () => {
+    let lost = 0;
+    for (let i = 0; i < 4 && lost === 0; i++) {
+      const r = await drill(['run', 'fixtures/scenarios/primary-down-async.yaml', '--out', out, '--quiet']);
+      expect([0, 1]).toContain(r.exitCode);
+      const runDir = /run directory: (.+)/.exec(r.stdout)![1]!.trim();
+      const result = readResult(runDir);
+      if (r.exitCode === 1 && (result.metrics.rpo.lost ?? 0) > 0) {
+        lost = result.metrics.rpo.lost!;
+        expect(result.verdict).toBe('fail');
+        expect(result.thresholds.find((t) => t.name === 'rpo.lost')?.verdict).toBe('fail');
+      }
+    }
+    expect(lost).toBeGreaterThan(0);
+    expect(await drillLeftovers()).toEqual([]);
+  });
+});
+
+describe('interrupting a drill', () => {
+  async function waitForLine(p: ResultPromise, re: RegExp, timeoutMs = 60_000): Promise<void> {
+    let buf = '';
+    await new Promise<void>((res, rej) => {
+      const t = setTimeout(() => rej(new Error(`timed out waiting for ${re}; output so far:\n${buf}`)), timeoutMs);
+      p.stdout?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        if (re.test(buf)) {
+          clearTimeout(t);
+          res();
+        }
+      });
+    });
+  }
+
+  it('Ctrl-C mid-fault heals, tears down, writes the result and exits 130', async () => {
+    const p = execa('node', [bin, 'run', 'fixtures/scenarios/long-running.yaml', '--out', out], {
+      cwd: root,
+      reject: false,
+      env: { FORCE_COLOR: '0' },
+    });
+    await waitForLine(p, /fault f1 pause .* in effect/);
+    p.kill('SIGINT');
+    const r = await p;
+    expect(r.exitCode, r.stdout + r.stderr).toBe(130);
+    const runDir = /run directory: (.+)/.exec(r.stdout)?.[1]?.trim();
+    const result = readResult(runDir!);
+    expect(result.status).toBe('interrupted');
+    expect(result.aborted).toBe(true);
+    expect(result.faults[0]!.healed_s).not.toBeNull();
+    expect(await drillLeftovers()).toEqual([]);
+  });
+
+  it('after SIGKILL of the harness, drill cleanup removes everything it left', async () => {
+    const p = execa('node', [bin, 'run', 'fixtures/scenarios/long-running.yaml', '--out', out], {
+      cwd: root,
+      reject: false,
+      env: { FORCE_COLOR: '0' },
+    });
+    await waitForLine(p, /fault f1 pause .* in effect/);
+    p.kill('SIGKILL');
+    await p;
+    expect((await drillLeftovers()).length).toBeGreaterThan(0);
+    const c = await drill(['cleanup']);
+    expect(c.exitCode, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/removed [1-9]\d* container/);
+    expect(await drillLeftovers()).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { monotonicClock } from '../../src/core/clock.js';
+import { FaultNotInEffectError, type FaultContext } from '../../src/faults/fault.js';
+import { faultKinds } from '../../src/faults/registry.js';
+import { FakeLifecycle } from './fake-lifecycle.js';
+
+function ctx(l: FakeLifecycle, confirmTimeoutMs = 1000): FaultContext {
+  return { lifecycle: l, clock: monotonicClock(), confirmTimeoutMs };
+}
+
+describe('process faults', () => {
+  it('kill confirms only once the container is observed exited, and heal starts it again', async () => {
+    const l = new FakeLifecycle(['n1', 'n2']);
+    l.effectDelayMs = 80;
+    const c = ctx(l);
+    const t0 = c.clock.now();
+    const a = await faultKinds.kill.apply({ kind: 'kill', name: 'f1', signal: 'SIGKILL' }, ['n1'], c);
+    expect(a.confirmedT - t0).toBeGreaterThanOrEqual(70);
+    expect((await l.inspect('n1')).running).toBe(false);
+    expect((await l.inspect('n2')).running).toBe(true);
+    expect(l.calls).toEqual(['kill n1 SIGKILL']);
+    await a.heal();
+    expect((await l.inspect('n1')).running).toBe(true);
+    await a.heal(); // idempotent: already running, no second start
+    expect(l.calls.filter((c) => c.startsWith('start'))).toEqual(['start n1']);
+  });
+
+  it('a fault that never takes effect fails with the reason instead of passing silently', async () => {
+    const l = new FakeLifecycle(['n1']);
+    l.effectDelayMs = 10_000;
+    await expect(faultKinds.pause.apply({ kind: 'pause', name: 'f1' }, ['n1'], ctx(l, 100))).rejects.toThrow(
+      FaultNotInEffectError,
+    );
+  });
+
+  it('pause heals by unpausing; restart heals itself', async () => {
+    const l = new FakeLifecycle(['n1', 'n2', 'n3']);
+    const p = await faultKinds.pause.apply({ kind: 'pause', name: 'f1' }, ['n1', 'n2'], ctx(l));
+    expect((await l.inspect('n2')).paused).toBe(true);
+    await p.heal();
+    expect((await l.inspect('n1')).paused).toBe(false);
+    expect((await l.inspect('n2')).paused).toBe(false);
+    const r = await faultKinds.restart.apply({ kind: 'restart', name: 'f2' }, ['n3'], ctx(l));
+    expect(l.calls).toContain('stop n3');
+    expect(l.calls.at(-1)).toBe('start n3');
+    expect((await l.inspect('n3')).running).toBe(true);
+    expect(r.confirmedT).toBeGreaterThan(0);
+    expect(faultKinds.restart.lasting).toBe(false);
+  });
+});

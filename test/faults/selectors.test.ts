@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { seededRng } from '../../src/core/random.js';
+import { NoTargetError, selectNodes } from '../../src/faults/selectors.js';
+
+const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
+const leader = async () => 'n3';
+
+describe('selectNodes', () => {
+  it('resolves primary, replica, all and a named node', async () => {
+    expect(await selectNodes({ target: 'primary' }, nodes, leader, seededRng(1))).toEqual(['n3']);
+    expect(await selectNodes({ target: 'all' }, nodes, leader, seededRng(1))).toEqual(nodes);
+    expect(await selectNodes({ node: 'n5' }, nodes, leader, seededRng(1))).toEqual(['n5']);
+    for (let s = 0; s < 20; s++) {
+      const [r] = await selectNodes({ target: 'replica' }, nodes, leader, seededRng(s));
+      expect(r).not.toBe('n3');
+      expect(nodes).toContain(r);
+    }
+  });
+
+  it('random is reproducible with the same seed and varies across seeds', async () => {
+    const pickWith = async (seed: number) => {
+      const rng = seededRng(seed);
+      const out: string[] = [];
+      for (let i = 0; i < 10; i++) out.push(...(await selectNodes({ target: 'random' }, nodes, leader, rng)));
+      return out.join(',');
+    };
+    expect(await pickWith(42)).toBe(await pickWith(42));
+    expect(new Set(await Promise.all([1, 2, 3, 4].map(pickWith))).size).toBeGreaterThan(1);
+  });
+
+  it('says why when there is nothing to target', async () => {
+    await expect(selectNodes({ target: 'primary' }, nodes, async () => null, seededRng(1))).rejects.toThrow(NoTargetError);
+    await expect(selectNodes({ node: 'n9' }, nodes, leader, seededRng(1))).rejects.toThrow(/n9 is not in the cluster/);
+  });
+});
