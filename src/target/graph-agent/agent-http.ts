@@ -119,9 +119,14 @@ export class AgentClient {
     const url = this.baseUrl.replace(/\/$/, '') + pathAndQuery;
     let res: Response;
     let text: string;
+    // A ref'd timer, not AbortSignal.timeout(): that one is unref'd, and a request stuck
+    // in connect (e.g. docker-proxy while a container's network comes up) would then let
+    // a standalone process exit with its promise unsettled.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new DOMException('request timed out', 'TimeoutError')), timeoutMs);
     try {
       const payload = rawBody ?? (body === undefined ? undefined : JSON.stringify(body));
-      const init: RequestInit = { method, signal: AbortSignal.timeout(timeoutMs) };
+      const init: RequestInit = { method, signal: ac.signal };
       if (payload !== undefined) {
         init.body = payload;
         init.headers = { 'content-type': 'application/json' };
@@ -130,7 +135,9 @@ export class AgentClient {
       text = await res.text();
     } catch (e) {
       const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-      throw new AgentUnreachableError(`${method} ${url}`, timedOut, e);
+      throw new AgentUnreachableError(`${method} ${url}`, timedOut || ac.signal.aborted, e);
+    } finally {
+      clearTimeout(timer);
     }
     let parsed: unknown = undefined;
     if (text !== '') {

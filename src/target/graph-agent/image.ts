@@ -18,7 +18,7 @@ import { assertDockerAvailable, docker, errorLine, isNotFound } from '../../dock
 import { LABEL } from '../../docker/labels.js';
 
 /** Bump when the image layout changes, so cached tags are rebuilt. */
-const LAYOUT_VERSION = '1';
+const LAYOUT_VERSION = '2';
 export const GRAPH_AGENT_REPO = 'drill/graph-agent';
 /** Where the faketime preload library sits inside the image (clock-skew faults). */
 export const FAKETIME_LIB_IN_IMAGE = '/usr/lib/faketime/libfaketimeMT.so.1';
@@ -109,7 +109,6 @@ COPY rootfs/ /
 ENV NODE_ENV=production
 WORKDIR /app
 EXPOSE 8080 7000
-VOLUME ["/data"]
 ENTRYPOINT ["/usr/bin/node", "/app/dist/agent/main.js"]
 `;
 

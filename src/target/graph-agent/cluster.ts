@@ -1,0 +1,397 @@
+// Boot N graph-agent nodes in Docker on a per-run bridge network, drive their lifecycle
+// (kill/stop/start/restart/pause), and tear everything down again.
+//
+// Layout per run: network `drill-<runId>`; per node a container `drill-<runId>-<name>`
+// (hostname and network alias = node name), a volume `drill-<runId>-<name>-data` at /data,
+// client port 8080 published on 127.0.0.1 only, on a random host port. Docker assigns a
+// NEW random host port when a container starts again (checked on engine 20.10), so every
+// start/restart re-reads the port and updates `clientUrl`. All resources carry drill labels.
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { sleep } from '../../core/clock.js';
+import { InfraError, UsageError } from '../../core/errors.js';
+import { assertDockerAvailable, docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine.js';
+import { drillLabels, isValidRunId } from '../../docker/labels.js';
+import { blockPeers, healNetns } from '../../docker/netns.js';
+import { AgentClient, type AgentStatus } from './agent-http.js';
+import { ensureGraphAgentImage } from './image.js';
+
+export const CLIENT_PORT = 8080;
+export const RAFT_PORT = 7000;
+const KIND = 'graph-agent';
+
+export interface StartClusterOptions {
+  runId: string;
+  nodes: number;
+  /** Agent settings (REPLICATION, FAILOVER, FSYNC, HEARTBEAT_MS, ELECTION_TIMEOUT_MS...). */
+  env?: Record<string, string>;
+  /** Image tag; default: ensureGraphAgentImage() for the current build. */
+  image?: string;
+  /** Append each node's stdout/stderr to `<logDir>/<name>.log`. */
+  logDir?: string;
+  /** Default `drill-<runId>`. */
+  networkName?: string;
+  /** Container/volume name prefix; default `drill-<runId>`. */
+  namePrefix?: string;
+}
+
+export interface ClusterNode {
+  /** n1, n2, ... */
+  name: string;
+  containerId: string;
+  containerName: string;
+  /** http://127.0.0.1:<published port>; updated after every start/restart. */
+  clientUrl: string;
+  /** Named volume mounted at /data. */
+  volume: string;
+  /** IP on the run network ('' when not running); updated after every start/restart. */
+  ip: string;
+}
+
+export interface NodeInspect {
+  running: boolean;
+  paused: boolean;
+  /** Host pid of the agent process; null when not running. */
+  pid: number | null;
+  exitCode: number | null;
+}
+
+export interface TeardownReport {
+  containers: number;
+  networks: number;
+  volumes: number;
+  /** Failures other than "already gone"; teardown never throws. */
+  errors: string[];
+}
+
+type NodeRef = string | ClusterNode;
+
+/** Parse Docker's RFC 3339 nanosecond timestamps into the "<sec>.<nanos>" form `since` accepts. */
+function dockerTimeToSince(t: string | undefined): string | undefined {
+  if (t === undefined || t.startsWith('0001-')) return undefined;
+  const m = /^(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(t);
+  if (!m) return undefined;
+  const secs = Math.floor(Date.parse(`${m[1]}${m[3]}`) / 1000);
+  if (!Number.isFinite(secs)) return undefined;
+  return `${secs}.${(m[2] ?? '').padEnd(9, '0').slice(0, 9)}`;
+}
+
+export class Cluster {
+  readonly nodes: ClusterNode[];
+  private readonly logFiles = new Map<string, WriteStream>();
+  private readonly logStreams = new Map<string, NodeJS.ReadableStream>();
+  private tornDown = false;
+
+  constructor(
+    readonly runId: string,
+    readonly network: string,
+    nodes: ClusterNode[],
+    readonly image: string,
+    readonly env: Readonly<Record<string, string>>,
+    readonly logDir?: string,
+  ) {
+    this.nodes = nodes;
+  }
+
+  get nodeNames(): string[] {
+    return this.nodes.map((n) => n.name);
+  }
+
+  node(ref: NodeRef): ClusterNode {
+    const name = typeof ref === 'string' ? ref : ref.name;
+    const n = this.nodes.find((x) => x.name === name);
+    if (!n) throw new InfraError(`cluster ${this.runId}: no node named ${name} (have ${this.nodeNames.join(', ')})`);
+    return n;
+  }
+
+  client(ref: NodeRef, timeoutMs?: number): AgentClient {
+    return new AgentClient(this.node(ref).clientUrl, timeoutMs === undefined ? {} : { timeoutMs });
+  }
+
+  private container(ref: NodeRef): Docker.Container {
+    return docker().getContainer(this.node(ref).containerId);
+  }
+
+  private async op(what: string, ref: NodeRef, fn: (c: Docker.Container) => Promise<unknown>, ok: number[] = []) {
+    const n = this.node(ref);
+    try {
+      await fn(this.container(n));
+    } catch (e) {
+      const s = dockerStatus(e);
+      if (s !== undefined && ok.includes(s)) return;
+      throw new InfraError(`${what} ${n.containerName}: ${errorLine(e)}`);
+    }
+  }
+
+  /** Send a signal (default SIGKILL) to the node's main process. */
+  async kill(ref: NodeRef, signal = 'SIGKILL'): Promise<void> {
+    await this.op('kill', ref, (c) => c.kill({ signal }));
+  }
+
+  /** Graceful stop: SIGTERM, SIGKILL after `timeoutS`. Already stopped is fine. */
+  async stop(ref: NodeRef, timeoutS = 10): Promise<void> {
+    await this.op('stop', ref, (c) => c.stop({ t: timeoutS }), [304]);
+  }
+
+  /** Start a stopped/killed node (from its volume). Already running is fine. */
+  async start(ref: NodeRef): Promise<void> {
+    await this.op('start', ref, (c) => c.start(), [304]);
+    await this.refresh(ref, true);
+  }
+
+  async restart(ref: NodeRef, timeoutS = 10): Promise<void> {
+    await this.op('restart', ref, (c) => c.restart({ t: timeoutS }));
+    await this.refresh(ref, true);
+  }
+
+  async pause(ref: NodeRef): Promise<void> {
+    await this.op('pause', ref, (c) => c.pause());
+  }
+
+  async unpause(ref: NodeRef): Promise<void> {
+    await this.op('unpause', ref, (c) => c.unpause());
+  }
+
+  async inspect(ref: NodeRef): Promise<NodeInspect> {
+    const n = this.node(ref);
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.container(n).inspect();
+    } catch (e) {
+      throw new InfraError(`inspect ${n.containerName}: ${errorLine(e)}`);
+    }
+    const s = info.State;
+    return {
+      running: s.Running,
+      paused: s.Paused,
+      pid: s.Running && s.Pid > 0 ? s.Pid : null,
+      exitCode: s.Running ? null : s.ExitCode,
+    };
+  }
+
+  /** Host pid of the node's process; InfraError when not running. */
+  async pid(ref: NodeRef): Promise<number> {
+    const st = await this.inspect(ref);
+    if (st.pid === null) throw new InfraError(`node ${this.node(ref).name} is not running: no pid`);
+    return st.pid;
+  }
+
+  /**
+   * Re-read the published port and IP (both change when a container starts again), and
+   * re-attach the log follower (a log stream ends when its container stops).
+   */
+  async refresh(ref: NodeRef, reattachLogs = false): Promise<ClusterNode> {
+    const n = this.node(ref);
+    const info = await this.container(n).inspect();
+    const binding = info.NetworkSettings.Ports?.[`${CLIENT_PORT}/tcp`]?.find((b) => b.HostIp === '127.0.0.1');
+    if (binding?.HostPort) n.clientUrl = `http://127.0.0.1:${binding.HostPort}`;
+    n.ip = info.NetworkSettings.Networks?.[this.network]?.IPAddress ?? '';
+    // Not awaited: the follow request must never hold up a fault or a boot.
+    if (reattachLogs) void this.followLogs(n, dockerTimeToSince(info.State.FinishedAt));
+    return n;
+  }
+
+  /** Follow a node's output into `<logDir>/<name>.log`, from `since` (the previous run's end). */
+  private async followLogs(n: ClusterNode, since?: string): Promise<void> {
+    if (this.logDir === undefined || this.tornDown) return;
+    let file = this.logFiles.get(n.name);
+    if (!file) {
+      mkdirSync(this.logDir, { recursive: true });
+      file = createWriteStream(path.join(this.logDir, `${n.name}.log`), { flags: 'a' });
+      file.on('error', () => {});
+      this.logFiles.set(n.name, file);
+    }
+    try {
+      const opts = { follow: true as const, stdout: true, stderr: true, ...(since !== undefined ? { since } : {}) };
+      // `since` is passed through as a string: the engine accepts "<sec>.<nanos>".
+      const stream = (await this.container(n).logs(opts as unknown as Docker.ContainerLogsOptions & { follow: true })) as NodeJS.ReadableStream;
+      const out = file;
+      docker().modem.demuxStream(stream, out, out);
+      stream.on('error', () => {});
+      // An older stream of this node has ended with its container (or will shortly): it
+      // covers output up to FinishedAt, and this one starts there.
+      this.logStreams.set(n.name, stream);
+      if (this.tornDown) (stream as unknown as { destroy?: () => void }).destroy?.();
+    } catch (e) {
+      if (!isNotFound(e)) file.write(`[drill] could not follow logs: ${errorLine(e)}\n`);
+    }
+  }
+
+  /** Statuses of all nodes (null for nodes that do not answer). */
+  async statuses(timeoutMs = 500): Promise<Array<AgentStatus | null>> {
+    return Promise.all(
+      this.nodes.map(async (n) => {
+        try {
+          return await new AgentClient(n.clientUrl).status(timeoutMs);
+        } catch {
+          return null;
+        }
+      }),
+    );
+  }
+
+  /**
+   * The leader, once exactly one node says it is leader and a majority of all nodes
+   * (the leader included) name it as leader. Polls /status on every node.
+   */
+  async currentLeader(timeoutMs = 500): Promise<string | null> {
+    const sts = await this.statuses(timeoutMs);
+    const leaders = sts.filter((s): s is AgentStatus => s !== null && s.role === 'leader');
+    if (leaders.length !== 1) return null;
+    const leader = leaders[0]!;
+    const agree = sts.filter((s) => s !== null && s.leader === leader.node && s.term === leader.term).length;
+    return agree >= Math.floor(this.nodes.length / 2) + 1 ? leader.node : null;
+  }
+
+  async waitForLeader(timeoutMs = 15_000, pollMs = 25): Promise<string> {
+    const deadline = performance.now() + timeoutMs;
+    let last: Array<AgentStatus | null> = [];
+    for (;;) {
+      const leader = await this.currentLeader(Math.min(500, Math.max(50, deadline - performance.now())));
+      if (leader !== null) return leader;
+      if (performance.now() >= deadline) {
+        last = await this.statuses();
+        const view = last
+          .map((s, i) => `${this.nodes[i]?.name}=${s ? `${s.role}(term ${s.term}, leader ${s.leader})` : 'no answer'}`)
+          .join(', ');
+        throw new InfraError(`cluster ${this.runId}: no leader agreed by a majority within ${timeoutMs} ms (${view})`);
+      }
+      await sleep(pollMs);
+    }
+  }
+
+  /** Drop traffic between `ref` and every other node (iptables in each namespace, tagged drill:<runId>). */
+  async isolate(ref: NodeRef): Promise<void> {
+    const target = await this.refresh(ref);
+    const others = this.nodes.filter((n) => n.name !== target.name);
+    await Promise.all(others.map((o) => this.refresh(o)));
+    const otherIps = others.map((o) => o.ip).filter((ip) => ip !== '');
+    await blockPeers(await this.pid(target), otherIps, this.runId);
+    for (const o of others) {
+      const st = await this.inspect(o);
+      if (st.pid !== null && target.ip !== '') await blockPeers(st.pid, [target.ip], this.runId);
+    }
+  }
+
+  /** Remove every drill:<runId> rule in every running node. Returns rules removed. */
+  async heal(): Promise<number> {
+    let removed = 0;
+    for (const n of this.nodes) {
+      const st = await this.inspect(n).catch(() => null);
+      if (st?.pid != null) removed += await healNetns(st.pid, this.runId);
+    }
+    return removed;
+  }
+
+  /** Remove this cluster's containers, network and volumes. Idempotent; never throws. */
+  async teardown(): Promise<TeardownReport> {
+    this.tornDown = true;
+    const d = docker();
+    const rep: TeardownReport = { containers: 0, networks: 0, volumes: 0, errors: [] };
+    const attempt = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
+      try {
+        await fn();
+        return true;
+      } catch (e) {
+        if (!isNotFound(e)) rep.errors.push(`${what}: ${errorLine(e)}`);
+        return false;
+      }
+    };
+    const rmRes = await Promise.all(
+      this.nodes.map((n) => attempt(`remove container ${n.containerName}`, () => d.getContainer(n.containerName).remove({ force: true }))),
+    );
+    rep.containers = rmRes.filter(Boolean).length;
+    for (const s of this.logStreams.values()) (s as unknown as { destroy?: () => void }).destroy?.();
+    this.logStreams.clear();
+    await Promise.all([...this.logFiles.values()].map((f) => new Promise<void>((r) => f.end(() => r()))));
+    this.logFiles.clear();
+    if (await attempt(`remove network ${this.network}`, () => d.getNetwork(this.network).remove())) rep.networks = 1;
+    const volRes = await Promise.all(this.nodes.map((n) => attempt(`remove volume ${n.volume}`, () => d.getVolume(n.volume).remove())));
+    rep.volumes = volRes.filter(Boolean).length;
+    return rep;
+  }
+}
+
+/** Boot an N-node graph-agent cluster; containers are created and started in parallel. */
+export async function startCluster(opts: StartClusterOptions): Promise<Cluster> {
+  if (!isValidRunId(opts.runId)) {
+    throw new UsageError(`invalid run id ${JSON.stringify(opts.runId)}: use letters, digits, '_', '.', '-' (max 63)`);
+  }
+  if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > 15) {
+    throw new UsageError(`cluster size must be 1..15, got ${opts.nodes}`);
+  }
+  await assertDockerAvailable();
+  const image = opts.image ?? (await ensureGraphAgentImage()).tag;
+  const d = docker();
+  const runId = opts.runId;
+  const prefix = opts.namePrefix ?? `drill-${runId}`;
+  const networkName = opts.networkName ?? `drill-${runId}`;
+  const names = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
+  const env = { ...(opts.env ?? {}) };
+
+  // The Cluster object exists from the start so a failed boot can be torn down.
+  const nodes: ClusterNode[] = names.map((name) => ({
+    name,
+    containerId: `${prefix}-${name}`,
+    containerName: `${prefix}-${name}`,
+    clientUrl: '',
+    volume: `${prefix}-${name}-data`,
+    ip: '',
+  }));
+  const cluster = new Cluster(runId, networkName, nodes, image, env, opts.logDir);
+  try {
+    await d.createNetwork({
+      Name: networkName,
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: drillLabels({ runId, role: 'sut', kind: KIND }),
+    });
+  } catch (e) {
+    // Nothing of ours exists yet; a conflict means another cluster with this run id is live.
+    throw new InfraError(
+      `start cluster ${runId}: create network ${networkName}: ${errorLine(e)}`,
+      dockerStatus(e) === 409 ? `run id in use; remove leftovers with removeRunResources('${runId}') or pick another run id` : undefined,
+    );
+  }
+  try {
+    await Promise.all(
+      nodes.map(async (n) => {
+        await d.createVolume({ Name: n.volume, Labels: drillLabels({ runId, role: 'sut', node: n.name, kind: KIND }) });
+        const peers = names.filter((p) => p !== n.name).map((p) => `${p}=${p}:${RAFT_PORT}`);
+        const c = await d.createContainer({
+          name: n.containerName,
+          Hostname: n.name,
+          Image: image,
+          Env: Object.entries({
+            ...env,
+            NODE_ID: n.name,
+            PEERS: peers.join(','),
+            DATA_DIR: '/data',
+            CLIENT_PORT: String(CLIENT_PORT),
+            RAFT_PORT: String(RAFT_PORT),
+          }).map(([k, v]) => `${k}=${v}`),
+          Labels: drillLabels({ runId, role: 'sut', node: n.name, kind: KIND }),
+          ExposedPorts: { [`${CLIENT_PORT}/tcp`]: {} },
+          HostConfig: {
+            NetworkMode: networkName,
+            PortBindings: { [`${CLIENT_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+            Mounts: [{ Type: 'volume', Source: n.volume, Target: '/data' }],
+            Init: false,
+          },
+          NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [n.name] } } },
+        });
+        n.containerId = c.id;
+      }),
+    );
+    await Promise.all(nodes.map((n) => d.getContainer(n.containerId).start()));
+    // Logs are followed from the beginning (the engine keeps them), after start: the engine
+    // may not answer a follow request for a container that has not started yet.
+    await Promise.all(nodes.map((n) => cluster.refresh(n, true)));
+    return cluster;
+  } catch (e) {
+    await cluster.teardown();
+    if (e instanceof InfraError || e instanceof UsageError) throw e;
+    throw new InfraError(`start cluster ${runId}: ${errorLine(e)}`, 'see `docker ps -a --filter label=drill.managed=true`');
+  }
+}
