@@ -9,7 +9,7 @@ const root = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'drill-bad-'));
 
 async function containerCount(): Promise<number> {
-  const r = await execa('docker', ['ps', '-aq']);
+  const r = await execa('docker', ['ps', '-aq', '--filter', 'label=drill.managed=true']);
   return r.stdout.split('\n').filter(Boolean).length;
 }
 

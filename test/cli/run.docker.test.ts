@@ -14,11 +14,13 @@ function drill(args: string[], opts: { timeout?: number } = {}) {
   return execa('node', [bin, ...args], { cwd: root, reject: false, timeout: opts.timeout ?? 170_000, env: { FORCE_COLOR: '0' } });
 }
 
-async function drillLeftovers(): Promise<string[]> {
+// Scoped to one run id: other drills may share this engine (a developer's own runs).
+async function drillLeftovers(runId: string): Promise<string[]> {
+  const f = `label=drill.run=${runId}`;
   const kinds = [
-    ['ps', '-aq', '--filter', 'label=drill.managed=true'],
-    ['network', 'ls', '-q', '--filter', 'label=drill.managed=true'],
-    ['volume', 'ls', '-q', '--filter', 'label=drill.managed=true'],
+    ['ps', '-aq', '--filter', f],
+    ['network', 'ls', '-q', '--filter', f],
+    ['volume', 'ls', '-q', '--filter', f],
   ];
   const found: string[] = [];
   for (const k of kinds) {
@@ -32,8 +34,9 @@ function readResult(dir: string): DrillResult {
   return JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as DrillResult;
 }
 
+const runIds: string[] = [];
 afterAll(async () => {
-  await drill(['cleanup']);
+  for (const id of runIds) await drill(['cleanup', '--run', id]);
 });
 
 describe('drill run scenarios/primary-down.yaml', () => {
@@ -44,6 +47,7 @@ describe('drill run scenarios/primary-down.yaml', () => {
     const runDir = /run directory: (.+)/.exec(r.stdout)?.[1]?.trim();
     expect(runDir).toBeDefined();
     const result = readResult(runDir!);
+    runIds.push(result.run_id);
     expect(result.verdict).toBe('pass');
     expect(result.metrics.rto_s).toBeGreaterThanOrEqual(1);
     expect(result.metrics.rto_s).toBeLessThanOrEqual(3);
@@ -61,7 +65,7 @@ describe('drill run scenarios/primary-down.yaml', () => {
     // the summary says so, and `latest` points at the run
     expect(r.stdout).toMatch(/PASS/);
     expect(resolve(out, readlinkSync(join(out, 'latest')))).toBe(runDir);
-    expect(await drillLeftovers()).toEqual([]);
+    expect(await drillLeftovers(result.run_id)).toEqual([]);
   });
 
   it('with replication=async, losing acknowledged writes fails the drill (exit 1, lost > 0) in one of a few runs', async () => {
@@ -71,6 +75,8 @@ describe('drill run scenarios/primary-down.yaml', () => {
       expect([0, 1]).toContain(r.exitCode);
       const runDir = /run directory: (.+)/.exec(r.stdout)![1]!.trim();
       const result = readResult(runDir);
+      runIds.push(result.run_id);
+      expect(await drillLeftovers(result.run_id)).toEqual([]);
       if (r.exitCode === 1 && (result.metrics.rpo.lost ?? 0) > 0) {
         lost = result.metrics.rpo.lost!;
         expect(result.verdict).toBe('fail');
@@ -78,20 +84,19 @@ describe('drill run scenarios/primary-down.yaml', () => {
       }
     }
     expect(lost).toBeGreaterThan(0);
-    expect(await drillLeftovers()).toEqual([]);
   });
 });
 
 describe('interrupting a drill', () => {
-  async function waitForLine(p: ResultPromise, re: RegExp, timeoutMs = 60_000): Promise<void> {
+  async function waitForLine(p: ResultPromise, re: RegExp, timeoutMs = 60_000): Promise<string> {
     let buf = '';
-    await new Promise<void>((res, rej) => {
+    return new Promise<string>((res, rej) => {
       const t = setTimeout(() => rej(new Error(`timed out waiting for ${re}; output so far:\n${buf}`)), timeoutMs);
       p.stdout?.on('data', (d: Buffer) => {
         buf += d.toString();
         if (re.test(buf)) {
           clearTimeout(t);
-          res();
+          res(buf);
         }
       });
     });
@@ -103,7 +108,9 @@ describe('interrupting a drill', () => {
       reject: false,
       env: { FORCE_COLOR: '0' },
     });
-    await waitForLine(p, /fault f1 pause .* in effect/);
+    const early = await waitForLine(p, /fault f1 pause .* in effect/);
+    const runId = /run (\S+): long-running/.exec(early)![1]!;
+    runIds.push(runId);
     p.kill('SIGINT');
     const r = await p;
     expect(r.exitCode, r.stdout + r.stderr).toBe(130);
@@ -111,8 +118,9 @@ describe('interrupting a drill', () => {
     const result = readResult(runDir!);
     expect(result.status).toBe('interrupted');
     expect(result.aborted).toBe(true);
+    expect(result.run_id).toBe(runId);
     expect(result.faults[0]!.healed_s).not.toBeNull();
-    expect(await drillLeftovers()).toEqual([]);
+    expect(await drillLeftovers(runId)).toEqual([]);
   });
 
   it('after SIGKILL of the harness, drill cleanup removes everything it left', async () => {
@@ -121,13 +129,17 @@ describe('interrupting a drill', () => {
       reject: false,
       env: { FORCE_COLOR: '0' },
     });
-    await waitForLine(p, /fault f1 pause .* in effect/);
+    const early = await waitForLine(p, /fault f1 pause .* in effect/);
+    const runId = /run (\S+): long-running/.exec(early)![1]!;
+    runIds.push(runId);
     p.kill('SIGKILL');
     await p;
-    expect((await drillLeftovers()).length).toBeGreaterThan(0);
-    const c = await drill(['cleanup']);
+    // the dead harness left its cluster (one node paused) behind
+    expect((await drillLeftovers(runId)).length).toBeGreaterThan(0);
+    // scoped to this run so that other drills on the same engine are left alone
+    const c = await drill(['cleanup', '--run', runId]);
     expect(c.exitCode, c.stderr).toBe(0);
-    expect(c.stdout).toMatch(/removed [1-9]\d* container/);
-    expect(await drillLeftovers()).toEqual([]);
+    expect(c.stdout).toMatch(/removed 3 container\(s\), 1 network\(s\), [1-9]\d* volume\(s\)/);
+    expect(await drillLeftovers(runId)).toEqual([]);
   });
 });
