@@ -33,7 +33,9 @@ async function main(): Promise<void> {
     log('shutdown', { signal });
     const force = setTimeout(() => process.exit(0), 5000);
     force.unref();
-    agent.close().then(
+    // A planned stop hands leadership over first (rolling restarts stay available);
+    // SIGKILL, of course, gets no such courtesy.
+    agent.close({ graceful: true }).then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -1,6 +1,7 @@
 // Node-to-node RPC: HTTP/JSON on RAFT_PORT.
 //   POST /raft/append   AppendEntries
 //   POST /raft/vote     RequestVote
+//   POST /raft/timeout-now  leadership transfer: start an election now
 //   POST /raft/forward  a client request forwarded by a follower to the leader
 // Keep-alive connections, short timeouts: a dead or paused peer must not stall anyone.
 
@@ -21,6 +22,7 @@ export interface ForwardResponse {
 export interface PeerHandlers {
   append(body: unknown): Promise<unknown>;
   vote(body: unknown): Promise<unknown>;
+  timeoutNow(body: unknown): Promise<unknown>;
   forward(req: ForwardRequest): Promise<ForwardResponse>;
 }
 
@@ -144,6 +146,8 @@ export function createPeerServer(handlers: PeerHandlers): http.Server {
             return reply(200, JSON.stringify(await handlers.append(body)));
           case '/raft/vote':
             return reply(200, JSON.stringify(await handlers.vote(body)));
+          case '/raft/timeout-now':
+            return reply(200, JSON.stringify(await handlers.timeoutNow(body)));
           case '/raft/forward': {
             const f = body as ForwardRequest;
             if (typeof f?.method !== 'string' || typeof f.url !== 'string' || !(f.body === null || typeof f.body === 'string')) {

@@ -53,6 +53,13 @@ export interface VoteRequest {
   candidateId: string;
   lastLogIndex: number;
   lastLogTerm: number;
+  /** Set when the leader asked this candidate to take over (leadership transfer): voters skip leader stickiness. */
+  transfer?: boolean;
+}
+
+export interface TimeoutNowRequest {
+  term: number;
+  leaderId: string;
 }
 
 export interface VoteResponse {
@@ -63,6 +70,8 @@ export interface VoteResponse {
 export interface RaftTransport {
   append(peerId: string, body: string, timeoutMs: number): Promise<AppendResponse>;
   vote(peerId: string, req: VoteRequest, timeoutMs: number): Promise<VoteResponse>;
+  /** Leadership transfer: ask the peer to start an election at once. */
+  timeoutNow?(peerId: string, req: TimeoutNowRequest, timeoutMs: number): Promise<void>;
 }
 
 export type NotLeader = { ok: false; status: 503; error: 'not_leader'; message: string };
@@ -140,6 +149,8 @@ export class Raft {
   private votes = new Set<string>();
   private ticker: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** A leadership transfer is under way: new writes are refused so the target can catch up. */
+  private transferring = false;
 
   constructor(deps: RaftDeps) {
     this.cfg = deps.config;
@@ -178,6 +189,11 @@ export class Raft {
 
   get lastLogIndex(): number {
     return this.log.length;
+  }
+
+  /** The log entry at `index` (1-based), undefined when out of range. Used by backups. */
+  entryAt(index: number): LogEntry | undefined {
+    return index >= 1 ? this.log[index - 1] : undefined;
   }
 
   termAt(index: number): number {
@@ -271,7 +287,7 @@ export class Raft {
     for (const r of reads) r.resolve(false);
   }
 
-  private startElection(): void {
+  private startElection(transfer = false): void {
     if (this.cfg.failover === 'naive') {
       this.persist(this.currentTerm + 1, this.id);
       this.logger('naive-takeover', { term: this.currentTerm, missed_leader: this.leaderId });
@@ -280,7 +296,7 @@ export class Raft {
     }
     this.persist(this.currentTerm + 1, this.id);
     this.leaderId = null;
-    this.setRole('candidate', 'election timeout');
+    this.setRole('candidate', transfer ? 'leadership transfer' : 'election timeout');
     this.votes = new Set([this.id]);
     this.resetElectionDeadline();
     const term = this.currentTerm;
@@ -290,6 +306,7 @@ export class Raft {
       return;
     }
     const req: VoteRequest = { term, candidateId: this.id, lastLogIndex: this.lastLogIndex, lastLogTerm: this.lastLogTerm };
+    if (transfer) req.transfer = true;
     for (const peer of this.peerIds) {
       this.transport.vote(peer, req, this.rpcTimeoutMs).then(
         (resp) => {
@@ -507,6 +524,7 @@ export class Raft {
 
   propose(cmd: Command): Promise<ProposeResult> {
     if (this.role !== 'leader' || this.stopped) return Promise.resolve(notLeader('this node is not the leader'));
+    if (this.transferring) return Promise.resolve(notLeader('leadership transfer in progress'));
     const term = this.currentTerm;
     const index = this.appendLocal([makeEntry(term, cmd)]);
     return new Promise((resolve) => {
@@ -618,6 +636,7 @@ export class Raft {
     if (
       req.term > this.currentTerm &&
       this.cfg.failover === 'raft' &&
+      req.transfer !== true &&
       ((this.role === 'follower' && this.leaderId !== null && now - this.lastLeaderContact < this.cfg.electionTimeoutMs) ||
         this.role === 'leader')
     ) {
@@ -634,6 +653,50 @@ export class Raft {
       return { term: this.currentTerm, voteGranted: true };
     }
     return { term: this.currentTerm, voteGranted: false };
+  }
+
+  /** The leader asked us to take over (it is shutting down): stand for election now. */
+  handleTimeoutNow(req: TimeoutNowRequest): void {
+    if (this.stopped) throw new Error('stopped');
+    if (req.term < this.currentTerm || this.role === 'leader') return;
+    this.logger('timeout-now', { from: req.leaderId, term: req.term });
+    this.startElection(true);
+  }
+
+  /**
+   * Graceful hand-over before a planned shutdown (SIGTERM): stop taking writes, let the
+   * most up-to-date follower catch up, ask it to stand for election at once, and wait
+   * until it has won (we see its higher term) or the deadline passes. Without this, a
+   * rolling restart costs a full election timeout of unavailability per leader restart.
+   * Resolves true when leadership moved.
+   */
+  async transferLeadership(timeoutMs: number): Promise<boolean> {
+    if (this.role !== 'leader' || this.stopped || this.peerIds.length === 0 || !this.transport.timeoutNow) return false;
+    if (this.cfg.failover !== 'raft') return false;
+    const term = this.currentTerm;
+    const deadline = Date.now() + timeoutMs;
+    this.transferring = true;
+    try {
+      let target: string | undefined;
+      while (Date.now() < deadline && this.role === 'leader' && this.currentTerm === term) {
+        const best = [...this.progress.entries()].sort((a, b) => b[1].matchIndex - a[1].matchIndex)[0];
+        if (best && best[1].matchIndex >= this.lastLogIndex && this.wal.durableIndex >= this.lastLogIndex) {
+          target = best[0];
+          break;
+        }
+        this.scheduleBroadcast();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      if (target === undefined || this.role !== 'leader') return false;
+      this.logger('transfer-leadership', { to: target, term, last_log_index: this.lastLogIndex });
+      await this.transport.timeoutNow(target, { term, leaderId: this.id }, this.rpcTimeoutMs).catch(() => undefined);
+      while (Date.now() < deadline && this.role === 'leader' && this.currentTerm === term) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return this.currentTerm > term;
+    } finally {
+      this.transferring = false;
+    }
   }
 
   private hasRecentQuorum(now: number): boolean {

@@ -77,14 +77,23 @@ export class Cluster {
   ) {}
 
   static async start(n: number, overrides: Partial<AgentConfig> = {}): Promise<Cluster> {
-    const root = await mkdtemp(join(tmpdir(), 'graph-agent-'));
-    const specs: NodeSpec[] = [];
-    for (let i = 1; i <= n; i++) {
-      specs.push({ id: `n${i}`, clientPort: await freePort(), raftPort: await freePort(), dataDir: join(root, `n${i}`) });
+    // freePort() releases the port before the node binds it, so another test running in
+    // parallel can take it in between: retry the whole start on EADDRINUSE.
+    for (let attempt = 1; ; attempt++) {
+      const root = await mkdtemp(join(tmpdir(), 'graph-agent-'));
+      const specs: NodeSpec[] = [];
+      for (let i = 1; i <= n; i++) {
+        specs.push({ id: `n${i}`, clientPort: await freePort(), raftPort: await freePort(), dataDir: join(root, `n${i}`) });
+      }
+      const c = new Cluster(specs, overrides, root);
+      try {
+        for (const s of specs) await c.startNode(s.id);
+        return c;
+      } catch (err) {
+        await c.close();
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw err;
+      }
     }
-    const c = new Cluster(specs, overrides, root);
-    for (const s of specs) await c.startNode(s.id);
-    return c;
   }
 
   config(id: string): AgentConfig {
