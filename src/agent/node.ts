@@ -8,7 +8,15 @@ import { ClientApi } from './http-api.js';
 import { makeLogger, type Logger } from './log.js';
 import { createPeerServer, PeerClient } from './peer-transport.js';
 import { RaftStateStore } from './raft-state.js';
-import { parseEntry, Raft, type AppendRequest, type AppendResponse, type VoteRequest, type VoteResponse } from './raft.js';
+import {
+  parseEntry,
+  Raft,
+  type AppendRequest,
+  type AppendResponse,
+  type TimeoutNowRequest,
+  type VoteRequest,
+  type VoteResponse,
+} from './raft.js';
 import { Wal } from './wal.js';
 
 export interface Agent {
@@ -17,7 +25,8 @@ export interface Agent {
   readonly api: ClientApi;
   readonly clientPort: number;
   readonly raftPort: number;
-  close(): Promise<void>;
+  /** Stop the node. With `graceful`, a leader first hands leadership to a caught-up follower. */
+  close(opts?: { graceful?: boolean }): Promise<void>;
 }
 
 export interface StartOptions {
@@ -76,6 +85,9 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     transport: {
       append: (peer, body, timeoutMs) => peers.rpc<AppendResponse>(peer, '/raft/append', body, timeoutMs),
       vote: (peer, req, timeoutMs) => peers.rpc<VoteResponse>(peer, '/raft/vote', JSON.stringify(req), timeoutMs),
+      timeoutNow: async (peer, req, timeoutMs) => {
+        await peers.rpc<unknown>(peer, '/raft/timeout-now', JSON.stringify(req), timeoutMs);
+      },
     },
   });
   wal.onFatal = (err) => {
@@ -87,6 +99,10 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
   const peerServer = createPeerServer({
     append: (body) => raft.handleAppend(body as AppendRequest),
     vote: (body) => raft.handleVote(body as VoteRequest),
+    timeoutNow: async (body) => {
+      raft.handleTimeoutNow(body as TimeoutNowRequest);
+      return { ok: true };
+    },
     forward: (req) => api.handle(req, true),
   });
   const clientServer = api.createServer();
@@ -119,8 +135,12 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     api,
     clientPort,
     raftPort,
-    close(): Promise<void> {
+    close(closeOpts: { graceful?: boolean } = {}): Promise<void> {
       closing ??= (async () => {
+        if (closeOpts.graceful) {
+          const moved = await raft.transferLeadership(Math.min(3000, 2 * config.electionTimeoutMs));
+          if (moved) log('handed-over', { term: raft.currentTerm, leader: raft.leaderId });
+        }
         raft.stop();
         peers.close();
         await Promise.all([closeServer(peerServer), closeServer(clientServer)]);
