@@ -40,7 +40,10 @@ afterAll(async () => {
 });
 
 describe('drill run scenarios/primary-down.yaml', () => {
-  it('passes: RTO between 1 and 3 s, nothing lost, integrity holds, reports written', async () => {
+  // RTO: the followers wait a randomised 1-2 s election timeout after the last heartbeat,
+  // while t_f is the moment the harness SAW the container dead (100-200 ms after the
+  // kill), so a legitimate RTO can dip a little under 1 s; 3 s is the upper bound.
+  it('passes: RTO under 3 s, nothing lost, integrity holds, reports written', async () => {
     const r = await drill(['run', 'scenarios/primary-down.yaml', '--out', out, '--seed', '7']);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
@@ -49,7 +52,7 @@ describe('drill run scenarios/primary-down.yaml', () => {
     const result = readResult(runDir!);
     runIds.push(result.run_id);
     expect(result.verdict).toBe('pass');
-    expect(result.metrics.rto_s).toBeGreaterThanOrEqual(1);
+    expect(result.metrics.rto_s).toBeGreaterThanOrEqual(0.5);
     expect(result.metrics.rto_s).toBeLessThanOrEqual(3);
     expect(result.metrics.rto_error_bar_s).not.toBeNull();
     expect(result.metrics.rto_error_bar_s!).toBeLessThanOrEqual(0.2);
