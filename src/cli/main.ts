@@ -10,6 +10,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isDrillError, ScenarioError } from '../core/errors.js';
 import { cleanupCommand } from './commands/cleanup.js';
+import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
@@ -28,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
       .command(doctorCommand)
       .command(cleanupCommand)
       .command(reportCommand)
-      .demandCommand(1, 'name a command: run, validate, list, doctor, cleanup, report')
+      .command(compareCommand)
+      .demandCommand(1, 'name a command: run, validate, list, doctor, cleanup, report, compare')
       .strict()
       .help()
       .version()

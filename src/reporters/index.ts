@@ -1,6 +1,7 @@
 // Reporters by name, as the CLI's --format and the run engine use them. Each reporter runs
 // isolated: an exception is logged and recorded in the outcome, never rethrown.
 import type { DrillResult } from '../core/result.js';
+import { htmlReporter } from './html.js';
 import { junitReporter } from './junit.js';
 import type { ReportContext, Reporter } from './reporter.js';
 import { jsonReporter } from './result-json.js';
@@ -11,12 +12,15 @@ export type { Reporter, ReportContext } from './reporter.js';
 export const reporters = {
   json: jsonReporter,
   junit: junitReporter,
+  html: htmlReporter,
   terminal: terminalReporter,
 } as const satisfies Record<string, Reporter>;
 
 export type ReporterName = keyof typeof reporters;
 export const reporterNames = Object.keys(reporters) as ReporterName[];
-export const defaultReporters: ReporterName[] = ['json', 'junit', 'terminal'];
+export const defaultReporters: ReporterName[] = ['json', 'junit', 'html', 'terminal'];
+/** The files every run directory gets (`drill run --format` default, `drill report`). */
+export const defaultFileReporters: ReporterName[] = ['json', 'junit', 'html'];
 
 export function isReporterName(s: string): s is ReporterName {
   return Object.hasOwn(reporters, s);

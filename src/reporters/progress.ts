@@ -18,6 +18,9 @@ export interface ProgressOptions {
   write: (s: string) => void;
   /** Monotonic ms, injectable for tests. Default performance.now. */
   now?: () => number;
+  /** Terminal width (TTY only). The redrawn status line is cut to fit: a line that wraps
+   *  cannot be cleared with one \r, and every redraw would leave a copy behind. */
+  columns?: () => number | undefined;
 }
 
 export interface Progress {
@@ -57,9 +60,14 @@ export function createProgress(opts: ProgressOptions): Progress {
   // Events carry the drill's elapsed time, extrapolated from the latest snapshot.
   const elapsedNow = (): number => (last ? last.elapsedS + (now() - lastAt) / 1000 : 0);
 
+  const fit = (line: string): string => {
+    const cols = opts.columns?.();
+    return cols && cols > 1 && line.length > cols - 1 ? `${line.slice(0, cols - 2)}…` : line;
+  };
+
   const draw = (): void => {
     if (!last) return;
-    if (opts.tty) opts.write(`${CLEAR_LINE}${formatSnapshot(last)}`);
+    if (opts.tty) opts.write(`${CLEAR_LINE}${fit(formatSnapshot(last))}`);
     else opts.write(`${formatSnapshot(last)}\n`);
     lastDrawn = now();
     pending = false;
@@ -78,7 +86,7 @@ export function createProgress(opts: ProgressOptions): Progress {
       const text = `${stamp(elapsedNow())} ${line}`;
       if (opts.tty) {
         opts.write(`${CLEAR_LINE}${text}\n`);
-        if (last) opts.write(`${CLEAR_LINE}${formatSnapshot(last)}`); // restore the status line below
+        if (last) opts.write(`${CLEAR_LINE}${fit(formatSnapshot(last))}`); // restore the status line below
       } else {
         opts.write(`${text}\n`);
       }

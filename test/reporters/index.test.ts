@@ -17,7 +17,7 @@ describe('writeReports', () => {
   it('runs the named reporters', async () => {
     const printed: string[] = [];
     const outcomes = await writeReports(result(), dir, ['json', 'junit', 'terminal'], { write: (s) => printed.push(s), color: false });
-    expect(reporterNames).toEqual(['json', 'junit', 'terminal']);
+    expect(reporterNames).toEqual(['json', 'junit', 'html', 'terminal']);
     expect(outcomes).toEqual([
       { name: 'json', file: join(dir, 'result.json') },
       { name: 'junit', file: join(dir, 'junit.xml') },
@@ -41,10 +41,10 @@ describe('writeReports', () => {
       ],
     });
     expect(outcomes.map((o) => [o.name, o.error ?? 'ok'])).toEqual([
-      ['nope', 'unknown reporter "nope" (known: json, junit, terminal)'],
+      ['nope', 'unknown reporter "nope" (known: json, junit, html, terminal)'],
       ['json', 'ok'],
       ['broken', 'disk on fire'],
     ]);
-    expect(logs).toEqual(['drill: unknown reporter "nope" (known: json, junit, terminal)', 'drill: reporter "broken" failed: disk on fire']);
+    expect(logs).toEqual(['drill: unknown reporter "nope" (known: json, junit, html, terminal)', 'drill: reporter "broken" failed: disk on fire']);
   });
 });

@@ -1,4 +1,5 @@
-// drill report <run-dir>: re-render a finished run's reports. The metrics are computed
+// drill report <run-dir>: re-render a finished run's reports (result.json, junit.xml,
+// report.html). The metrics are computed
 // again from the recorded history, final read, fault records and leader timeline, so a
 // fix to a checker or reporter applies to old runs too.
 
@@ -10,7 +11,7 @@ import type { FinalRead } from '../../client/history.js';
 import { computeMetrics } from '../../checkers/metrics.js';
 import { UsageError } from '../../core/errors.js';
 import type { DrillResult } from '../../core/result.js';
-import { writeReports } from '../../reporters/index.js';
+import { defaultFileReporters, writeReports } from '../../reporters/index.js';
 import { renderSummary } from '../../reporters/summary-table.js';
 import type { LeaderObservation } from '../../run/leader-watch.js';
 import { checkExpectation, scoreThresholds, verdictOf } from '../../scoring/thresholds.js';
@@ -55,7 +56,9 @@ export const reportCommand: CommandModule<object, { 'run-dir': string }> = {
   builder: (y) => y.positional('run-dir', { type: 'string', demandOption: true }) as never,
   handler: async (args) => {
     const result = await rerender(args['run-dir']);
-    await writeReports(result, result.run_dir, ['json', 'junit'], { log: (m: string) => process.stderr.write(`warning: ${m}\n`) });
+    const outcomes = await writeReports(result, result.run_dir, defaultFileReporters, { log: (m: string) => process.stderr.write(`warning: ${m}\n`) });
     process.stdout.write(renderSummary(result) + `\nrun directory: ${result.run_dir}\n`);
+    const page = outcomes.find((o) => o.name === 'html' && o.file)?.file;
+    if (page) process.stdout.write(`report: ${page}\n`);
   },
 };

@@ -4,11 +4,13 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import type { DrillResult } from '../../core/result.js';
-import { writeReports } from '../../reporters/index.js';
+import { defaultFileReporters, writeReports } from '../../reporters/index.js';
+import { renderResultJson } from '../../reporters/result-json.js';
 import { createProgress } from '../../reporters/progress.js';
 import { renderSummary } from '../../reporters/summary-table.js';
 import { runDrill } from '../../run/drill.js';
 import { exitCodeFor } from '../../run/exit-code.js';
+import { aggregateRuns, exitCodeForRepeats, renderRepeatSummary, writeRepeatSummary, type RepeatSummary } from '../../run/repeat.js';
 import { loadScenarios } from '../../scenario/load.js';
 import { describeStep } from '../../schedule/steps.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
@@ -33,14 +35,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario files or directories' })
       .option('out', { type: 'string', default: 'reports', describe: 'directory for run directories (DIR/latest points to the newest)' })
       .option('seed', { type: 'number', describe: 'seed for every random choice (overrides the scenario)' })
-      .option('repeat', { type: 'number', default: 1, describe: 'run each scenario N times' })
+      .option('repeat', {
+        type: 'number',
+        default: 1,
+        describe: 'run each scenario N times; report median, p90, max and a 95% CI of RTO and RPO (verdict: worst run)',
+      })
       .option('keep', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards (drill cleanup removes it)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'validate and print the plan; start nothing' })
       .option('format', {
         type: 'string',
         array: true,
-        default: ['json', 'junit'],
-        describe: 'reports to write in the run directory (json, junit)',
+        default: defaultFileReporters,
+        describe: 'reports to write in the run directory (json, junit, html)',
       })
       .option('quiet', { type: 'boolean', default: false, describe: 'no live progress; only the summary' })
       .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the summary' }) as never,
@@ -73,18 +79,24 @@ export const runCommand: CommandModule<object, RunArgs> = {
     process.on('SIGTERM', onSignal);
 
     const results: DrillResult[] = [];
+    const summaries: RepeatSummary[] = [];
+    // --json: exactly one JSON document on stdout (a result, a repeat summary, or an array of them).
+    const jsonOut: unknown[] = [];
+    // Live progress goes to stdout; with --json it moves to stderr so stdout stays parseable.
+    const progressStream = args.json ? process.stderr : process.stdout;
     try {
       for (const file of files) {
+        const runs: DrillResult[] = [];
         for (let i = 0; i < args.repeat; i++) {
           if (controller.signal.aborted) break;
-          const tty = Boolean(process.stdout.isTTY) && !args.json;
           const progress = createProgress({
-            tty,
+            tty: Boolean(progressStream.isTTY),
+            columns: () => progressStream.columns,
             write: (s) => {
-              if (!args.quiet && !args.json) process.stdout.write(s);
-              else if (args.json) process.stderr.write(s);
+              if (!args.quiet) progressStream.write(s);
             },
           });
+          if (args.repeat > 1 && !args.quiet) progressStream.write(`== ${file.scenario.name}: run ${i + 1} of ${args.repeat}\n`);
           const result = await runDrill({
             file,
             outDir: args.out,
@@ -94,15 +106,32 @@ export const runCommand: CommandModule<object, RunArgs> = {
             progress,
           });
           results.push(result);
-          await writeReports(result, result.run_dir, args.format, { log: (m: string) => process.stderr.write(`warning: ${m}\n`) });
-          if (args.json) process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-          else process.stdout.write(renderSummary(result) + `\nrun directory: ${result.run_dir}\n`);
+          runs.push(result);
+          const outcomes = await writeReports(result, result.run_dir, args.format, { log: (m: string) => process.stderr.write(`warning: ${m}\n`) });
+          const page = outcomes.find((o) => o.name === 'html' && o.file)?.file;
+          if (args.json) {
+            if (args.repeat === 1) jsonOut.push(JSON.parse(renderResultJson(result)));
+          } else {
+            process.stdout.write(renderSummary(result) + `\nrun directory: ${result.run_dir}\n`);
+            if (page) process.stdout.write(`report: ${page}\n`);
+          }
+        }
+        if (args.repeat > 1 && runs.length > 0) {
+          // The scenario may name the percentile its verdict is judged at (repeat.verdict_percentile).
+          const percentile = (file.scenario as { repeat?: { verdict_percentile?: number } }).repeat?.verdict_percentile;
+          const summary = aggregateRuns(runs, { percentile, expect: file.scenario.expect, seed: args.seed });
+          summaries.push(summary);
+          const path = writeRepeatSummary(summary, args.out);
+          if (args.json) jsonOut.push(summary);
+          else process.stdout.write(`\n${renderRepeatSummary(summary)}repeat summary: ${path}\n`);
         }
       }
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
-    process.exitCode = exitCodeFor(results, controller.signal.aborted);
+    if (args.json) process.stdout.write(`${JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2)}\n`);
+    process.exitCode =
+      args.repeat > 1 ? exitCodeForRepeats(summaries, results, controller.signal.aborted) : exitCodeFor(results, controller.signal.aborted);
   },
 };
