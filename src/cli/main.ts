@@ -7,7 +7,6 @@
 //   130 interrupted (Ctrl-C), after healing and teardown
 
 import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { isDrillError, ScenarioError } from '../core/errors.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { compareCommand } from './commands/compare.js';
@@ -66,6 +65,3 @@ function report(e: unknown): number {
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   return 3;
 }
-
-const code = await main(hideBin(process.argv));
-process.exitCode = code;
