@@ -24,6 +24,16 @@ export interface AgentConfig {
   failover: Failover;
   /** Interface to listen on; undefined: all interfaces (Node's default). Not part of env/flags. */
   host?: string;
+  /** Backup repository directory (BACKUP_DIR); undefined: backups disabled (in-process tests). */
+  backupDir?: string;
+  /** Backup settings (docs/backup-restore.md); defaults when undefined. */
+  backup?: {
+    chunkBytes: number;
+    fullEvery: number;
+    snapshot: 'consistent' | 'fuzzy';
+    incremental: 'log' | 'mtime';
+    maxBytesPerS: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -51,6 +61,12 @@ const SETTINGS = {
   replication: { env: 'REPLICATION', flag: '--replication', def: 'sync' },
   fsync: { env: 'FSYNC', flag: '--fsync', def: 'on' },
   failover: { env: 'FAILOVER', flag: '--failover', def: 'raft' },
+  backupDir: { env: 'BACKUP_DIR', flag: '--backup-dir', def: '/backup' },
+  backupChunkBytes: { env: 'BACKUP_CHUNK_BYTES', flag: '--backup-chunk-bytes', def: '4194304' },
+  backupFullEvery: { env: 'BACKUP_FULL_EVERY', flag: '--backup-full-every', def: '8' },
+  backupMaxBytesPerS: { env: 'BACKUP_MAX_BYTES_PER_S', flag: '--backup-max-bytes-per-s', def: '0' },
+  snapshot: { env: 'SNAPSHOT', flag: '--snapshot', def: 'consistent' },
+  incremental: { env: 'INCREMENTAL', flag: '--incremental', def: 'log' },
 } satisfies Record<string, Setting>;
 
 type Key = keyof typeof SETTINGS;
@@ -154,6 +170,14 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     replication: oneOf('replication', ['sync', 'async'] as const),
     fsync: oneOf('fsync', ['on', 'off'] as const) === 'on',
     failover: oneOf('failover', ['raft', 'naive'] as const),
+    backupDir: (get('backupDir') ?? '/backup').trim() || '/backup',
+    backup: {
+      chunkBytes: int(name('backupChunkBytes'), get('backupChunkBytes') as string, 1024, 1 << 30),
+      fullEvery: int(name('backupFullEvery'), get('backupFullEvery') as string, 1, 1_000_000),
+      maxBytesPerS: int(name('backupMaxBytesPerS'), get('backupMaxBytesPerS') as string, 0, 1 << 40),
+      snapshot: oneOf('snapshot', ['consistent', 'fuzzy'] as const),
+      incremental: oneOf('incremental', ['log', 'mtime'] as const),
+    },
   };
 }
 
@@ -171,5 +195,11 @@ export function publicConfig(c: AgentConfig): Record<string, unknown> {
     replication: c.replication,
     fsync: c.fsync ? 'on' : 'off',
     failover: c.failover,
+    backup_dir: c.backupDir ?? null,
+    backup_chunk_bytes: c.backup?.chunkBytes ?? null,
+    backup_full_every: c.backup?.fullEvery ?? null,
+    backup_max_bytes_per_s: c.backup?.maxBytesPerS ?? null,
+    snapshot: c.backup?.snapshot ?? 'consistent',
+    incremental: c.backup?.incremental ?? 'log',
   };
 }

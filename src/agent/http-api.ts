@@ -8,6 +8,7 @@ import type { Command, Kind } from './graph.js';
 import type { Logger } from './log.js';
 import type { ForwardRequest, ForwardResponse, PeerClient } from './peer-transport.js';
 import type { Raft } from './raft.js';
+import type { BackupApi } from './backup/api.js';
 
 export const MAX_ID_LENGTH = 1024;
 
@@ -18,7 +19,8 @@ type Op =
   | { kind: 'count'; local: boolean }
   | { kind: 'checksum'; local: boolean }
   | { kind: 'scan'; what: Kind; after: string | undefined; limit: number; local: boolean }
-  | { kind: 'write'; cmd: Command };
+  | { kind: 'write'; cmd: Command }
+  | { kind: 'backup'; path: string; method: string; body: Record<string, unknown> };
 
 class ApiError extends Error {
   constructor(
@@ -114,6 +116,14 @@ export function parseOp(method: string, rawUrl: string, body: string | null): Op
     return { kind: 'get', what: elem[1] === 'vertices' ? 'vertex' : 'edge', id: decodeId(elem[2] as string), local: parseLocal(q) };
   }
   switch (path) {
+    case '/backup':
+    case '/backups/verify':
+    case '/restore':
+      expect('POST');
+      return { kind: 'backup', path, method, body: body === null || body.trim() === '' ? {} : parseJsonObject(body) };
+    case '/backups':
+      expect('GET');
+      return { kind: 'backup', path, method, body: {} };
     case '/health':
       expect('GET');
       return { kind: 'health' };
@@ -169,6 +179,8 @@ export function parseOp(method: string, rawUrl: string, body: string | null): Op
 
 export class ClientApi {
   private readonly forwardTimeoutMs: number;
+  /** Backup/restore endpoints (docs/backup-restore.md); undefined: 503 backups_disabled. */
+  backupApi: BackupApi | undefined;
 
   constructor(
     private readonly raft: Raft,
@@ -201,6 +213,11 @@ export class ClientApi {
     const raft = this.raft;
     if (op.kind === 'health') return json(200, { ok: true, node: this.config.nodeId, role: raft.role });
     if (op.kind === 'status') return json(200, this.status());
+    if (op.kind === 'backup') {
+      if (!this.backupApi) return error(503, 'backups_disabled', 'this node has no backup repository configured');
+      const a = await this.backupApi.handle(op.method, op.path, op.body);
+      return json(a.status, a.body);
+    }
     if (op.kind !== 'write' && op.local) return this.read(op);
 
     if (!raft.isLeader()) {
@@ -228,7 +245,7 @@ export class ClientApi {
     return this.read(op);
   }
 
-  private read(op: Exclude<Op, { kind: 'write' | 'health' | 'status' }>): ForwardResponse {
+  private read(op: Exclude<Op, { kind: 'write' | 'health' | 'status' | 'backup' }>): ForwardResponse {
     const g = this.raft.graph;
     const index = this.raft.lastApplied;
     switch (op.kind) {

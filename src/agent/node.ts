@@ -5,6 +5,9 @@ import type http from 'node:http';
 import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
 import { ClientApi } from './http-api.js';
+import { BackupApi } from './backup/api.js';
+import { BackupEngine, DEFAULT_BACKUP_SETTINGS, type BackupSource } from './backup/backup.js';
+import { FsStorage } from './backup/storage.js';
 import { makeLogger, type Logger } from './log.js';
 import { createPeerServer, PeerClient } from './peer-transport.js';
 import { RaftStateStore } from './raft-state.js';
@@ -96,6 +99,20 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     opts.onFatal?.(err);
   };
   const api = new ClientApi(raft, config, peers, log);
+  if (config.backupDir !== undefined) {
+    const src: BackupSource = {
+      nodeId: config.nodeId,
+      peers: config.peers.map((p) => p.id),
+      graph: () => raft.graph,
+      lastApplied: () => raft.lastApplied,
+      entryAt: (i) => raft.entryAt(i),
+      role: () => raft.role,
+      term: () => raft.currentTerm,
+      leaderId: () => raft.leaderId,
+    };
+    const engine = new BackupEngine(new FsStorage(config.backupDir), src, { ...DEFAULT_BACKUP_SETTINGS, ...config.backup });
+    api.backupApi = new BackupApi(engine, raft);
+  }
   const peerServer = createPeerServer({
     append: (body) => raft.handleAppend(body as AppendRequest),
     vote: (body) => raft.handleVote(body as VoteRequest),

@@ -2,7 +2,7 @@
 // timeline. Every checker runs guarded: an exception makes its figures unknown (null, with
 // the message as reason), never a crash and never a zero.
 import { pairHistory, type FinalRead, type HistoryEvent, type Op } from '../client/history.js';
-import type { DrillMetrics, RtoMeasurement } from '../core/result.js';
+import type { DrillMetrics, RestoreMetrics, RtoMeasurement } from '../core/result.js';
 import { checkAvailability, type TimeWindow } from './availability.js';
 import { guard } from './compose.js';
 import { checkIntegrity } from './integrity.js';
@@ -33,6 +33,14 @@ export interface MetricsInput {
   /** Fault instant for RPO's time window; default: the earliest confirmed disruptive fault (else any fault). */
   rpoFaultT?: number | null;
   sustain?: number;
+  /** Backups and restores of the drill (backup/destroy/restore steps). */
+  backup?: {
+    /** The position cut of the last successful restore. */
+    cut: { position: number; beforeT: number } | null;
+    destroyT: number | null;
+    backups: ReadonlyArray<{ end_s: number | null; id: string | null; status: string }>;
+    restores: ReadonlyArray<{ status: string; snapshot: string | null; rto_s: number | null; phases: RestoreMetrics['phases']; checksum_match: boolean | null }>;
+  };
 }
 
 export function computeMetrics(input: MetricsInput): DrillMetrics {
@@ -78,10 +86,15 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
 
   const confirmed = input.faults.filter((f): f is FaultWindowInput & { confirmedT: number } => f.confirmedT !== null);
   const firstOf = (fs: typeof confirmed): number | null => (fs.length === 0 ? null : Math.min(...fs.map((f) => f.confirmedT)));
+  const bk = input.backup;
   const rpoFaultT =
-    input.rpoFaultT !== undefined ? input.rpoFaultT : (firstOf(confirmed.filter((f) => f.disruptive)) ?? firstOf(confirmed));
+    input.rpoFaultT !== undefined
+      ? input.rpoFaultT
+      : bk?.cut && bk.destroyT !== null
+        ? bk.destroyT
+        : (firstOf(confirmed.filter((f) => f.disruptive)) ?? firstOf(confirmed));
   const rpo = guard(
-    () => checkRpo(ops, input.final, { faultT: rpoFaultT }),
+    () => checkRpo(ops, input.final, { faultT: rpoFaultT, ...(bk?.cut ? { backupPosition: bk.cut } : {}) }),
     () => ({ lost: null, unexpected: null, recovered: null, window_s: null, lost_ids: [], unexpected_ids: [] }),
   );
 
@@ -129,6 +142,35 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
     integrity,
     leader_changes: leader?.changes ?? null,
   };
+  if (bk) {
+    const last = [...bk.restores].reverse().find((r) => r.status === 'restored');
+    const missing = rpo.missing_before_position ?? null;
+    const lostAfter = rpo.lost !== null && missing !== null ? rpo.lost - missing : null;
+    const snap = last ? bk.backups.find((b) => b.id === last.snapshot) : undefined;
+    metrics.restore = {
+      rto_s: last ? last.rto_s : null,
+      phases: last ? last.phases : { restore_s: null, healthy_s: null, verification_s: null },
+      position: bk.cut?.position ?? null,
+      snapshot: last?.snapshot ?? null,
+      missing_before_position: bk.cut ? missing : null,
+      lost_after_position: bk.cut ? lostAfter : null,
+      window_s: bk.cut ? (lostAfter === 0 ? 0 : rpo.window_s) : null,
+      backup_age_s: bk.destroyT !== null && snap?.end_s != null ? Math.round((bk.destroyT / 1000 - snap.end_s) * 1000) / 1000 : null,
+      checksum_match: last ? last.checksum_match : null,
+      refused: bk.restores.filter((r) => r.status === 'refused').length,
+      backups: bk.backups.map((b) => ({ ...b })),
+      restores: bk.restores.map((r) => ({ ...r })),
+    };
+    // Integrity covers the backups too: acknowledged writes at or before a backup's position
+    // missing after its restore, or restored data whose checksum differs from the manifest.
+    const broken: string[] = [];
+    if ((missing ?? 0) > 0) broken.push(`${missing} acknowledged writes at or before the backup position ${bk.cut?.position} are missing after the restore`);
+    if (last && last.checksum_match === false) broken.push('the restored data does not match the manifest checksum');
+    if (broken.length > 0) {
+      integrity.ok = false;
+      integrity.reason = [integrity.reason, ...broken].filter(Boolean).join('; ');
+    }
+  }
   if (rto_reason !== undefined) metrics.rto_reason = rto_reason;
   if (leader) metrics.leader_flapping = leader.flapping;
   return metrics;

@@ -5,7 +5,8 @@
 //   info - unknown (timeout, connection lost mid-request, 5xx after forwarding): it may have happened
 // Stored as JSON lines (history.jsonl), one event per line.
 
-export type OpFunction = 'add-vertex' | 'add-edge' | 'read';
+/** put: a key/value write (workload kind kv, custom targets). */
+export type OpFunction = 'add-vertex' | 'add-edge' | 'put' | 'read';
 export type Outcome = 'ok' | 'fail' | 'info';
 
 export interface InvokeEvent {
@@ -33,6 +34,8 @@ export interface CompletionEvent {
   t: number;
   /** Short machine-readable reason for fail/info, e.g. "timeout", "ECONNREFUSED", "503 no_leader". */
   error?: string;
+  /** ok writes: the SUT's log position of the write, when it reports one (resolves writes concurrent with a backup). */
+  index?: number;
 }
 
 export type HistoryEvent = InvokeEvent | CompletionEvent;
@@ -48,12 +51,14 @@ export interface Op {
   completeT: number;
   outcome: Outcome;
   error?: string;
+  /** ok writes: the SUT's log position, when reported. */
+  index?: number;
   from?: string;
   to?: string;
 }
 
 export function isWrite(op: { f: OpFunction }): boolean {
-  return op.f === 'add-vertex' || op.f === 'add-edge';
+  return op.f === 'add-vertex' || op.f === 'add-edge' || op.f === 'put';
 }
 
 /**
@@ -83,6 +88,7 @@ export function pairHistory(events: readonly HistoryEvent[], endT?: number): Op[
       outcome: e.type,
     };
     if (e.error !== undefined) op.error = e.error;
+    if (e.index !== undefined) op.index = e.index;
     if (inv.from !== undefined) op.from = inv.from;
     if (inv.to !== undefined) op.to = inv.to;
     ops.push(op);

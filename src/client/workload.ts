@@ -31,6 +31,11 @@ export interface WorkloadOptions {
   rate: number;
   /** Number of logical clients (each with at most one op in flight). */
   concurrency: number;
+  /**
+   * graph (default): vertex and edge writes. kv: key/value writes (`put`) of unique keys
+   * `<idPrefix>k<worker>-<seq>`, no edges (edgeShare must be 0): what custom targets take.
+   */
+  kind?: 'graph' | 'kv';
   /** Share of ops that are edge writes, in [0, 1]. */
   edgeShare: number;
   /** Share of ops that are reads, in [0, 1]; edgeShare + readShare <= 1. */
@@ -74,6 +79,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
   validateOptions(opts);
   const { client, clock, rate, concurrency, edgeShare, readShare, timeoutMs, writer, onEvent } = opts;
   const prefix = opts.idPrefix ?? '';
+  const kind = opts.kind ?? 'graph';
   const nodes = client.nodes();
   if (nodes.length === 0) throw new RangeError('client.nodes(): expected at least one node, got none');
 
@@ -103,6 +109,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     inflight[w] = null;
     const c: CompletionEvent = { type: res.outcome, process: w, f: inv.f, id: inv.id, node: inv.node, t };
     if (res.error !== undefined) c.error = res.error;
+    if (res.index !== undefined) c.index = res.index;
     record(c);
     counts[res.outcome]++;
     const b = Math.floor(t / BUCKET_MS);
@@ -176,7 +183,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
       if (inflight[w] !== inv) break; // already completed as abandoned by stop()
       complete(w, inv, res, t);
       if (res.outcome === 'ok') {
-        if (op.f === 'add-vertex') acked.push(op.id);
+        if (op.f === 'add-vertex' || op.f === 'put') acked.push(op.id);
       } else if (res.nodeTrouble ?? !/^4\d\d\b/.test(res.error ?? '')) {
         nodeIdx = (nodeIdx + 1) % nodes.length;
       }
@@ -194,6 +201,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
       if (b === a && n > 1) b = (b + 1) % n; // avoid self-loops when we can
       return { f: 'add-edge', id: `${prefix}e${w}-${seq}`, from: acked[a]!, to: acked[b]! };
     }
+    if (kind === 'kv') return { f: 'put', id: `${prefix}k${w}-${seq}` };
     return { f: 'add-vertex', id: `${prefix}v${w}-${seq}` };
   };
 
@@ -257,6 +265,7 @@ function validateOptions(o: WorkloadOptions): void {
   };
   share('edgeShare', o.edgeShare);
   share('readShare', o.readShare);
+  if (o.kind === 'kv' && o.edgeShare !== 0) throw new RangeError(`edgeShare: expected 0 for kind kv (no edges), got ${o.edgeShare}`);
   if (o.edgeShare + o.readShare > 1) {
     throw new RangeError(`edgeShare + readShare: expected <= 1, got ${o.edgeShare} + ${o.readShare}`);
   }

@@ -2,7 +2,8 @@
 // one operation at a time with a timeout. Everything target-specific (URLs, status
 // codes, what an error means) lives behind it, so custom targets only implement this.
 
-export type OpKind = 'add-vertex' | 'add-edge' | 'read';
+/** put: a key/value write of a unique key (workload kind kv). */
+export type OpKind = 'add-vertex' | 'add-edge' | 'put' | 'read';
 
 export interface OpRequest {
   f: OpKind;
@@ -24,6 +25,8 @@ export interface OpResult {
   error?: string;
   /** Reads: whether the element was found. */
   found?: boolean;
+  /** ok writes: the SUT's log position of the write, when it reports one. */
+  index?: number;
   /**
    * The failure is about the node (cannot connect, timeout, 5xx), not about the request:
    * a smart client should send its next request elsewhere. When absent, the workload

@@ -78,7 +78,15 @@ export interface DrillMetrics {
     window_s: number | null;
     lost_ids: string[];
     unexpected_ids: string[];
+    /**
+     * After a restore: acknowledged writes at or before the backup's recorded position that are
+     * absent (data loss in the backup, also counted in lost). Absent when there was no restore.
+     */
+    missing_before_position?: number;
+    missing_before_position_ids?: string[];
   };
+  /** Backup and restore figures, present when the drill has backup/restore steps (docs/backup-restore.md). */
+  restore?: RestoreMetrics;
   /** Share of writes that succeeded among those invoked during fault windows (0..1); null = unknown. */
   availability: number | null;
   /** Share of writes that succeeded over the whole workload. */
@@ -96,6 +104,28 @@ export interface DrillMetrics {
   leader_changes: number | null;
   /** True when >= 3 leader changes were observed within 10 s. */
   leader_flapping?: boolean;
+}
+
+export interface RestoreMetrics {
+  /** Restore RTO: destroy to the first verified read and write on the restored cluster, seconds; null = unknown. */
+  rto_s: number | null;
+  phases: { restore_s: number | null; healthy_s: number | null; verification_s: number | null };
+  /** The backup position the restore was to, and its snapshot. */
+  position: number | null;
+  snapshot: string | null;
+  /** Acknowledged writes at or before the position, absent after the restore: data loss. */
+  missing_before_position: number | null;
+  /** Acknowledged after the position and absent: the RPO of the restore (count), and its window. */
+  lost_after_position: number | null;
+  /** t_destroy - acknowledgement time of the earliest write lost after the position, seconds. */
+  window_s: number | null;
+  /** Age of the backup at the destroy (t_destroy - end of the backup), seconds. */
+  backup_age_s: number | null;
+  /** The restored data's checksum equals the manifest's. */
+  checksum_match: boolean | null;
+  refused: number;
+  backups: Array<Record<string, unknown>>;
+  restores: Array<Record<string, unknown>>;
 }
 
 export interface StepRecord {

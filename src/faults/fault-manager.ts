@@ -8,6 +8,7 @@ import type { FaultRecord } from '../core/result.js';
 import type { Target } from '../target/target.js';
 import type { AppliedFault, FaultSpec } from './fault.js';
 import type { FaultJournal } from './journal.js';
+import { hostCaps } from './host-caps.js';
 import { faultKinds } from './registry.js';
 import { selectNodes } from './selectors.js';
 
@@ -44,7 +45,11 @@ export class FaultManager {
 
   async apply(spec: FaultSpec): Promise<FaultRecord> {
     const kind = faultKinds[spec.kind];
-    const nodes = await selectNodes(spec, this.target.nodeNames, () => this.target.leader(), this.rng);
+    const nodes = spec.kind === 'backup-storage'
+      ? [] // the repository, not a node
+      : spec.groups
+      ? spec.groups.flat()
+      : await selectNodes(spec, this.target.nodeNames, () => this.target.leader(), this.rng);
     const requestedT = this.clock.now();
     const record: FaultRecord = {
       id: spec.name,
@@ -61,7 +66,19 @@ export class FaultManager {
     this.journal.record({ event: 'apply', id: spec.name, kind: spec.kind, nodes, t: requestedT, run_id: this.runId, spec });
     let applied: AppliedFault;
     try {
-      applied = await kind.apply(spec, nodes, { lifecycle: this.target, clock: this.clock, confirmTimeoutMs: 15_000 });
+      applied = await kind.apply(spec, nodes, {
+        lifecycle: this.target,
+        clock: this.clock,
+        confirmTimeoutMs: 15_000,
+        runId: this.runId,
+        faultId: spec.name,
+        nodeNames: this.target.nodeNames,
+        net: this.target.network,
+        clocks: this.target.clocks,
+        disk: this.target.disk,
+        backups: this.target.backups,
+        caps: hostCaps,
+      });
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.journal.record({ event: 'apply-failed', id: spec.name, t: this.clock.now(), error: msg });

@@ -4,9 +4,23 @@
 // can fake two methods.
 
 import type { Clock } from '../core/clock.js';
-import type { NodeLifecycle } from '../target/target.js';
+import type { NodeClock, NodeDisk, NodeLifecycle, NodeNetwork } from '../target/target.js';
+import type { HostCaps } from './host-caps.js';
+import type { BackupControl } from '../target/backup.js';
 
-export type FaultKindName = 'kill' | 'stop' | 'restart' | 'pause';
+export type FaultKindName =
+  | 'kill'
+  | 'stop'
+  | 'restart'
+  | 'pause'
+  | 'partition'
+  | 'delay'
+  | 'loss'
+  | 'duplicate'
+  | 'bandwidth'
+  | 'clock-skew'
+  | 'disk-full'
+  | 'backup-storage';
 export type TargetSelector = 'primary' | 'replica' | 'random' | 'all';
 
 /** A fault as the scenario states it (durations in ms). */
@@ -17,10 +31,38 @@ export interface FaultSpec {
   node?: string | undefined;
   signal?: string | undefined;
   duration?: number | undefined;
+  /** partition: split into these groups (node names) instead of target/node vs the rest. */
+  groups?: string[][] | undefined;
+  /** partition: only the first group (or the target) is cut off from the others, not back. */
+  oneWay?: boolean | undefined;
+  /** delay: ms added to every packet/chunk the node sends to its peers; jitter: +- ms. */
+  delayMs?: number | undefined;
+  jitterMs?: number | undefined;
+  /** loss / duplicate: percent of packets (0..100). */
+  percent?: number | undefined;
+  /** bandwidth: a tc rate, e.g. "1mbit". */
+  rate?: string | undefined;
+  /** clock-skew: offset of the node's wall clock, seconds (may be negative). */
+  offsetS?: number | undefined;
+  /** backup-storage: what happens to the repository. */
+  mode?: 'unavailable' | 'read-only' | 'corrupt' | undefined;
 }
 
 export interface FaultContext {
   lifecycle: NodeLifecycle;
+  /** The run id and the fault's id: network rules are tagged drill:<runId>:<faultId>. */
+  runId: string;
+  faultId: string;
+  /** Every node of the cluster (partition needs "the rest"). */
+  nodeNames: readonly string[];
+  /** Optional target capabilities; a fault that needs a missing one fails with the reason. */
+  net?: NodeNetwork | undefined;
+  clocks?: NodeClock | undefined;
+  disk?: NodeDisk | undefined;
+  /** The backup repository (backup-storage faults). */
+  backups?: BackupControl | undefined;
+  /** What this host's kernel offers (netem, tbf, iptables statistic), probed once. */
+  caps(): Promise<HostCaps>;
   clock: Clock;
   /** Give up confirming after this long (ms). */
   confirmTimeoutMs: number;
@@ -53,6 +95,12 @@ export class FaultNotInEffectError extends Error {
 }
 
 /** Poll `check` until it returns true; resolve with the harness time it first did. */
+/** The capability a fault needs, or FaultNotInEffectError naming what is missing. */
+export function need<T>(cap: T | undefined, fault: string, what: string): T {
+  if (cap === undefined) throw new FaultNotInEffectError(`${fault} needs ${what}, which this target does not offer`);
+  return cap;
+}
+
 export async function confirmWithin(
   ctx: FaultContext,
   what: string,

@@ -70,7 +70,11 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   out.push(`availability ${pct(m.availability)} during faults, ${pct(m.availability_overall)} overall`);
   out.push(`latency      p50 ${ms(m.latency_ms.p50)}, p99 ${ms(m.latency_ms.p99)}, max ${ms(m.latency_ms.max)}`);
   out.push(`ops          ${m.ops.invoked} invoked: ${m.ops.ok} ok, ${m.ops.fail} fail, ${m.ops.info} info (${m.ops.writes_ok} writes ok)`);
-  out.push(`leader       ${cnt(m.leader_changes)} change(s)${m.leader_flapping ? c.yellow(' (flapping)') : ''}`);
+  out.push(`leader       ${cnt(m.leader_changes)} change(s)${m.leader_flapping ? c.yellow(' (flapping)') : ' (not flapping)'}`);
+  for (const f of result.faults) {
+    if (typeof f.detail?.['via'] === 'string') out.push(c.dim(`fault        ${f.id}: ${f.kind} via ${f.detail['via']}`));
+    if (typeof f.detail?.['warning'] === 'string') out.push(c.yellow(`warning      ${f.id}: ${f.detail['warning']}`));
+  }
   if (m.integrity.ok !== true) out.push(`integrity    ${m.integrity.ok === null ? 'unknown' : c.red('violated')}${m.integrity.reason ? `: ${m.integrity.reason}` : ''}`);
   if (result.error) out.push(c.red(`error        ${result.error}`));
 

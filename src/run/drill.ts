@@ -94,7 +94,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
   };
 
   try {
-    target = await createTarget(scenario, { runId: run.runId, logDir: run.logs, clock });
+    target = await createTarget(scenario, { runId: run.runId, logDir: run.logs, clock, scenarioFile: path });
     progress.event(`booting ${target.kind} x${target.nodeNames.length}`);
     ticker = setInterval(tick, 250);
     await target.boot(opts.signal);
@@ -112,7 +112,9 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
       clock,
       rate: w.rate,
       concurrency: w.concurrency,
-      edgeShare: w.edge_share,
+      // Custom targets take key/value writes (no edges); graph-agent takes either.
+      kind: w.kind ?? (scenario.cluster.target === 'custom' ? 'kv' : 'graph'),
+      edgeShare: scenario.cluster.target === 'custom' || w.kind === 'kv' ? 0 : w.edge_share,
       readShare: w.read_share,
       timeoutMs: w.timeout,
       seed,
@@ -132,6 +134,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
         progress.event(phase);
       },
       onEvent: (line) => progress.event(line),
+      history: () => history.events,
     }, out);
   } catch (e) {
     if (opts.signal.aborted) {
@@ -244,6 +247,9 @@ function assemble(a: {
       disruptive: r.disruptive,
     })),
     leaderTimeline: a.leaders?.timeline ?? [],
+    ...(a.out.backup
+      ? { backup: { cut: a.out.backup.cut, destroyT: a.out.backup.destroyT, backups: a.out.backup.backups, restores: a.out.backup.restores } }
+      : {}),
   });
   const thresholds = scoreThresholds(scenario.thresholds ?? {}, metrics);
   let verdict = verdictOf(thresholds, { aborted: a.aborted });

@@ -8,18 +8,72 @@
 // invalid, so one pass reports every problem of a file.
 
 import { z } from 'zod';
+import type { BackupSteps } from '../schedule/backup-step-types.js';
+import { customCrossIssues, customTargetSchema } from './custom-schema.js';
 import { DURATION_PATTERN, describeValue, durationMessage, formatDuration, parseDuration } from './duration.js';
 
 // ---------------------------------------------------------------------------------------
 // Vocabulary
 
-export const SUPPORTED_TARGETS = ['graph-agent'] as const;
-export const WORKLOAD_KINDS = ['graph'] as const;
-export const FAULT_KINDS = ['kill', 'stop', 'restart', 'pause'] as const;
+export const SUPPORTED_TARGETS = ['graph-agent', 'custom'] as const;
+export const WORKLOAD_KINDS = ['graph', 'kv'] as const;
+export const FAULT_KINDS = [
+  'kill',
+  'stop',
+  'restart',
+  'pause',
+  'partition',
+  'delay',
+  'loss',
+  'duplicate',
+  'bandwidth',
+  'clock-skew',
+  'disk-full',
+  'backup-storage',
+] as const;
+/** Fields that belong to one fault kind only (the refinement names the misplaced one). */
+const FAULT_FIELDS: Record<string, readonly FaultKind[]> = {
+  signal: ['kill'],
+  groups: ['partition'],
+  one_way: ['partition'],
+  delay: ['delay'],
+  jitter: ['delay'],
+  percent: ['loss', 'duplicate'],
+  rate: ['bandwidth'],
+  offset: ['clock-skew'],
+  mode: ['backup-storage'],
+};
+const REQUIRED_FAULT_FIELD: Partial<Record<FaultKind, string>> = {
+  delay: 'delay',
+  loss: 'percent',
+  duplicate: 'percent',
+  bandwidth: 'rate',
+  'clock-skew': 'offset',
+  'backup-storage': 'mode',
+};
+const RATE_PATTERN = /^\d+(?:\.\d+)?(?:bit|kbit|mbit|gbit)$/;
+const OFFSET_PATTERN = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m)?$/;
+
+const offsetMessage = (v: unknown) => `expected a signed clock offset such as "+120s", "-300s", "5m" or a number of seconds, got ${describeValue(v)}`;
+/** A signed offset: "-300s", "+2m", or a number of seconds; seconds out. */
+const offsetInput = z
+  .union([z.number({ error: (iss) => offsetMessage(iss.input) }), z.string().regex(OFFSET_PATTERN, { error: (iss) => offsetMessage(iss.input) })], {
+    error: (iss) => offsetMessage(iss.input),
+  })
+  .transform((v, ctx) => {
+    if (typeof v === 'number') return v;
+    const neg = v.startsWith('-');
+    const ms = parseDuration(v.replace(/^[+-]/, ''));
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: offsetMessage(v), input: v });
+      return z.NEVER;
+    }
+    return ((neg ? -1 : 1) * ms) / 1000;
+  });
 export const FAULT_TARGETS = ['primary', 'replica', 'random', 'all'] as const;
 export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered'] as const;
-export const STEP_KEYS = ['wait', 'mark', 'fault', 'heal', 'await'] as const;
+export const STEP_KEYS = ['wait', 'mark', 'fault', 'heal', 'await', 'backup', 'destroy', 'restore', 'verify'] as const;
 export const MAX_NODES = 9;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -112,6 +166,22 @@ const agentSchema = z
       .enum(['raft', 'naive'])
       .default('raft')
       .describe('Flaw switch. raft: leader election by majority vote. naive: a node takes over on a missed heartbeat, without a quorum.'),
+    backup: z
+      .strictObject({
+        chunk_size: z.int().min(1024).optional().describe('Target chunk size in bytes (BACKUP_CHUNK_BYTES, default 4 MiB).'),
+        full_every: z.int().min(1).optional().describe('Every Nth snapshot of a chain is full (BACKUP_FULL_EVERY, default 8).'),
+        max_rate: z.int().min(1).optional().describe('Throttle backups to this many bytes/s (BACKUP_MAX_BYTES_PER_S).'),
+        snapshot: z
+          .enum(['consistent', 'fuzzy'])
+          .default('consistent')
+          .describe('Flaw switch. consistent: a backup is exactly the state at one log position. fuzzy: copied while writes go on, position read at the end.'),
+        incremental: z
+          .enum(['log', 'mtime'])
+          .default('log')
+          .describe('Flaw switch. log: incrementals are the log entries since the parent. mtime: elements newer than the parent by wall clock (misses writes under clock skew).'),
+      })
+      .optional()
+      .describe('Backup settings of the agent. See docs/backup-restore.md.'),
   })
   .superRefine((parsed, ctx) => {
     const a: unknown = parsed;
@@ -135,11 +205,12 @@ const clusterSchema = z
         error: (iss) =>
           iss.input === undefined
             ? undefined
-            : `unsupported target ${describeValue(iss.input)}; supported targets: ${SUPPORTED_TARGETS.join(', ')} (custom targets are not supported yet)`,
+            : `unsupported target ${describeValue(iss.input)}; supported targets: ${SUPPORTED_TARGETS.join(', ')}`,
       })
-      .describe('The system under test. Built in: graph-agent.'),
+      .describe('The system under test. graph-agent: built in. custom: defined in the custom block (docs/custom-targets.md).'),
     nodes: z.int().min(1).max(MAX_NODES).default(3).describe(`Number of nodes, 1..${MAX_NODES}; they are named n1..nN.`),
     agent: agentSchema.prefault({}),
+    custom: customTargetSchema.optional(),
   })
   .describe('The system under test.');
 
@@ -153,8 +224,8 @@ const workloadSchema = z
         error: (iss) =>
           iss.input === undefined ? undefined : `unsupported workload kind ${describeValue(iss.input)}; supported: ${WORKLOAD_KINDS.join(', ')}`,
       })
-      .default('graph')
-      .describe('graph: vertex and edge writes, every edge references earlier vertices.'),
+      .optional()
+      .describe('graph: vertex and edge writes, every edge references earlier vertices (the default for graph-agent). kv: key/value writes of unique keys (the default and only kind for custom targets; edge_share is ignored).'),
     rate: z.number().gt(0).max(20_000).default(200).describe('Target operations per second, in total (> 0, max 20000).'),
     concurrency: z.int().min(1).max(256).default(8).describe('Concurrent workers, 1..256.'),
     edge_share: z.number().min(0).max(1).default(0.3).describe('Share (0..1) of writes that are edges.'),
@@ -168,7 +239,14 @@ const workloadSchema = z
 
 const faultSchema = z
   .strictObject({
-    kind: z.enum(FAULT_KINDS).describe('kill: the process dies (signal). stop: graceful stop. restart: stop then start. pause: freeze the process.'),
+    kind: z
+      .enum(FAULT_KINDS)
+      .describe(
+        'kill: the process dies (signal). stop: graceful stop. restart: stop then start. pause: freeze the process. ' +
+          'partition: cut the network (target/node vs the rest, or groups). delay: slow what the node sends (delay, jitter). ' +
+          'loss / duplicate: a percent of its packets. bandwidth: cap its rate. clock-skew: shift its wall clock (offset). ' +
+          'disk-full: fill its data volume. See docs/faults.md.',
+      ),
     target: z
       .enum(FAULT_TARGETS)
       .optional()
@@ -179,6 +257,32 @@ const faultSchema = z
       .optional()
       .describe('A node by name, n1..nN (N = cluster.nodes). Exactly one of target / node.'),
     signal: z.enum(SIGNALS).optional().describe('kind: kill only. Default SIGKILL.'),
+    groups: z
+      .array(
+        z.array(z.string().regex(NODE_PATTERN, { error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` })).min(1),
+      )
+      .min(2)
+      .optional()
+      .describe('kind: partition only, instead of target/node: split the cluster into these groups, e.g. [[n1], [n2, n3]].'),
+    one_way: z
+      .boolean()
+      .optional()
+      .describe('kind: partition only. true: only the target (or the first group) cannot reach the others; they still reach it. Default false.'),
+    delay: duration('kind: delay only (required): added to what the node sends to its peers.').optional(),
+    jitter: duration('kind: delay only: the delay varies by up to +- this much; at most delay.').optional(),
+    percent: z.number().gt(0).max(100).optional().describe('kind: loss / duplicate only (required): percent of packets, (0, 100].'),
+    rate: z
+      .string()
+      .regex(RATE_PATTERN, { error: (iss) => `expected a rate such as "1mbit", "512kbit", got ${describeValue(iss.input)}` })
+      .optional()
+      .describe('kind: bandwidth only (required): the cap on what the node sends, e.g. 1mbit.'),
+    offset: offsetInput
+      .optional()
+      .describe('kind: clock-skew only (required): shift of the node\'s wall clock, e.g. "+120s", "-300s" (or seconds).'),
+    mode: z
+      .enum(['unavailable', 'read-only', 'corrupt'])
+      .optional()
+      .describe('kind: backup-storage only (required): the repository is unavailable, read-only, or one byte of a stored chunk of the newest snapshot is flipped (corrupt, never healed). No target/node: it acts on the repository.'),
     duration: duration('Heal automatically after this long. Not allowed for restart.').optional(),
     name: z
       .string()
@@ -192,9 +296,38 @@ const faultSchema = z
     const f: unknown = parsed; // may be partial: this runs even when fields are invalid
     if (!isRec(f)) return;
     const has = (k: string) => f[k] !== undefined;
-    if (has('target') && has('node')) {
+    const kind = typeof f['kind'] === 'string' ? f['kind'] : undefined;
+    for (const [field, kinds] of Object.entries(FAULT_FIELDS)) {
+      if (field === 'signal' || !has(field) || kind === undefined || (kinds as readonly string[]).includes(kind)) continue;
+      ctx.addIssue({ code: 'custom', path: [field], message: `${field} applies only to kind: ${kinds.join(' / ')}, not ${kind}` });
+    }
+    const required = kind === undefined ? undefined : REQUIRED_FAULT_FIELD[kind as FaultKind];
+    if (required !== undefined && !has(required)) {
+      ctx.addIssue({ code: 'custom', path: [], message: `missing ${required}: kind ${kind} needs it` });
+    }
+    if (typeof f['delay'] === 'number' && typeof f['jitter'] === 'number' && f['jitter'] > f['delay']) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['jitter'],
+        message: `jitter (${formatDuration(f['jitter'])}) must not exceed delay (${formatDuration(f['delay'])})`,
+      });
+    }
+    if (Array.isArray(f['groups'])) {
+      const seen = new Set<unknown>();
+      for (const g of f['groups']) {
+        for (const n of Array.isArray(g) ? g : []) {
+          if (seen.has(n)) ctx.addIssue({ code: 'custom', path: ['groups'], message: `node ${String(n)} is in more than one group` });
+          seen.add(n);
+        }
+      }
+    }
+    if (has('groups') && (has('target') || has('node'))) {
+      ctx.addIssue({ code: 'custom', path: ['groups'], message: 'use either groups or target / node, not both' });
+    } else if (has('groups')) {
+      // groups select the nodes
+    } else if (has('target') && has('node')) {
       ctx.addIssue({ code: 'custom', path: ['node'], message: 'use either target or node, not both' });
-    } else if (!has('target') && !has('node')) {
+    } else if (!has('target') && !has('node') && kind !== 'backup-storage') {
       ctx.addIssue({
         code: 'custom',
         path: [],
@@ -211,8 +344,8 @@ const faultSchema = z
       ctx.addIssue({ code: 'custom', path: ['name'], message: '"all" is reserved (heal: all heals every fault)' });
     }
   }, always)
-  // exactly one of target / node, for editors (the refinement above gives the message)
-  .meta({ oneOf: [{ required: ['target'] }, { required: ['node'] }] })
+  // exactly one of target / node / groups, for editors (the refinement above gives the message)
+  .meta({ oneOf: [{ required: ['target'] }, { required: ['node'] }, { required: ['groups'] }] })
   .describe('Inject a fault.');
 
 const awaitSchema = z
@@ -223,6 +356,70 @@ const awaitSchema = z
     timeout: duration('Give up (the step fails) after this long. Default 30s.').prefault('30s'),
   })
   .describe('Wait for a condition.');
+
+// ---- backup / destroy / restore / verify (docs/backup-restore.md) ------------------------
+
+const BACKUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const backupNodeSchema = z
+  .string()
+  .regex(/^(primary|replica|n[1-9])$/, { error: (iss) => `expected primary, replica or a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` });
+
+const backupStepSchema = z
+  .strictObject({
+    type: z.enum(['full', 'incremental']).default('full').describe('full, or incremental on the latest snapshot (chained by log position).'),
+    node: backupNodeSchema.default('primary').describe('Where the backup runs: primary (default), replica, or a node name.'),
+    name: z
+      .string()
+      .regex(BACKUP_NAME_PATTERN, { error: (iss) => `expected a backup name (letters, digits, ".", "_", "-"), got ${describeValue(iss.input)}` })
+      .optional()
+      .describe('Name for later steps (restore from, position backup:<name>). Default b1, b2, ... by order.'),
+    background: z.boolean().default(false).describe('Start the backup and go on (a later fault can interrupt it); a later backup step resumes it.'),
+    resume: z.boolean().default(true).describe('Resume an unfinished snapshot found in the repository (finished chunks are not sent again).'),
+    max_rate: z.int().min(1).optional().describe('Throttle the backup to this many bytes per second.'),
+    expect_failure: z.boolean().default(false).describe('The backup must fail (e.g. the repository is read-only) with a clear error; the step fails if it succeeds.'),
+  })
+  .describe('Take a backup into the run\'s backup repository.');
+
+const destroyStepSchema = z
+  .strictObject({
+    what: z.enum(['nodes', 'volumes', 'cluster', 'region']).describe('nodes: the chosen nodes with their data; volumes: every data volume; cluster: everything; region: everything on the cluster\'s network.'),
+    node: z.string().regex(NODE_PATTERN, { error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` }).optional().describe('what: nodes: a node by name.'),
+    target: z.enum(['primary', 'replica', 'all']).optional().describe('what: nodes: nodes by role.'),
+  })
+  .superRefine((parsed, ctx) => {
+    const d: unknown = parsed;
+    if (!isRec(d)) return;
+    if (d['what'] === 'nodes' && d['node'] === undefined && d['target'] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'what: nodes needs node (n1..nN) or target (primary | replica | all)' });
+    }
+    if (d['what'] !== 'nodes' && (d['node'] !== undefined || d['target'] !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: [d['node'] !== undefined ? 'node' : 'target'], message: `node / target apply only to what: nodes` });
+    }
+  }, always)
+  .describe('Destroy data permanently (the restore RTO starts here).');
+
+const restoreStepSchema = z
+  .strictObject({
+    from: z.string().min(1).default('latest').describe('latest (default), or the name of an earlier backup step.'),
+    position: z
+      .union([z.int().min(0), z.string().regex(/^backup:[A-Za-z0-9][A-Za-z0-9._-]*$/)], {
+        error: (iss) => `expected a log position (integer) or "backup:<name>", got ${describeValue(iss.input)}`,
+      })
+      .optional()
+      .describe('Point in time: restore exactly to this log position (or "backup:<name>" for that backup\'s).'),
+    into: z.enum(['new-cluster', 'new-network']).default('new-cluster').describe('A fresh cluster; new-network: on a new network (region loss).'),
+    expect: z.enum(['restored', 'refused']).default('restored').describe('refused: the backup is corrupt and the restore must refuse it, naming the bad chunk or link.'),
+    timeout: duration('Give up after this long. Default 5m.').prefault('5m'),
+  })
+  .describe('Restore into a fresh cluster and switch the workload to it.');
+
+const verifyStepSchema = z
+  .strictObject({
+    data: z.boolean().default(true).describe('Read every element back and compare with the acknowledged writes (by backup position after a restore).'),
+    backups: z.boolean().default(false).describe('Verify the backup repository: every chunk hash, every chain link.'),
+    expect_problem: z.boolean().default(false).describe('The repository verification must find a problem (a corrupt chunk...).'),
+  })
+  .describe('Verify the data and/or the backups now.');
 
 const stepSchema = z
   .strictObject(
@@ -236,6 +433,10 @@ const stepSchema = z
         .optional()
         .describe('Revert a fault by name (defined in an earlier step), or "all".'),
       await: awaitSchema.optional(),
+      backup: backupStepSchema.optional(),
+      destroy: destroyStepSchema.optional(),
+      restore: restoreStepSchema.optional(),
+      verify: verifyStepSchema.optional(),
     },
     {
       error: (iss) =>
@@ -315,6 +516,21 @@ export interface FaultSpec {
   signal?: Signal;
   /** Heal automatically after this many ms. */
   duration?: number;
+  /** partition: the groups to split into (instead of target/node vs the rest). */
+  groups?: string[][];
+  /** partition: only the target / first group is cut off from the others. */
+  oneWay?: boolean;
+  /** delay (ms) and jitter (ms). */
+  delayMs?: number;
+  jitterMs?: number;
+  /** loss / duplicate: percent of packets. */
+  percent?: number;
+  /** bandwidth: a tc rate, e.g. "1mbit". */
+  rate?: string;
+  /** clock-skew: offset in seconds. */
+  offsetS?: number;
+  /** backup-storage: unavailable | read-only | corrupt. */
+  mode?: 'unavailable' | 'read-only' | 'corrupt';
 }
 
 export type Step =
@@ -322,7 +538,8 @@ export type Step =
   | { kind: 'mark'; label: string }
   | { kind: 'fault'; fault: FaultSpec }
   | { kind: 'heal'; name: string }
-  | { kind: 'await'; condition: AwaitCondition; timeoutMs: number };
+  | { kind: 'await'; condition: AwaitCondition; timeoutMs: number }
+  | BackupSteps;
 
 export interface Expect {
   verdict: 'pass' | 'fail';
@@ -415,6 +632,7 @@ export function scenarioCrossIssues(v: unknown): CrossIssue[] {
       }
     }
   });
+  for (const i of customCrossIssues(v)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
   return issues;
 }
 
@@ -423,11 +641,33 @@ export function scenarioCrossIssues(v: unknown): CrossIssue[] {
 
 type ParsedStep = z.output<typeof stepSchema>;
 
-function toStep(s: ParsedStep, faultName: () => string): Step {
+function toStep(s: ParsedStep, faultName: () => string, backupName: () => string = () => 'b'): Step {
   if (s.wait !== undefined) return { kind: 'wait', ms: s.wait };
   if (s.mark !== undefined) return { kind: 'mark', label: s.mark };
   if (s.heal !== undefined) return { kind: 'heal', name: s.heal };
   if (s.await !== undefined) return { kind: 'await', condition: s.await.condition, timeoutMs: s.await.timeout };
+  if (s.backup !== undefined) {
+    const b = s.backup;
+    return {
+      kind: 'backup',
+      type: b.type,
+      node: b.node,
+      name: b.name ?? backupName(),
+      background: b.background,
+      resume: b.resume,
+      expectFailure: b.expect_failure,
+      ...(b.max_rate !== undefined ? { maxBytesPerS: b.max_rate } : {}),
+    };
+  }
+  if (s.destroy !== undefined) {
+    const d = s.destroy;
+    return { kind: 'destroy', what: d.what, ...(d.node !== undefined ? { node: d.node } : {}), ...(d.target !== undefined ? { target: d.target } : {}) };
+  }
+  if (s.restore !== undefined) {
+    const r = s.restore;
+    return { kind: 'restore', from: r.from, into: r.into, expect: r.expect, timeoutMs: r.timeout, ...(r.position !== undefined ? { position: r.position } : {}) };
+  }
+  if (s.verify !== undefined) return { kind: 'verify', data: s.verify.data, backups: s.verify.backups, expectBackupProblem: s.verify.expect_problem };
   const f = s.fault;
   if (f === undefined) throw new Error('unreachable: a validated step has one key');
   const fault: FaultSpec = { name: f.name ?? faultName(), kind: f.kind };
@@ -436,6 +676,14 @@ function toStep(s: ParsedStep, faultName: () => string): Step {
   if (f.node !== undefined) fault.node = f.node;
   if (f.kind === 'kill') fault.signal = f.signal ?? 'SIGKILL';
   if (f.duration !== undefined) fault.duration = f.duration;
+  if (f.groups !== undefined) fault.groups = f.groups;
+  if (f.kind === 'partition') fault.oneWay = f.one_way ?? false;
+  if (f.delay !== undefined) fault.delayMs = f.delay;
+  if (f.jitter !== undefined) fault.jitterMs = f.jitter;
+  if (f.percent !== undefined) fault.percent = f.percent;
+  if (f.rate !== undefined) fault.rate = f.rate;
+  if (f.offset !== undefined) fault.offsetS = f.offset;
+  if (f.mode !== undefined) fault.mode = f.mode;
   return { kind: 'fault', fault };
 }
 
@@ -467,7 +715,12 @@ export const scenarioSchema = z
   .transform((v) => {
     let n = 0;
     const nextName = () => `f${++n}`;
-    const steps: Step[] = v.steps.map((s) => toStep(s, nextName));
+    let nb = 0;
+    const steps: Step[] = v.steps.map((s) => {
+      if (s.backup !== undefined) nb++;
+      const k = nb;
+      return toStep(s, nextName, () => `b${k}`);
+    });
     const { expect, ...rest } = v;
     return { ...rest, steps, expect: expect as Expect | undefined };
   })

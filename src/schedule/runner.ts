@@ -7,6 +7,8 @@ import type { MarkRecord, StepRecord } from '../core/result.js';
 import type { FaultManager } from '../faults/fault-manager.js';
 import type { Target } from '../target/target.js';
 import { allHealthy, RecoveryWatcher } from './conditions.js';
+import type { HistoryEvent } from '../client/history.js';
+import { BackupRunState, runBackup, runDestroy, runRestore, runVerify, type BackupStepDeps } from './backup-steps.js';
 import { describeStep, fmtMs, type Step } from './steps.js';
 
 export class StepFailedError extends Error {
@@ -27,11 +29,15 @@ export interface RunnerDeps {
   signal: AbortSignal;
   onStep?(record: StepRecord): void;
   onEvent?(line: string): void;
+  /** The history so far (backup/restore/verify steps compare the data with it). */
+  history?: () => readonly HistoryEvent[];
 }
 
 export interface ScheduleOutcome {
   steps: StepRecord[];
   marks: MarkRecord[];
+  /** Backups and restores of the run (backup, destroy, restore, verify steps). */
+  backup?: BackupRunState;
 }
 
 const POLL_MS = 50;
@@ -97,6 +103,18 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       await faults.heal(step.name);
       deps.onEvent?.(`healed ${step.name}`);
       return;
+    case 'backup':
+    case 'destroy':
+    case 'restore':
+    case 'verify': {
+      out.backup ??= new BackupRunState();
+      const bd: BackupStepDeps = { clock, target, recovery: deps.recovery, signal, history: deps.history, onEvent: deps.onEvent?.bind(deps), state: out.backup };
+      if (step.kind === 'backup') await runBackup(step, bd);
+      else if (step.kind === 'destroy') await runDestroy(step, bd);
+      else if (step.kind === 'restore') await runRestore(step, bd);
+      else await runVerify(step, bd);
+      return;
+    }
     case 'await': {
       const start = clock.now();
       const deadline = start + step.timeoutMs;

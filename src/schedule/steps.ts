@@ -1,6 +1,7 @@
 // The step types of a drill's timeline, as the scenario parser outputs them (ms).
 
 import type { FaultSpec } from '../faults/fault.js';
+import { describeBackupStep, type BackupSteps } from './backup-step-types.js';
 
 export type AwaitCondition = 'healthy' | 'leader' | 'recovered';
 
@@ -9,10 +10,16 @@ export type Step =
   | { kind: 'mark'; label: string }
   | { kind: 'fault'; fault: FaultSpec }
   | { kind: 'heal'; name: string }
-  | { kind: 'await'; condition: AwaitCondition; timeoutMs: number };
+  | { kind: 'await'; condition: AwaitCondition; timeoutMs: number }
+  | BackupSteps;
 
 export function describeStep(s: Step): string {
   switch (s.kind) {
+    case 'backup':
+    case 'destroy':
+    case 'restore':
+    case 'verify':
+      return describeBackupStep(s);
     case 'wait':
       return `wait ${fmtMs(s.ms)}`;
     case 'mark':

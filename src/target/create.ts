@@ -3,6 +3,8 @@
 import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import type { Scenario } from '../scenario/schema.js';
+import { hostCaps } from '../faults/host-caps.js';
+import { CustomTarget } from './custom/target.js';
 import { GraphAgentTarget } from './graph-agent/target.js';
 import type { Target } from './target.js';
 
@@ -10,13 +12,21 @@ export interface TargetContext {
   runId: string;
   logDir: string;
   clock: Clock;
+  /** The scenario file: custom targets resolve their build context against it. */
+  scenarioFile?: string | undefined;
 }
+
+/** Size of each node's bounded data volume in disk-full scenarios (sparse on the host). */
+const DISK_LIMIT_MB = 64;
 
 export async function createTarget(scenario: Scenario, ctx: TargetContext): Promise<Target> {
   const c = scenario.cluster;
   switch (c.target) {
     case 'graph-agent': {
       const a = c.agent ?? {};
+      const faultKinds = new Set(scenario.steps.flatMap((s) => (s.kind === 'fault' ? [s.fault.kind] : [])));
+      // Delay without netem goes through the link proxy, which must be in the path from boot.
+      const linkProxy = faultKinds.has('delay') && !(await hostCaps()).netem.ok;
       return new GraphAgentTarget(
         {
           nodes: c.nodes,
@@ -25,10 +35,17 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
           replication: a.replication,
           fsync: a.fsync,
           failover: a.failover,
+          backup: a.backup,
+          linkProxy,
+          diskLimitMb: faultKinds.has('disk-full') ? DISK_LIMIT_MB : undefined,
         },
         ctx.runId,
         ctx.logDir,
       );
+    }
+    case 'custom': {
+      if (c.custom === undefined) throw new UsageError('target custom needs a custom block (docs/custom-targets.md)');
+      return new CustomTarget({ spec: c.custom, nodes: c.nodes, runId: ctx.runId, logDir: ctx.logDir, clock: ctx.clock, scenarioFile: ctx.scenarioFile });
     }
     default:
       throw new UsageError(`unknown target ${String((c as { target: unknown }).target)}`);

@@ -5,6 +5,7 @@
 
 import type { FinalReadSource } from '../client/final-read.js';
 import type { WriteClient } from '../client/write-client.js';
+import type { BackupControl } from './backup.js';
 
 export interface NodeState {
   running: boolean;
@@ -33,7 +34,64 @@ export interface RoleProbe {
   leader(): Promise<string | null>;
 }
 
+/**
+ * Network access to the nodes, for network faults (partition, loss, delay, bandwidth).
+ * Optional: a target without it cannot take network faults (the step fails and says so).
+ */
+export interface NodeNetwork {
+  /** Host pid of a running node: faults enter its network namespace with `nsenter -t <pid> -n`. */
+  pid(node: string): Promise<number>;
+  /** The node's address on the run network. */
+  ip(node: string): Promise<string>;
+  /** The TCP port nodes serve each other on (for port-level one-way cuts), if there is one. */
+  readonly peerPort?: number | undefined;
+  /** The link proxy node-to-node traffic runs through, when the target started one. */
+  readonly links?: LinkControl | undefined;
+}
+
+/**
+ * The harness's userspace link proxy (delay and jitter where the kernel has no netem).
+ * Every directed link `from -> to` (connections `from` opens to `to`) has its own port.
+ */
+export interface LinkControl {
+  /** Where `from`'s connections to `to` go: the proxy's address and this link's port. */
+  endpoint(from: string, to: string): { ip: string; port: number };
+  /** Delay bytes travelling from node `from` to node `to` (0, 0: none). */
+  setDelay(from: string, to: string, delayMs: number, jitterMs: number): void;
+  /** Chunks delivered from `from` to `to` with a delay >= `minMs` since the proxy started. */
+  delayedChunks(from: string, to: string, minMs: number): number;
+}
+
+/** Per-node wall clock control (clock-skew faults). Never touches the host clock. */
+export interface NodeClock {
+  /** Set the node's wall-clock offset in seconds (0 = none). */
+  setClockOffset(node: string, offsetS: number): Promise<void>;
+  /** The node's wall clock (ms since the epoch) as the SUT reports it; null if it cannot be read. */
+  readClock(node: string): Promise<number | null>;
+  /** Why a skew cannot take effect on this target (e.g. a static binary), or null when it can. */
+  skewBlocker(): Promise<string | null>;
+}
+
+/** A node's data volume, bounded in size (disk-full faults). */
+export interface NodeDisk {
+  /** Fill the node's data volume; bytes still free afterwards. */
+  fillDisk(node: string): Promise<{ freeBytes: number; balloonBytes: number; volume: string }>;
+  /** Delete what fillDisk wrote. Idempotent. */
+  freeDisk(node: string): Promise<void>;
+  /** Free bytes on the node's data volume, null when it cannot be read (node down). */
+  diskFree(node: string): Promise<number | null>;
+}
+
 export interface Target extends NodeLifecycle, RoleProbe {
+  /** Network faults' access to the nodes (optional capability). */
+  readonly network?: NodeNetwork | undefined;
+  /** Clock-skew faults' access to the nodes' clocks (optional capability). */
+  readonly clocks?: NodeClock | undefined;
+  /** Disk-full faults' access to the nodes' data volumes (optional capability). */
+  readonly disk?: NodeDisk | undefined;
+  /** Backup, destroy, restore (optional capability; docs/backup-restore.md). */
+  readonly backups?: BackupControl | undefined;
+
   readonly kind: string;
   /** Node names, e.g. n1..n3, fixed for the run. */
   readonly nodeNames: readonly string[];

@@ -5,7 +5,15 @@ import { faultKinds } from '../../src/faults/registry.js';
 import { FakeLifecycle } from './fake-lifecycle.js';
 
 function ctx(l: FakeLifecycle, confirmTimeoutMs = 1000): FaultContext {
-  return { lifecycle: l, clock: monotonicClock(), confirmTimeoutMs };
+  return {
+    lifecycle: l,
+    clock: monotonicClock(),
+    confirmTimeoutMs,
+    runId: 'r1',
+    faultId: 'f1',
+    nodeNames: ['n1', 'n2', 'n3'],
+    caps: () => Promise.resolve({ netem: { ok: false, err: '' }, tbf: { ok: true, err: '' }, statistic: { ok: true, err: '' } }),
+  };
 }
 
 describe('process faults', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/core/errors.js';
 import { parseScenario } from '../../src/scenario/load.js';
+import { FAULT_KINDS } from '../../src/scenario/schema.js';
 
 /** The problem lines for a file's text, or [] if it is valid. */
 function problemsOf(text: string, file = 's.yaml'): string[] {
@@ -46,7 +47,7 @@ describe('scenario errors: exact file:line:col and field path', () => {
       's.yaml:6:1: descripton: unknown field "descripton" (did you mean "description"?)',
     ]);
     expect(problemsOf(`${HEAD}  - wait: 1s\n  - fault:\n      kind: kill\n      target: primary\n      jitter: 3\n`)).toEqual([
-      's.yaml:9:7: steps[1].fault.jitter: unknown field "jitter"; allowed: kind, target, node, signal, duration, name',
+      's.yaml:9:15: steps[1].fault.jitter: jitter applies only to kind: delay, not kill',
     ]);
     expect(problemsOf(`${HEAD}  - waitt: 3s\n`)).toEqual(['s.yaml:5:5: steps[0].waitt: unknown field "waitt" (did you mean "wait"?)']);
     expect(problemsOf(`${HEAD}  - wait: 1s\nthresholds:\n  rpo: { lost: 0, windw: 1s }\n`)).toEqual([
@@ -71,7 +72,7 @@ describe('scenario errors: exact file:line:col and field path', () => {
 
   it('unknown fault kind', () => {
     expect(problemsOf(`${HEAD}  - fault: { kind: explode, target: primary }\n`)).toEqual([
-      's.yaml:5:20: steps[0].fault.kind: expected one of kill, stop, restart, pause; got "explode"',
+      `s.yaml:5:20: steps[0].fault.kind: expected one of ${FAULT_KINDS.join(', ')}; got "explode"`,
     ]);
   });
 
@@ -125,11 +126,11 @@ describe('scenario errors: exact file:line:col and field path', () => {
 
   it('a step map with two keys, or none', () => {
     expect(problemsOf(`${HEAD}  - wait: 1s\n    mark: hello\n`)).toEqual([
-      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await; this one has wait and mark (split it into 2 steps)',
+      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, backup, destroy, restore, verify; this one has wait and mark (split it into 2 steps)',
     ]);
-    expect(problemsOf(`${HEAD}  - {}\n`)).toEqual(['s.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await']);
+    expect(problemsOf(`${HEAD}  - {}\n`)).toEqual(['s.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, backup, destroy, restore, verify']);
     expect(problemsOf(`${HEAD}  - wait\n`)).toEqual([
-      's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await), such as "wait: 3s", got "wait"',
+      's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, backup, destroy, restore, verify), such as "wait: 3s", got "wait"',
     ]);
   });
 
@@ -140,7 +141,7 @@ describe('scenario errors: exact file:line:col and field path', () => {
 
   it('unsupported target lists the supported ones', () => {
     expect(problemsOf(`name: t\ncluster:\n  target: postgres\nsteps:\n  - wait: 1s\n`)).toEqual([
-      's.yaml:3:11: cluster.target: unsupported target "postgres"; supported targets: graph-agent (custom targets are not supported yet)',
+      's.yaml:3:11: cluster.target: unsupported target "postgres"; supported targets: graph-agent, custom',
     ]);
   });
 

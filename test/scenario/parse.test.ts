@@ -58,7 +58,7 @@ describe('parseScenario: valid files', () => {
         nodes: 3,
         agent: { heartbeat: 100, election_timeout: 1000, replication: 'sync', fsync: 'on', failover: 'raft' },
       },
-      workload: { kind: 'graph', rate: 200, concurrency: 8, edge_share: 0.3, read_share: 0, timeout: 1000 },
+      workload: { rate: 200, concurrency: 8, edge_share: 0.3, read_share: 0, timeout: 1000 },
       steps: [{ kind: 'wait', ms: 1000 }],
       thresholds: {},
       expect: undefined,

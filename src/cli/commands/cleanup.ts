@@ -5,6 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { removeRunResources } from '../../docker/cleanup.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
+import { removeRunState, runsWithState } from '../../faults/host-state.js';
 
 export const cleanupCommand: CommandModule<object, { run?: string }> = {
   command: 'cleanup',
@@ -13,8 +14,19 @@ export const cleanupCommand: CommandModule<object, { run?: string }> = {
   handler: async (args) => {
     await assertDockerAvailable();
     const r = await removeRunResources(args.run);
+    // Host-side fault artefacts (libfaketime offset files, loop devices behind bounded data
+    // volumes) after the volumes that used them are gone. Link proxies lived in the dead
+    // harness process and went with it.
+    let loops = 0;
+    let dirs = 0;
+    for (const id of args.run !== undefined ? [args.run] : runsWithState()) {
+      const h = await removeRunState(id);
+      loops += h.loops;
+      dirs += h.dirs;
+      for (const e of h.errors) process.stderr.write(`warning: ${e}\n`);
+    }
     process.stdout.write(
-      `removed ${r.containers} container(s), ${r.networks} network(s), ${r.volumes} volume(s)` +
+      `removed ${r.containers} container(s), ${r.networks} network(s), ${r.volumes} volume(s), ${loops} loop device(s), ${dirs} host state dir(s)` +
         (args.run ? ` of run ${args.run}` : ' left by drills') +
         '\n',
     );

@@ -8,6 +8,7 @@ import chalk from 'chalk';
 import { execa } from 'execa';
 import type { CommandModule } from 'yargs';
 import { assertDockerAvailable, docker } from '../../docker/engine.js';
+import { mechanismFor, type NetFaultKind } from '../../faults/host-caps.js';
 import { ensureGraphAgentImage } from '../../target/graph-agent/image.js';
 
 interface Check {
@@ -62,6 +63,7 @@ export const doctorCommand: CommandModule = {
     const iptables = await has('iptables');
     const tc = await has('tc');
     const unshare = await has('unshare');
+    const losetup = (await has('losetup')) && (await has('mkfs.ext4'));
     checks.push({ name: 'nsenter', ok: nsenter, detail: nsenter ? 'enters container network namespaces' : 'missing: apt-get install util-linux' });
     checks.push({ name: 'iptables', ok: iptables, detail: iptables ? 'present' : 'missing: apt-get install iptables' });
     checks.push({ name: 'tc', ok: tc, detail: tc ? 'present' : 'missing: apt-get install iproute2' });
@@ -77,14 +79,26 @@ export const doctorCommand: CommandModule = {
     }
     const faketime = LIBFAKETIME_PATHS.find((p) => existsSync(p));
 
+    // The same decision the faults make at run time (src/faults/host-caps.ts).
+    const caps = { netem, tbf, statistic };
+    const net = (k: NetFaultKind): [string, boolean] => {
+      const m = mechanismFor(k, caps);
+      return [m.available ? m.mechanism : `unavailable: ${m.why ?? ''}`, m.available && nsenter];
+    };
     const faults: [string, string, boolean][] = [
       ['kill / stop / restart', 'Docker API (signal, stop, start)', dockerOk],
       ['pause', 'Docker API (cgroup freezer)', dockerOk],
-      ['partition', 'iptables in the container network namespace (nsenter)', nsenter && iptables],
-      ['loss', netem.ok ? 'tc netem loss' : 'iptables statistic match (no netem)', netem.ok || statistic.ok],
-      ['delay / jitter', netem.ok ? 'tc netem delay' : 'userspace proxy between nodes (no netem on this kernel)', true],
-      ['bandwidth', 'tc tbf', tbf.ok],
-      ['clock skew', faketime ? `libfaketime (${faketime})` : 'libfaketime missing: apt-get install libfaketime', Boolean(faketime)],
+      ['partition', ...net('partition')],
+      ['delay / jitter', ...net('delay')],
+      ['loss', ...net('loss')],
+      ['duplicate', ...net('duplicate')],
+      ['bandwidth', ...net('bandwidth')],
+      [
+        'clock-skew',
+        faketime ? `libfaketime offset file per node, LD_PRELOAD (${faketime}); monotonic clock untouched` : 'unavailable: apt-get install libfaketime',
+        Boolean(faketime),
+      ],
+      ['disk-full', losetup ? 'balloon file on a size-bounded ext4 volume (loop device) per node' : 'unavailable: losetup (util-linux) missing', losetup],
     ];
 
     const mark = (ok: boolean) => (ok ? chalk.green('ok  ') : chalk.red('FAIL'));
@@ -94,7 +108,7 @@ export const doctorCommand: CommandModule = {
     process.stdout.write(`  ${mark(netem.ok)} ${'tc netem'.padEnd(20)} ${netem.ok ? 'available' : `unavailable (${netem.err})`}\n`);
     process.stdout.write(`  ${mark(tbf.ok)} ${'tc tbf'.padEnd(20)} ${tbf.ok ? 'available' : `unavailable (${tbf.err})`}\n`);
     process.stdout.write(`  ${mark(statistic.ok)} ${'iptables statistic'.padEnd(20)} ${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`);
-    process.stdout.write('Faults: mechanism used on this host\n');
+    process.stdout.write('Faults: mechanism used on this host (every fault marked ok can be used in scenarios)\n');
     for (const [name, how, ok] of faults) process.stdout.write(`  ${mark(ok)} ${name.padEnd(22)} ${how}\n`);
     if (checks.some((c) => !c.ok && (c.name === 'Docker engine' || c.name === 'graph-agent image'))) {
       process.stdout.write('\nDrills cannot run here until the failures above are fixed (sudo bash scripts/ensure-docker.sh starts Docker).\n');

@@ -151,6 +151,7 @@ export class GraphAgentClient implements WriteClient {
     let body: string | undefined;
     switch (op.f) {
       case 'add-vertex':
+      case 'put': // workload kind kv: a key is a vertex
         path = '/vertices';
         body = JSON.stringify({ id: op.id, label: 'v', properties: { w: workerOf(op.id) } });
         break;
@@ -184,13 +185,20 @@ export function classify(op: OpRequest, a: Answer): OpResult {
     if (s === 200) return { outcome: 'ok', found: true };
     if (s === 404) return { outcome: 'ok', found: false };
   } else if (s >= 200 && s < 300) {
-    return { outcome: 'ok' };
+    const index = writeIndex(a.body);
+    return index === undefined ? { outcome: 'ok' } : { outcome: 'ok', index };
   }
   const code = errorCode(a.body);
   const error = code ? `${s} ${code}` : String(s);
   if (s >= 400 && s < 500) return { outcome: 'fail', error, nodeTrouble: false };
   if (s === 503 && code === 'no_leader') return { outcome: 'fail', error, nodeTrouble: true };
   return { outcome: 'info', error, nodeTrouble: true };
+}
+
+/** The log position in a 201 answer ({"ok":true,"id","index"}). */
+function writeIndex(body: string): number | undefined {
+  const m = /"index":(\d+)/.exec(body);
+  return m ? Number(m[1]) : undefined;
 }
 
 function workerOf(id: string): number {

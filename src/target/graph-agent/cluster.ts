@@ -14,6 +14,7 @@ import { InfraError, UsageError } from '../../core/errors.js';
 import { assertDockerAvailable, docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine.js';
 import { drillLabels, isValidRunId } from '../../docker/labels.js';
 import { blockPeers, healNetns } from '../../docker/netns.js';
+import { addressIn, candidateSubnets, hostRoutes, overlapsRoute } from '../../docker/subnet.js';
 import { AgentClient, type AgentStatus } from './agent-http.js';
 import { ensureGraphAgentImage } from './image.js';
 
@@ -34,6 +35,23 @@ export interface StartClusterOptions {
   networkName?: string;
   /** Container/volume name prefix; default `drill-<runId>`. */
   namePrefix?: string;
+  /**
+   * Fault plumbing (docs/faults.md). `peers`: each node's PEERS value, given the run
+   * network's gateway (the link proxy listens there); default: direct `<peer>:7000`.
+   */
+  peers?: (ctx: { gatewayIp: string; names: string[] }) => Promise<Record<string, string>>;
+  /**
+   * Backup repository: a named volume mounted at /backup in every node (BACKUP_DIR). Created
+   * (labelled) when missing and never removed by this cluster's teardown: a restored cluster,
+   * possibly on another network, mounts the same repository. docs/backup-restore.md.
+   */
+  backupVolume?: string;
+  /** Extra env per node (e.g. its libfaketime offset file). */
+  nodeEnv?: (node: string) => Record<string, string>;
+  /** Extra mounts in every node (e.g. the libfaketime offset directory). */
+  mounts?: Docker.MountSettings[];
+  /** A block device per node for its data volume (size-bounded ext4); default: a plain named volume. */
+  volumeDevice?: (node: string) => Promise<string | undefined>;
 }
 
 export interface ClusterNode {
@@ -340,34 +358,68 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
     ip: '',
   }));
   const cluster = new Cluster(runId, networkName, nodes, image, env, opts.logDir);
-  try {
-    await d.createNetwork({
-      Name: networkName,
-      Driver: 'bridge',
-      CheckDuplicate: true,
-      Labels: drillLabels({ runId, role: 'sut', kind: KIND }),
-    });
-  } catch (e) {
-    // Nothing of ours exists yet; a conflict means another cluster with this run id is live.
-    throw new InfraError(
-      `start cluster ${runId}: create network ${networkName}: ${errorLine(e)}`,
-      dockerStatus(e) === 409 ? `run id in use; remove leftovers with removeRunResources('${runId}') or pick another run id` : undefined,
-    );
+  // A fixed address per node (see src/docker/subnet.ts for why not names): pick a /24
+  // that no other Docker network and no host route uses; the engine refuses overlaps.
+  let subnet = '';
+  const routes = hostRoutes();
+  for (const candidate of candidateSubnets(networkName)) {
+    if (overlapsRoute(candidate, routes)) continue;
+    try {
+      await d.createNetwork({
+        Name: networkName,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        IPAM: { Driver: 'default', Config: [{ Subnet: candidate, Gateway: addressIn(candidate, 1) }] },
+        Labels: drillLabels({ runId, role: 'sut', kind: KIND }),
+      });
+      subnet = candidate;
+      break;
+    } catch (e) {
+      if (/overlap/i.test(errorLine(e))) continue;
+      // Nothing of ours exists yet; a conflict means another cluster with this run id is live.
+      throw new InfraError(
+        `start cluster ${runId}: create network ${networkName}: ${errorLine(e)}`,
+        dockerStatus(e) === 409 ? `run id in use; remove leftovers with removeRunResources('${runId}') or pick another run id` : undefined,
+      );
+    }
   }
+  if (subnet === '') {
+    throw new InfraError(`start cluster ${runId}: no free /24 in 10.213.0.0/16 for network ${networkName}`, 'remove old networks: drill cleanup');
+  }
+  const ipOf = (name: string) => addressIn(subnet, 10 + names.indexOf(name) + 1);
   try {
+    let peersOf: Record<string, string> | undefined;
+    if (opts.peers) {
+      const net = await d.getNetwork(networkName).inspect();
+      const gatewayIp: string = net.IPAM?.Config?.[0]?.Gateway ?? '';
+      if (gatewayIp === '') throw new InfraError(`start cluster ${runId}: network ${networkName} has no gateway address`);
+      peersOf = await opts.peers({ gatewayIp, names });
+    }
+    if (opts.backupVolume !== undefined) {
+      await d.createVolume({ Name: opts.backupVolume, Labels: drillLabels({ runId, role: 'helper', kind: KIND }) });
+    }
+    const backupMount: Docker.MountSettings[] =
+      opts.backupVolume !== undefined ? [{ Type: 'volume', Source: opts.backupVolume, Target: '/backup' }] : [];
     await Promise.all(
       nodes.map(async (n) => {
-        await d.createVolume({ Name: n.volume, Labels: drillLabels({ runId, role: 'sut', node: n.name, kind: KIND }) });
-        const peers = names.filter((p) => p !== n.name).map((p) => `${p}=${p}:${RAFT_PORT}`);
+        const device = await opts.volumeDevice?.(n.name);
+        await d.createVolume({
+          Name: n.volume,
+          Labels: drillLabels({ runId, role: 'sut', node: n.name, kind: KIND }),
+          ...(device !== undefined ? { Driver: 'local', DriverOpts: { type: 'ext4', device } } : {}),
+        });
+        const peers = names.filter((p) => p !== n.name).map((p) => `${p}=${ipOf(p)}:${RAFT_PORT}`);
         const c = await d.createContainer({
           name: n.containerName,
           Hostname: n.name,
           Image: image,
           Env: Object.entries({
             ...env,
+            ...(opts.nodeEnv?.(n.name) ?? {}),
             NODE_ID: n.name,
-            PEERS: peers.join(','),
+            PEERS: peersOf?.[n.name] ?? peers.join(','),
             DATA_DIR: '/data',
+            ...(opts.backupVolume !== undefined ? { BACKUP_DIR: '/backup' } : {}),
             CLIENT_PORT: String(CLIENT_PORT),
             RAFT_PORT: String(RAFT_PORT),
           }).map(([k, v]) => `${k}=${v}`),
@@ -376,10 +428,12 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
           HostConfig: {
             NetworkMode: networkName,
             PortBindings: { [`${CLIENT_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
-            Mounts: [{ Type: 'volume', Source: n.volume, Target: '/data' }],
+            Mounts: [{ Type: 'volume', Source: n.volume, Target: '/data' }, ...backupMount, ...(opts.mounts ?? [])],
             Init: false,
           },
-          NetworkingConfig: { EndpointsConfig: { [networkName]: { Aliases: [n.name] } } },
+          NetworkingConfig: {
+            EndpointsConfig: { [networkName]: { Aliases: [n.name], IPAMConfig: { IPv4Address: ipOf(n.name) } } },
+          },
         });
         n.containerId = c.id;
       }),

@@ -5,11 +5,15 @@
 import type { FinalReadSource } from '../../client/final-read.js';
 import type { WriteClient } from '../../client/write-client.js';
 import { InfraError } from '../../core/errors.js';
-import type { NodeState, Target } from '../target.js';
+import type { NodeClock, NodeDisk, NodeNetwork, NodeState, Target } from '../target.js';
 import { AgentClient } from './agent-http.js';
 import { GraphAgentClient, GraphAgentFinalReadSource } from './client.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { RAFT_PORT, startCluster, type Cluster } from './cluster.js';
+import { FaultPlumbing } from './fault-plumbing.js';
 import { ensureGraphAgentImage } from './image.js';
+import type { BackupControl } from '../backup.js';
+import { GraphAgentBackupOps } from './backup-ops.js';
+import { docker } from '../../docker/engine.js';
 
 export interface GraphAgentSettings {
   nodes: number;
@@ -18,6 +22,14 @@ export interface GraphAgentSettings {
   replication?: 'sync' | 'async' | undefined;
   fsync?: 'on' | 'off' | undefined;
   failover?: 'raft' | 'naive' | undefined;
+  /** Route node-to-node traffic through the harness's link proxy (delay without netem). */
+  linkProxy?: boolean | undefined;
+  /** Backup settings (docs/backup-restore.md). */
+  backup?:
+    | { chunk_size?: number | undefined; full_every?: number | undefined; max_rate?: number | undefined; snapshot: 'consistent' | 'fuzzy'; incremental: 'log' | 'mtime' }
+    | undefined;
+  /** Give each node a size-bounded data volume of this many MiB (disk-full faults). */
+  diskLimitMb?: number | undefined;
 }
 
 /** Probes must not hang on a paused node: they answer within this. */
@@ -29,6 +41,15 @@ export class GraphAgentTarget implements Target {
   readonly nodeNames: readonly string[];
   private cluster: Cluster | undefined;
   private image: string | undefined;
+  private plumbing: FaultPlumbing | undefined;
+  readonly network: NodeNetwork;
+  readonly clocks: NodeClock;
+  readonly disk: NodeDisk | undefined;
+  /** Backups and restores (docs/backup-restore.md): the shared repository volume, destroy, restore. */
+  readonly backups: BackupControl;
+  private readonly backupVolume: string;
+  /** Clusters replaced by a restore (destroyed or not): torn down with the run. */
+  private readonly retired: Cluster[] = [];
 
   constructor(
     private readonly settings_: GraphAgentSettings,
@@ -36,6 +57,66 @@ export class GraphAgentTarget implements Target {
     private readonly logDir: string,
   ) {
     this.nodeNames = Array.from({ length: settings_.nodes }, (_, i) => `n${i + 1}`);
+    this.backupVolume = `drill-${runId}-backup`;
+    this.backups = new GraphAgentBackupOps({
+      runId,
+      backupVolume: this.backupVolume,
+      current: () => this.c(),
+      startCluster: (o) =>
+        startCluster({
+          runId: this.runId,
+          nodes: this.settings_.nodes,
+          env: this.env(),
+          ...(this.image !== undefined ? { image: this.image } : {}),
+          logDir: this.logDir,
+          backupVolume: this.backupVolume,
+          ...(this.plumbing ? { mounts: this.plumbing.mounts() } : {}),
+          ...o,
+        }),
+      switchTo: (c) => {
+        if (this.cluster && this.cluster !== c) this.retired.push(this.cluster);
+        this.cluster = c;
+      },
+      track: (c) => {
+        if (!this.retired.includes(c)) this.retired.push(c);
+      },
+    });
+    const self = this;
+    this.network = {
+      pid: (n) => this.c().pid(n),
+      ip: async (n) => (await this.c().refresh(n)).ip,
+      peerPort: RAFT_PORT,
+      get links() {
+        return self.plumbing?.links;
+      },
+    };
+    this.clocks = {
+      setClockOffset: (n, s) => this.p().setClockOffset(n, s),
+      readClock: async (n) => {
+        const u = this.url(n);
+        if (!u) return null;
+        try {
+          const st = await new AgentClient(u, { timeoutMs: PROBE_TIMEOUT_MS }).status(PROBE_TIMEOUT_MS);
+          return typeof st.clock_ms === 'number' ? st.clock_ms : null;
+        } catch {
+          return null;
+        }
+      },
+      skewBlocker: async () => this.p().skewBlocker(),
+    };
+    this.disk =
+      settings_.diskLimitMb === undefined
+        ? undefined
+        : {
+            fillDisk: (n) => this.p().fillDisk(n, this.c().node(n).volume),
+            freeDisk: (n) => this.p().freeDisk(n, this.c().node(n).volume),
+            diskFree: (n) => this.p().diskFree(this.c().node(n).volume),
+          };
+  }
+
+  private p(): FaultPlumbing {
+    if (!this.plumbing) throw new InfraError('graph-agent cluster is not started');
+    return this.plumbing;
   }
 
   private env(): Record<string, string> {
@@ -46,19 +127,40 @@ export class GraphAgentTarget implements Target {
     if (s.replication !== undefined) env.REPLICATION = s.replication;
     if (s.fsync !== undefined) env.FSYNC = s.fsync;
     if (s.failover !== undefined) env.FAILOVER = s.failover;
-    return env;
+    if (s.backup !== undefined) {
+      if (s.backup.chunk_size !== undefined) env.BACKUP_CHUNK_BYTES = String(s.backup.chunk_size);
+      if (s.backup.full_every !== undefined) env.BACKUP_FULL_EVERY = String(s.backup.full_every);
+      if (s.backup.max_rate !== undefined) env.BACKUP_MAX_BYTES_PER_S = String(s.backup.max_rate);
+      env.SNAPSHOT = s.backup.snapshot;
+      env.INCREMENTAL = s.backup.incremental;
+    }
+    return { ...env, ...(this.plumbing?.env() ?? {}) };
   }
 
   async boot(signal?: AbortSignal): Promise<void> {
     const img = await ensureGraphAgentImage();
     this.image = img.tag;
     signal?.throwIfAborted();
+    this.plumbing = new FaultPlumbing(this.runId, this.nodeNames, {
+      faketime: img.faketime,
+      linkProxy: this.settings_.linkProxy ?? false,
+      diskLimitMb: this.settings_.diskLimitMb,
+      upstream: (n) => {
+        const ip = this.cluster?.nodes.find((x) => x.name === n)?.ip ?? '';
+        return ip === '' ? null : { host: ip, port: RAFT_PORT };
+      },
+    });
     this.cluster = await startCluster({
       runId: this.runId,
       nodes: this.settings_.nodes,
       env: this.env(),
       image: img.tag,
       logDir: this.logDir,
+      backupVolume: this.backupVolume,
+      mounts: this.plumbing.mounts(),
+      nodeEnv: (n: string) => this.p().nodeEnv(n),
+      ...(this.plumbing.wantsPeers() ? { peers: (ctx: { gatewayIp: string }) => this.p().peers(ctx.gatewayIp, RAFT_PORT) } : {}),
+      ...(this.settings_.diskLimitMb !== undefined ? { volumeDevice: (n: string) => this.p().volumeDevice(n) } : {}),
     });
     signal?.throwIfAborted();
     try {
@@ -77,11 +179,15 @@ export class GraphAgentTarget implements Target {
   }
 
   private url(node: string): string | undefined {
-    return this.cluster?.nodes.find((n) => n.name === node)?.clientUrl;
+    // '' after a destroy: the node has no address (and its old port may be reused by others)
+    return this.cluster?.nodes.find((n) => n.name === node)?.clientUrl || undefined;
   }
 
   async teardown(): Promise<void> {
     await this.cluster?.teardown().catch(() => undefined);
+    for (const c of this.retired) await c.teardown().catch(() => undefined);
+    await docker().getVolume(this.backupVolume).remove().catch(() => undefined);
+    await this.plumbing?.close().catch(() => undefined);
   }
 
   kill(node: string, signal: string): Promise<void> {
@@ -145,7 +251,7 @@ export class GraphAgentTarget implements Target {
   }
 
   settings(): Record<string, unknown> {
-    return { image: this.image, ...this.settings_ };
+    return { image: this.image, ...this.settings_, ...(this.plumbing?.settings() ?? {}) };
   }
 }
 

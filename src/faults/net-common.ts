@@ -1,0 +1,54 @@
+// Shared by the network faults: resolve the nodes' addresses once, apply tagged rules per
+// node and count them back (the fault is in effect when every rule is listed), and heal by
+// tag on every node that still runs (a node that was restarted has a fresh namespace).
+import type { NodeNetwork } from '../target/target.js';
+import { FaultNotInEffectError } from './fault.js';
+import { applyRules, countTagged, removeTagged, type PeerPath, type Rule } from './netfilter.js';
+
+export async function peerPath(net: NodeNetwork, nodes: readonly string[]): Promise<PeerPath> {
+  const ips = new Map<string, string>();
+  await Promise.all(nodes.map(async (n) => ips.set(n, await net.ip(n))));
+  for (const [n, ip] of ips) if (ip === '') throw new FaultNotInEffectError(`node ${n} has no address on the run network (not running?)`);
+  const links = net.links;
+  return {
+    ip: (n) => ips.get(n) ?? '',
+    peerPort: net.peerPort,
+    link: links ? (a, b) => links.endpoint(a, b) : undefined,
+  };
+}
+
+/** Install the rules per node, then confirm every one of them is listed. Returns the rule count. */
+export async function installRules(net: NodeNetwork, perNode: Map<string, Rule[]>, tag: string): Promise<number> {
+  let total = 0;
+  for (const [node, rules] of perNode) {
+    const pid = await net.pid(node);
+    await applyRules(pid, rules, tag);
+    const listed = await countTagged(pid, tag);
+    if (listed !== rules.length) {
+      throw new FaultNotInEffectError(`${node}: ${rules.length} rule(s) inserted but ${listed} listed with tag ${tag}`);
+    }
+    total += listed;
+  }
+  return total;
+}
+
+/** Remove our tagged rules on every node that still runs. Idempotent. */
+export async function removeRules(net: NodeNetwork, nodes: Iterable<string>, tag: string): Promise<number> {
+  let removed = 0;
+  for (const node of nodes) {
+    let pid: number;
+    try {
+      pid = await net.pid(node);
+    } catch {
+      continue; // not running: its namespace, and our rules in it, are gone
+    }
+    try {
+      removed += await removeTagged(pid, tag);
+    } catch (e) {
+      // The node stopped under us: its namespace went with it. Anything else is a failure.
+      const still = await net.pid(node).catch(() => null);
+      if (still === pid) throw e;
+    }
+  }
+  return removed;
+}

@@ -1,0 +1,43 @@
+// partition: cut the network between groups of nodes. `target`/`node` isolates the chosen
+// node(s) from the rest; `groups` splits the cluster into named groups; `one_way` cuts only
+// the first group's (or the target's) way to the others. iptables DROP rules inside the
+// node namespaces, tagged drill:<run>:<fault>; in effect when every rule is listed back.
+// Heal: delete exactly the rules with this fault's tag.
+import { FaultNotInEffectError, need, type FaultKind } from './fault.js';
+import { installRules, peerPath, removeRules } from './net-common.js';
+import { faultTag, partitionRules } from './netfilter.js';
+
+export const partition: FaultKind = {
+  name: 'partition',
+  disruptive: true,
+  lasting: true,
+  async apply(spec, nodes, ctx) {
+    const net = need(ctx.net, 'partition', 'network access to the nodes');
+    const groups = spec.groups ?? [nodes, ctx.nodeNames.filter((n) => !nodes.includes(n))];
+    const unknown = groups.flat().filter((n) => !ctx.nodeNames.includes(n));
+    if (unknown.length > 0) throw new FaultNotInEffectError(`partition: ${unknown.join(', ')} not in the cluster (${ctx.nodeNames.join(', ')})`);
+    if (groups.filter((g) => g.length > 0).length < 2) throw new FaultNotInEffectError('partition: nothing to cut off (needs two non-empty sides)');
+    const oneWay = spec.oneWay ?? false;
+    const tag = faultTag(ctx.runId, ctx.faultId);
+    const involved = groups.flat();
+    const path = await peerPath(net, involved);
+    const perNode = partitionRules(groups, oneWay, path);
+    const heal = async () => {
+      await removeRules(net, involved, tag);
+    };
+    let rules: number;
+    try {
+      rules = await installRules(net, perNode, tag);
+    } catch (e) {
+      await heal().catch(() => undefined);
+      throw e;
+    }
+    const shown = groups.map((g) => `[${g.join(',')}]`).join(oneWay ? ' -/-> ' : ' | ');
+    return {
+      confirmedT: ctx.clock.now(),
+      mechanism: `iptables DROP in node namespaces (nsenter), ${rules} rule(s) tagged ${tag} listed back; ${shown}${net.links ? ' (incl. link-proxy legs)' : ''}`,
+      detail: { groups, one_way: oneWay, rules, tag, via: 'iptables' },
+      heal,
+    };
+  },
+};

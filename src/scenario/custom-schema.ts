@@ -1,0 +1,298 @@
+// The `cluster.custom` block: a system under test defined in the scenario, without code
+// (docs/custom-targets.md). An image or a build context, the command and environment of a
+// node (templated: {{node.name}}, {{peers}}, ...), ports, volumes, and the probes the
+// harness drives it with, each an HTTP request or a command run in the container.
+//
+// Every template is checked at load time against the variables its place offers, and every
+// regular expression is compiled, so a typo is a scenario error with file:line, not a drill
+// that times out.
+
+import { z } from 'zod';
+import { BACKUP_VARS, NODE_VARS, PEER_VARS, WRITE_VARS, templateProblems } from '../target/custom/templates.js';
+import { DURATION_PATTERN, describeValue, durationMessage, parseDuration } from './duration.js';
+
+type Rec = Record<string, unknown>;
+function isRec(v: unknown): v is Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function duration(description: string) {
+  return z
+    .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.number().min(0)], { error: (iss) => durationMessage(iss.input) })
+    .describe(`${description} A duration: "250ms", "1.5s", "2m", or a number of seconds.`)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: durationMessage(v), input: v });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+/** A JavaScript regular expression, compiled at load time. */
+const regex = (description: string) =>
+  z
+    .string()
+    .min(1)
+    .superRefine((s, ctx) => {
+      try {
+        new RegExp(s);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(e as Error).message}` });
+      }
+    })
+    .describe(`${description} A JavaScript regular expression.`);
+
+/** A templated string; `vars` are the variables this place offers. */
+const template = (vars: readonly string[], description: string) =>
+  z
+    .string()
+    .superRefine((s, ctx) => {
+      for (const p of templateProblems(s, vars)) ctx.addIssue({ code: 'custom', message: p });
+    })
+    .describe(`${description} Templated: ${vars.map((v) => `{{${v}}}`).join(', ')}.`);
+
+const port = z.int().min(1).max(65535);
+
+function httpProbe(vars: readonly string[]) {
+  return z
+    .strictObject({
+      method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']).default('GET').describe('HTTP method. Default GET.'),
+      port: port.optional().describe('Container port (one of cluster.custom.ports). Default: the first of ports.'),
+      path: template(vars, 'Path and query, starting with "/".').refine((s) => s.startsWith('/'), { message: 'expected a path starting with "/"' }),
+      body: template(vars, 'Request body.').optional(),
+      headers: z.record(z.string(), template(vars, 'Header value.')).optional().describe('Extra request headers. A body without content-type is sent as application/json.'),
+      expect_status: z
+        .union([port, z.array(port).min(1)])
+        .optional()
+        .describe('Status code(s) that count as success. Default: any 2xx.'),
+      match: regex('The probe succeeds only if the response body matches.').optional(),
+    })
+    .describe('An HTTP request to the node, on its port published on 127.0.0.1.');
+}
+
+function execProbe(vars: readonly string[]) {
+  return z
+    .strictObject({
+      command: z
+        .array(template(vars, 'One argument.'))
+        .min(1)
+        .describe('The command, as an argument list run directly in the container (no shell: images FROM scratch have none).'),
+      match: regex('The probe succeeds only if the output (stdout, then stderr) matches.').optional(),
+      expect_exit: z.int().min(0).max(255).default(0).describe('Exit code that counts as success. Default 0.'),
+    })
+    .describe('A command run in the node\'s container (docker exec).');
+}
+
+const probeBase = (vars: readonly string[]) => ({
+  http: httpProbe(vars).optional(),
+  exec: execProbe(vars).optional(),
+  timeout: duration('How long the probe may take; then it counts as unknown (writes) or failed (other probes). Default 2s.').optional(),
+});
+
+function oneOfHttpExec(p: unknown, ctx: z.RefinementCtx): void {
+  if (!isRec(p)) return;
+  const has = (k: string) => p[k] !== undefined;
+  if (has('http') && has('exec')) ctx.addIssue({ code: 'custom', path: ['exec'], message: 'a probe is either http or exec, not both' });
+  else if (!has('http') && !has('exec')) ctx.addIssue({ code: 'custom', path: [], message: 'missing http or exec: a probe is an HTTP request or a command' });
+}
+
+const always = { when: () => true };
+
+const plainProbe = (vars: readonly string[], description: string) =>
+  z.strictObject(probeBase(vars)).superRefine(oneOfHttpExec, always).meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] }).describe(description);
+
+const readProbe = z
+  .strictObject({
+    ...probeBase(NODE_VARS),
+    ids: z
+      .strictObject({
+        json: z
+          .string()
+          .regex(/^[A-Za-z0-9_]+(?:\[\])?(?:\.[A-Za-z0-9_]+(?:\[\])?)*$/, {
+            error: (iss) => `expected a JSON path such as kvs[].key or items[].id, got ${describeValue(iss.input)}`,
+          })
+          .optional()
+          .describe('Where the ids are in a JSON answer: dotted fields, [] to take every element of an array (e.g. kvs[].key). Default: the answer is a JSON array of strings, else one id per line.'),
+        decode: z.enum(['base64']).optional().describe('Decode each value first (etcd\'s JSON gateway base64-encodes keys).'),
+        match: regex('Keep only values that match; the first capture group, if any, is the id.').optional(),
+      })
+      .prefault({})
+      .describe('How the answer lists the ids present.'),
+  })
+  .superRefine(oneOfHttpExec, always)
+  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .describe('Read-back: every id present, for the final read (RPO). Run on the leader, then on every node to compare.');
+
+const writeProbe = z
+  .strictObject({
+    ...probeBase(WRITE_VARS),
+    index: regex('A capture group for the write\'s log position in the answer (e.g. "revision":"(\\d+)"), recorded in the history.').optional(),
+  })
+  .superRefine(oneOfHttpExec, always)
+  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .describe('Write one key: {{id}} is the unique id of the write. Success = acknowledged.');
+
+const backupProbe = z
+  .strictObject({
+    ...probeBase(BACKUP_VARS),
+    position: z
+      .union([
+        regex('A capture group for the backup\'s log position in the backup probe\'s own output.'),
+        z
+          .strictObject({
+            ...probeBase(BACKUP_VARS),
+            capture: regex('A capture group for the log position in this probe\'s output.'),
+          })
+          .superRefine(oneOfHttpExec, always)
+          .describe('A second probe, run after the backup succeeded, whose output gives the backup\'s log position (e.g. etcdctl snapshot status).'),
+      ])
+      .optional()
+      .describe('Where the backup\'s log position comes from: writes acknowledged at or before it are in the backup (compare probes.write.index).'),
+  })
+  .superRefine(oneOfHttpExec, always)
+  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .describe('Take a backup, into the backup volume ({{backup.id}} names it). Runs on the node the backup step chooses.');
+
+const restoreProbe = z
+  .strictObject({
+    ...probeBase(BACKUP_VARS),
+    mode: z
+      .enum(['offline', 'online'])
+      .default('offline')
+      .describe('offline (default): run once per node in a one-off container of the image, with the node\'s volumes and the backup volume, before the node starts (exec only). online: run on the leader of the fresh cluster after it boots.'),
+  })
+  .superRefine(oneOfHttpExec, always)
+  .superRefine((p, ctx) => {
+    const r: unknown = p;
+    if (isRec(r) && r['mode'] !== 'online' && r['http'] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['http'], message: 'an offline restore runs before the node starts: use exec, or mode: online' });
+    }
+  }, always)
+  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .describe('Restore a backup ({{backup.id}}) into a fresh cluster.');
+
+export const PROBE_NAMES = ['health', 'role', 'write', 'read', 'backup', 'restore'] as const;
+export type ProbeName = (typeof PROBE_NAMES)[number];
+
+const probesSchema = z
+  .strictObject({
+    health: plainProbe(NODE_VARS, 'Required. Succeeds when the node is up and serving.'),
+    role: plainProbe(NODE_VARS, 'Required. Succeeds on the node that is primary / leader only (use match, e.g. a regex on a status answer).'),
+    write: writeProbe,
+    read: readProbe,
+    backup: backupProbe.optional(),
+    restore: restoreProbe.optional(),
+  })
+  .describe('How the harness drives the system. health, role, write and read are required; backup and restore for backup/restore drills.');
+
+const ABS_PATH = /^\/[^\0]*$/;
+
+export const customTargetSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: (iss) => `expected a short lower-case name such as etcd, got ${describeValue(iss.input)}` })
+      .default('custom')
+      .describe('What the system is called in reports and Docker labels (drill.kind).'),
+    image: z.string().min(1).optional().describe('An image present in the local engine (nothing is pulled). Exactly one of image / build.'),
+    build: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A build context directory with a Dockerfile, relative to the scenario file; built (offline, pull disabled) and cached by content. Exactly one of image / build.'),
+    dockerfile: z.string().min(1).optional().describe('The Dockerfile inside the build context. Default Dockerfile.'),
+    command: z.array(template(NODE_VARS, 'One argument.')).min(1).optional().describe('The node\'s command (argv). Default: the image\'s.'),
+    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), template(NODE_VARS, 'Value.')).default({}).describe('Environment variables of every node.'),
+    ports: z.array(port).min(1).describe('Container ports published on 127.0.0.1 (random host ports) for the harness\'s probes and clients.'),
+    peer_port: port.optional().describe('The port nodes talk to each other on: used by {{peers}} and by port-level network faults.'),
+    peer_url: template(PEER_VARS, 'How one peer is written in {{peers}} and {{cluster.peers}}. Default "{{peer.host}}:{{peer.port}}".').optional(),
+    volumes: z
+      .array(z.string().regex(ABS_PATH, { error: (iss) => `expected an absolute container path, got ${describeValue(iss.input)}` }))
+      .default([])
+      .describe('Container paths that get a volume of their own per node (data that survives kill and restart; removed by destroy).'),
+    backup_volume: z
+      .string()
+      .regex(ABS_PATH, { error: (iss) => `expected an absolute container path, got ${describeValue(iss.input)}` })
+      .optional()
+      .describe('Container path of a volume shared by every node that holds the backups; it survives destroy.'),
+    boot_timeout: duration('How long boot may take until every node is healthy and one is leader. Default 60s.').prefault('60s'),
+    stop_timeout: duration('Grace period of a graceful stop before SIGKILL. Default 5s.').prefault('5s'),
+    probes: probesSchema,
+  })
+  .superRefine((parsed, ctx) => {
+    const c: unknown = parsed;
+    if (!isRec(c)) return;
+    const has = (k: string) => c[k] !== undefined;
+    if (has('image') && has('build')) ctx.addIssue({ code: 'custom', path: ['build'], message: 'use either image or build, not both' });
+    else if (!has('image') && !has('build')) ctx.addIssue({ code: 'custom', path: [], message: 'missing image or build: name an image in the local engine, or a build context with a Dockerfile' });
+    if (has('dockerfile') && !has('build')) ctx.addIssue({ code: 'custom', path: ['dockerfile'], message: 'dockerfile applies only with build' });
+    const ports = Array.isArray(c['ports']) ? (c['ports'] as unknown[]) : [];
+    const probes = isRec(c['probes']) ? c['probes'] : {};
+    for (const name of PROBE_NAMES) {
+      const p = probes[name];
+      const http = isRec(p) ? p['http'] : undefined;
+      if (isRec(http) && typeof http['port'] === 'number' && ports.length > 0 && !ports.includes(http['port'])) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['probes', name, 'http', 'port'],
+          message: `port ${http['port']} is not published: add it to cluster.custom.ports (${ports.join(', ')})`,
+        });
+      }
+    }
+    if ((probes['backup'] !== undefined || probes['restore'] !== undefined) && !has('backup_volume')) {
+      ctx.addIssue({ code: 'custom', path: ['backup_volume'], message: 'backup and restore probes need a backup_volume (where the backups live)' });
+    }
+  }, always)
+  .describe('A system under test defined here, without code (docs/custom-targets.md). Required when target is custom.');
+
+export type CustomTargetSpec = z.output<typeof customTargetSchema>;
+export type CustomProbes = CustomTargetSpec['probes'];
+export type ProbeSpec = CustomProbes['health'];
+export type ReadProbeSpec = CustomProbes['read'];
+export type WriteProbeSpec = CustomProbes['write'];
+export type BackupProbeSpec = NonNullable<CustomProbes['backup']>;
+export type RestoreProbeSpec = NonNullable<CustomProbes['restore']>;
+
+/**
+ * Rules between cluster.custom and the rest of a scenario (raw data): the workload a
+ * custom target takes, and steps that need a probe the definition lacks.
+ */
+export function customCrossIssues(v: unknown): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  if (!isRec(v) || !isRec(v['cluster'])) return out;
+  const cluster = v['cluster'];
+  if (cluster['target'] === 'custom' && cluster['custom'] === undefined) {
+    out.push({ path: ['cluster'], message: 'target custom needs a custom block: image or build, ports and probes (see docs/custom-targets.md)' });
+  }
+  if (cluster['target'] !== 'custom') {
+    if (cluster['custom'] !== undefined) out.push({ path: ['cluster', 'custom'], message: 'custom applies only to target: custom' });
+    return out;
+  }
+  const w = v['workload'];
+  if (isRec(w)) {
+    if (w['kind'] !== undefined && w['kind'] !== 'kv') {
+      out.push({ path: ['workload', 'kind'], message: `custom targets take workload kind kv (key/value writes), not ${describeValue(w['kind'])}` });
+    }
+    if (typeof w['read_share'] === 'number' && w['read_share'] > 0) {
+      out.push({ path: ['workload', 'read_share'], message: 'custom targets are read back at the end (probes.read), not during the run: read_share must be 0' });
+    }
+  }
+  const custom = isRec(cluster['custom']) ? cluster['custom'] : undefined;
+  const probes = custom && isRec(custom['probes']) ? custom['probes'] : undefined;
+  if (Array.isArray(v['steps']) && custom !== undefined) {
+    (v['steps'] as unknown[]).forEach((s, i) => {
+      if (!isRec(s)) return;
+      for (const key of ['backup', 'restore'] as const) {
+        if (s[key] !== undefined && (probes === undefined || probes[key] === undefined)) {
+          out.push({
+            path: ['steps', i, key],
+            message: `a ${key} step needs cluster.custom.probes.${key}, which this scenario does not define`,
+          });
+        }
+      }
+    });
+  }
+  return out;
+}

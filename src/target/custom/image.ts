@@ -1,0 +1,104 @@
+// The image of a custom target: one already in the local engine (`image:`, never pulled),
+// or built from a build context (`build:`, a directory with a Dockerfile, relative to the
+// scenario file) through the engine API with pull disabled, tagged by a hash of the
+// context's files so an unchanged context is built once.
+
+import { createHash } from 'node:crypto';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InfraError, UsageError } from '../../core/errors.js';
+import { assertDockerAvailable, docker, errorLine, isNotFound } from '../../docker/engine.js';
+import { LABEL } from '../../docker/labels.js';
+
+export interface ImageRequest {
+  name: string;
+  image?: string | undefined;
+  build?: string | undefined;
+  dockerfile?: string | undefined;
+  /** The scenario file: `build` is relative to its directory. */
+  scenarioFile?: string | undefined;
+}
+
+async function imageExists(tag: string): Promise<boolean> {
+  try {
+    await docker().getImage(tag).inspect();
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw new InfraError(`inspect image ${tag}: ${errorLine(e)}`);
+  }
+}
+
+/** Every file under dir, relative, sorted (symlinks followed as files). */
+async function listFiles(dir: string, rel = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    const r = rel === '' ? e.name : `${rel}/${e.name}`;
+    if (e.isDirectory()) out.push(...(await listFiles(dir, r)));
+    else if (e.isFile() || e.isSymbolicLink()) out.push(r);
+  }
+  return out;
+}
+
+export function buildContextDir(req: ImageRequest): string {
+  const base = req.scenarioFile !== undefined ? path.dirname(path.resolve(req.scenarioFile)) : process.cwd();
+  return path.resolve(base, req.build ?? '.');
+}
+
+/** The image tag to run, building it first when needed. */
+export async function ensureCustomImage(req: ImageRequest, onLog?: (line: string) => void): Promise<{ tag: string; built: boolean }> {
+  await assertDockerAvailable();
+  if (req.image !== undefined) {
+    if (!(await imageExists(req.image))) {
+      throw new InfraError(
+        `image ${req.image} is not in the local Docker engine (drill never pulls)`,
+        'build or load it first (docker build / docker load), or give cluster.custom.build a build context',
+      );
+    }
+    return { tag: req.image, built: false };
+  }
+  const dir = buildContextDir(req);
+  const dockerfile = req.dockerfile ?? 'Dockerfile';
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    await stat(path.join(dir, dockerfile));
+  } catch {
+    throw new UsageError(`cluster.custom.build: no ${dockerfile} in build context ${dir}`);
+  }
+  const files = await listFiles(dir);
+  const h = createHash('sha256');
+  h.update(dockerfile);
+  for (const f of files) {
+    h.update(`\0${f}\0`);
+    h.update(await readFile(path.join(dir, f)));
+  }
+  const tag = `drill-custom-${req.name}:${h.digest('hex').slice(0, 16)}`;
+  if (await imageExists(tag)) return { tag, built: false };
+
+  const d = docker();
+  let stream: NodeJS.ReadableStream;
+  try {
+    stream = await d.buildImage(
+      { context: dir, src: files },
+      { t: tag, dockerfile, labels: { [LABEL.managed]: 'true', [LABEL.kind]: req.name }, rm: true, forcerm: true, pull: false },
+    );
+  } catch (e) {
+    throw new InfraError(`build image from ${dir}: ${errorLine(e)}`);
+  }
+  const output = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
+    d.modem.followProgress(
+      stream,
+      (err: Error | null, out: Array<Record<string, unknown>>) => (err ? reject(err) : resolve(out)),
+      (ev: Record<string, unknown>) => {
+        if (typeof ev['stream'] === 'string' && onLog) onLog(ev['stream'].trimEnd());
+      },
+    );
+  }).catch((e: unknown) => {
+    throw new InfraError(`build image from ${dir}: ${errorLine(e)}`);
+  });
+  const failed = output.find((ev) => ev['error'] !== undefined || ev['errorDetail'] !== undefined);
+  if (failed) {
+    throw new InfraError(`build image from ${dir}: ${errorLine(String(failed['error']))}`, 'is the build context complete? (e.g. run its prepare script)');
+  }
+  return { tag, built: true };
+}

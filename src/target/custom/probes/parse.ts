@@ -1,0 +1,86 @@
+// Reading probe answers: the ids a read-back lists, and a value captured by a regex.
+// Pure functions.
+
+export interface IdsSpec {
+  /** Dotted path into a JSON answer; `[]` takes every element of an array: kvs[].key. */
+  json?: string | undefined;
+  decode?: 'base64' | undefined;
+  /** Keep only matching values; the first capture group, if any, is the id. */
+  match?: string | undefined;
+}
+
+export class ParseError extends Error {
+  override readonly name = 'ParseError';
+}
+
+/** Values at a dotted path such as `kvs[].key`; a missing field yields nothing. */
+export function jsonPathValues(doc: unknown, path: string): unknown[] {
+  let cur: unknown[] = [doc];
+  for (const seg of path.split('.')) {
+    const many = seg.endsWith('[]');
+    const field = many ? seg.slice(0, -2) : seg;
+    const next: unknown[] = [];
+    for (const v of cur) {
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) continue;
+      const f = (v as Record<string, unknown>)[field];
+      if (f === undefined || f === null) continue;
+      if (many) {
+        if (!Array.isArray(f)) throw new ParseError(`${field}: expected an array in the answer, got ${typeof f}`);
+        next.push(...(f as unknown[]));
+      } else next.push(f);
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+/**
+ * The ids listed in a read-back answer. With `json`, the values at that path; without, a
+ * JSON array of strings if the answer is one, else one id per non-empty line. Then
+ * `decode`, then `match` (non-matching values are dropped; capture group 1 is the id).
+ */
+export function parseIds(output: string, spec: IdsSpec = {}): string[] {
+  let values: string[];
+  if (spec.json !== undefined) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(output);
+    } catch {
+      throw new ParseError(`expected a JSON answer for ids.json ${spec.json}, got ${JSON.stringify(output.slice(0, 80))}`);
+    }
+    values = jsonPathValues(doc, spec.json).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  } else {
+    const t = output.trim();
+    let arr: unknown;
+    if (t.startsWith('[')) {
+      try {
+        arr = JSON.parse(t);
+      } catch {
+        arr = undefined;
+      }
+    }
+    values = Array.isArray(arr)
+      ? arr.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
+      : output
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter((l) => l !== '');
+  }
+  if (spec.decode === 'base64') values = values.map((v) => Buffer.from(v, 'base64').toString('utf8'));
+  if (spec.match !== undefined) {
+    const re = new RegExp(spec.match);
+    const out: string[] = [];
+    for (const v of values) {
+      const m = re.exec(v);
+      if (m) out.push(m[1] ?? m[0]);
+    }
+    values = out;
+  }
+  return values;
+}
+
+/** The first capture group (or the whole match) of `pattern` in `text`, or undefined. */
+export function capture(text: string, pattern: string): string | undefined {
+  const m = new RegExp(pattern).exec(text);
+  return m ? (m[1] ?? m[0]) : undefined;
+}

@@ -1,0 +1,113 @@
+// The backup/restore scenario library against the real Docker engine: each scenario ends with
+// the verdict it should have (exit 0 = expectation met), and the restore's data matches every
+// acknowledged write up to the backup position.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { DrillResult } from '../../src/core/result.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const out = mkdtempSync(join(tmpdir(), 'drill-backup-'));
+
+async function run(file: string): Promise<{ code: number; result: DrillResult; stdout: string }> {
+  const r = await execa('node', [join(root, 'bin/drill.js'), 'run', `scenarios/${file}`, '--out', out, '--quiet'], {
+    cwd: root,
+    reject: false,
+    timeout: 170_000,
+    env: { FORCE_COLOR: '0' },
+  });
+  const dir = /run directory: (.+)/.exec(r.stdout)?.[1]?.trim();
+  expect(dir, r.stdout + r.stderr).toBeDefined();
+  return { code: r.exitCode ?? -1, result: JSON.parse(readFileSync(join(dir!, 'result.json'), 'utf8')) as DrillResult, stdout: r.stdout + r.stderr };
+}
+
+function restoredClean(result: DrillResult): void {
+  const rs = result.metrics.restore!;
+  expect(rs).toBeDefined();
+  expect(rs.missing_before_position).toBe(0);
+  expect(rs.checksum_match).toBe(true);
+  expect(rs.rto_s).not.toBeNull();
+  expect(rs.phases.restore_s).not.toBeNull();
+  expect(rs.phases.healthy_s).not.toBeNull();
+  expect(rs.phases.verification_s).not.toBeNull();
+  expect(result.metrics.integrity.ok).toBe(true);
+  expect(result.metrics.rpo.missing_before_position).toBe(0);
+}
+
+afterAll(async () => {
+  await execa('node', [join(root, 'bin/drill.js'), 'cleanup'], { cwd: root, reject: false });
+});
+
+describe('backup and restore scenarios', () => {
+  it('backup-restore-full: passes, every write acknowledged up to the position restored', async () => {
+    const { code, result, stdout } = await run('backup-restore-full.yaml');
+    expect(code, stdout).toBe(0);
+    expect(result.verdict).toBe('pass');
+    restoredClean(result);
+  });
+
+  it('incremental-chain: restores a chain of three; the fourth snapshot is full again', async () => {
+    const { code, result, stdout } = await run('incremental-chain.yaml');
+    expect(code, stdout).toBe(0);
+    restoredClean(result);
+    const bs = result.metrics.restore!.backups as Array<{ name: string; type: string }>;
+    expect(bs.map((b) => b.type)).toEqual(['full', 'incremental', 'incremental', 'full']);
+    const rs = result.metrics.restore!.restores as Array<{ snapshot: string }>;
+    expect(rs).toHaveLength(1);
+  });
+
+  it('corrupt-backup: the restore from the corrupt backup is refused naming the chunk; the older one restores', async () => {
+    const { code, result, stdout } = await run('corrupt-backup.yaml');
+    expect(code, stdout).toBe(0);
+    expect(result.metrics.restore!.refused).toBe(1);
+    const chunk = (result.faults.find((f) => f.kind === 'backup-storage')!.detail as { chunk: string }).chunk;
+    const refused = (result.metrics.restore!.restores as Array<{ status: string; error?: string }>).find((r) => r.status === 'refused')!;
+    expect(refused.error).toContain(chunk);
+    restoredClean(result);
+  });
+
+  it('backup-interrupted: the retry resumes the same snapshot and skips the finished chunks', async () => {
+    const { code, result, stdout } = await run('backup-interrupted.yaml');
+    expect(code, stdout).toBe(0);
+    const bs = result.metrics.restore!.backups as Array<{ name: string; status: string; resumed: boolean; chunks_resumed: number }>;
+    expect(bs.find((b) => b.name === 'interrupted')!.status).toBe('failed');
+    const resumed = bs.find((b) => b.name === 'resumed')!;
+    expect(resumed.resumed).toBe(true);
+    expect(resumed.chunks_resumed).toBeGreaterThan(0);
+    restoredClean(result);
+  });
+
+  it('region-loss: restored into a new network', async () => {
+    const { code, result, stdout } = await run('region-loss.yaml');
+    expect(code, stdout).toBe(0);
+    restoredClean(result);
+    expect((result.metrics.restore!.restores as Array<{ into: string }>)[0]!.into).toBe('new-network');
+  });
+
+  it('backup-repository-faults: backups fail loudly on a read-only or unavailable repository', async () => {
+    const { code, result, stdout } = await run('backup-repository-faults.yaml');
+    expect(code, stdout).toBe(0);
+    const bs = result.metrics.restore!.backups as Array<{ name: string; error?: string; expected_failure: boolean }>;
+    expect(bs.find((b) => b.name === 'while-read-only')!.error).toMatch(/507 repository_unwritable.*EPERM/);
+    expect(bs.find((b) => b.name === 'while-unavailable')!.error).toMatch(/503 repository_unavailable/);
+    restoredClean(result);
+  });
+
+  it('clock-skew-incremental: incremental=mtime loses acknowledged writes under clock skew and the drill fails (as expected)', async () => {
+    const { code, result, stdout } = await run('clock-skew-incremental.yaml');
+    expect(code, stdout).toBe(0); // the expectation (fail: integrity) is met
+    expect(result.verdict).toBe('fail');
+    expect(result.expect?.met).toBe(true);
+    expect(result.metrics.restore!.missing_before_position).toBeGreaterThan(0);
+    expect(result.metrics.integrity.ok).toBe(false);
+  });
+
+  it('clock-skew-incremental-log: the default incremental passes under the same skew', async () => {
+    const { code, result, stdout } = await run('clock-skew-incremental-log.yaml');
+    expect(code, stdout).toBe(0);
+    expect(result.verdict).toBe('pass');
+    restoredClean(result);
+  });
+});
