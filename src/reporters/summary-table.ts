@@ -71,6 +71,11 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   out.push(`latency      p50 ${ms(m.latency_ms.p50)}, p99 ${ms(m.latency_ms.p99)}, max ${ms(m.latency_ms.max)}`);
   out.push(`ops          ${m.ops.invoked} invoked: ${m.ops.ok} ok, ${m.ops.fail} fail, ${m.ops.info} info (${m.ops.writes_ok} writes ok)`);
   out.push(`leader       ${cnt(m.leader_changes)} change(s)${m.leader_flapping ? c.yellow(' (flapping)') : ' (not flapping)'}`);
+  if (m.split_brain && m.split_brain.max_leaders >= 2) {
+    // Raft allows a brief overlap (a deposed leader that has not noticed yet cannot commit);
+    // whether writes were lost is the RPO checker's call, so this is a note, not a verdict.
+    out.push(c.yellow(`             ${m.split_brain.max_leaders} nodes claimed leadership at once for ${m.split_brain.seconds.toFixed(1)} s (split brain?)`));
+  }
   for (const f of result.faults) {
     if (typeof f.detail?.['via'] === 'string') out.push(c.dim(`fault        ${f.id}: ${f.kind} via ${f.detail['via']}`));
     if (typeof f.detail?.['warning'] === 'string') out.push(c.yellow(`warning      ${f.id}: ${f.detail['warning']}`));

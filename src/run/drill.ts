@@ -251,6 +251,8 @@ function assemble(a: {
       ? { backup: { cut: a.out.backup.cut, destroyT: a.out.backup.destroyT, backups: a.out.backup.backups, restores: a.out.backup.restores } }
       : {}),
   });
+  const split = a.leaders?.splitBrain(a.clock.now());
+  if (split) metrics.split_brain = split;
   const thresholds = scoreThresholds(scenario.thresholds ?? {}, metrics);
   let verdict = verdictOf(thresholds, { aborted: a.aborted });
   // A step that failed (recovery never came within its await timeout) fails the drill

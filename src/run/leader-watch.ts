@@ -7,6 +7,8 @@ import type { RoleProbe } from '../target/target.js';
 export interface LeaderObservation {
   t: number;
   leader: string | null;
+  /** Every node claiming leadership at that moment, when the target can tell (2+ = split brain). */
+  claimants?: string[];
 }
 
 export class LeaderWatch {
@@ -26,9 +28,19 @@ export class LeaderWatch {
       if (this.busy) return;
       this.busy = true;
       try {
-        const leader = await this.probe.leader().catch(() => null);
+        let leader: string | null;
+        let claimants: string[] | undefined;
+        if (this.probe.leaders) {
+          claimants = await this.probe.leaders().catch(() => []);
+          leader = claimants[0] ?? null;
+        } else {
+          leader = await this.probe.leader().catch(() => null);
+        }
         const last = this.timeline.at(-1);
-        if (!last || last.leader !== leader) this.timeline.push({ t: this.clock.now(), leader });
+        const key = (c: string[] | undefined) => (c ?? []).join(',');
+        if (!last || last.leader !== leader || key(last.claimants) !== key(claimants)) {
+          this.timeline.push({ t: this.clock.now(), leader, ...(claimants ? { claimants } : {}) });
+        }
         this.current = leader;
       } finally {
         this.busy = false;
@@ -36,6 +48,19 @@ export class LeaderWatch {
     };
     void tick();
     this.timer = setInterval(() => void tick(), this.intervalMs);
+  }
+
+  /** The most nodes that claimed leadership at once, and for how long (ms) two or more did. */
+  splitBrain(endT: number): { max_leaders: number; seconds: number } | null {
+    if (!this.timeline.some((o) => o.claimants !== undefined)) return null;
+    let max = 0;
+    let ms = 0;
+    this.timeline.forEach((o, i) => {
+      const n = o.claimants?.length ?? 0;
+      max = Math.max(max, n);
+      if (n >= 2) ms += (this.timeline[i + 1]?.t ?? endT) - o.t;
+    });
+    return { max_leaders: max, seconds: ms / 1000 };
   }
 
   stop(): void {

@@ -32,6 +32,11 @@ export interface RoleProbe {
   health(node: string): Promise<boolean>;
   /** The node every healthy node agrees is primary/leader, or null when there is none. */
   leader(): Promise<string | null>;
+  /**
+   * Every node that currently claims to lead, highest term first. More than one at a
+   * time is a split brain. Optional: targets that cannot tell implement leader() only.
+   */
+  leaders?(): Promise<string[]>;
 }
 
 /**

@@ -224,6 +224,11 @@ export class GraphAgentTarget implements Target {
    * flaw switch), the one with the highest term. Null when no node claims leadership.
    */
   async leader(): Promise<string | null> {
+    return (await this.leaders())[0] ?? null;
+  }
+
+  /** Every node reporting role leader, highest term first (several at once: split brain). */
+  async leaders(): Promise<string[]> {
     const statuses = await Promise.all(
       this.nodeNames.map(async (n) => {
         const u = this.url(n);
@@ -235,11 +240,10 @@ export class GraphAgentTarget implements Target {
         }
       }),
     );
-    let best: { node: string; term: number } | null = null;
-    for (const s of statuses) {
-      if (s && s.role === 'leader' && (!best || s.term > best.term)) best = { node: s.node, term: s.term };
-    }
-    return best?.node ?? null;
+    return statuses
+      .filter((s): s is NonNullable<typeof s> => s !== null && s.role === 'leader')
+      .sort((a, b) => b.term - a.term)
+      .map((s) => s.node);
   }
 
   writeClient(): WriteClient {
