@@ -90,7 +90,27 @@ export async function removeRunResources(runId?: string): Promise<RemovedCounts>
     res.networks.map((n) => attempt(`network ${n.name}`, () => d.getNetwork(n.id).remove(), () => out.networks++)),
   );
   await Promise.all(
-    res.volumes.map((v) => attempt(`volume ${v.name}`, () => d.getVolume(v.name).remove(), () => out.volumes++)),
+    res.volumes.map((v) =>
+      attempt(
+        `volume ${v.name}`,
+        async () => {
+          // A harness killed during a read-only repository fault leaves the volume's files
+          // immutable (chattr +i), which the engine cannot delete: lift it first. Only our
+          // own labelled volumes get here.
+          await makeMutable(v.name);
+          await d.getVolume(v.name).remove();
+        },
+        () => out.volumes++,
+      ),
+    ),
   );
   return out;
+}
+
+async function makeMutable(volume: string): Promise<void> {
+  const info = (await docker().getVolume(volume).inspect().catch(() => null)) as { Mountpoint?: string } | null;
+  const mp = info?.Mountpoint;
+  if (!mp) return;
+  const { execa } = await import('execa');
+  await execa('chattr', ['-R', '-i', mp], { reject: false });
 }
