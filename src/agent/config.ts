@@ -174,7 +174,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     backup: {
       chunkBytes: int(name('backupChunkBytes'), get('backupChunkBytes') as string, 1024, 1 << 30),
       fullEvery: int(name('backupFullEvery'), get('backupFullEvery') as string, 1, 1_000_000),
-      maxBytesPerS: int(name('backupMaxBytesPerS'), get('backupMaxBytesPerS') as string, 0, 1 << 40),
+      maxBytesPerS: int(name('backupMaxBytesPerS'), get('backupMaxBytesPerS') as string, 0, 2 ** 40),
       snapshot: oneOf('snapshot', ['consistent', 'fuzzy'] as const),
       incremental: oneOf('incremental', ['log', 'mtime'] as const),
     },

@@ -441,16 +441,32 @@ export class BackupEngine {
       };
       let nv = 0;
       let ne = 0;
-      for await (const c of chunksOf<Vertex | Edge>(g.vertexValues(), vLimit, st.chunkBytes, pick('vertices'), between)) {
-        if (fuzzy || cutoff !== undefined) for (const el of c.items) mixEl(el);
-        nv += c.count;
-        await store('vertices', c.data, c.count);
-      }
-      const eLimit = fuzzy ? g.count().edges : p.cut.edges;
-      for await (const c of chunksOf<Vertex | Edge>(g.edgeValues(), eLimit, st.chunkBytes, pick('edges'), between)) {
-        if (fuzzy || cutoff !== undefined) for (const el of c.items) mixEl(el);
-        ne += c.count;
-        await store('edges', c.data, c.count);
+      const copyVertices = async () => {
+        const limit = fuzzy ? g.count().vertices : vLimit;
+        for await (const c of chunksOf<Vertex | Edge>(g.vertexValues(), limit, st.chunkBytes, pick('vertices'), between)) {
+          if (fuzzy || cutoff !== undefined) for (const el of c.items) mixEl(el);
+          nv += c.count;
+          await store('vertices', c.data, c.count);
+        }
+      };
+      const copyEdges = async () => {
+        const eLimit = fuzzy ? g.count().edges : p.cut.edges;
+        for await (const c of chunksOf<Vertex | Edge>(g.edgeValues(), eLimit, st.chunkBytes, pick('edges'), between)) {
+          if (fuzzy || cutoff !== undefined) for (const el of c.items) mixEl(el);
+          ne += c.count;
+          await store('edges', c.data, c.count);
+        }
+      };
+      if (fuzzy) {
+        // A fuzzy copy has no order to respect; this one copies the edges first, so every
+        // copied edge's vertices are copied too (they existed earlier). The copy is then
+        // self-consistent and restores without complaint: the classic silent outage, a
+        // snapshot that claims position P but lacks writes acknowledged before P.
+        await copyEdges();
+        await copyVertices();
+      } else {
+        await copyVertices();
+        await copyEdges();
       }
       if (fuzzy) {
         // The flaw: the position is read at the END, while the data was copied over time.
@@ -694,9 +710,11 @@ export async function planRestore(repo: Repository, req: { id?: string; position
     const text = (chunks.get(sha) as Buffer).toString('utf8');
     return text.length === 0 ? [] : text.slice(0, -1).split('\n');
   };
+  // Vertices before edges within each snapshot, whatever order the chunks were written in.
+  const rank = (k: ChunkKind) => (k === 'vertices' ? 0 : k === 'edges' ? 1 : 2);
   for (const m of chain) {
     if (m.position > position && m.type === 'incremental' && m.method.incremental === 'mtime') break;
-    for (const c of m.chunks) {
+    for (const c of [...m.chunks].sort((a, b) => rank(a.kind) - rank(b.kind))) {
       if (c.kind === 'vertices' || c.kind === 'edges') {
         const els = lines(c.sha256).map((l) => JSON.parse(l) as Vertex & Edge);
         g.apply(c.kind === 'vertices' ? { op: 'load', vertices: els, edges: [] } : { op: 'load', vertices: [], edges: els });

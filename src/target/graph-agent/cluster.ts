@@ -206,7 +206,12 @@ export class Cluster {
     if (binding?.HostPort) n.clientUrl = `http://127.0.0.1:${binding.HostPort}`;
     n.ip = info.NetworkSettings.Networks?.[this.network]?.IPAddress ?? '';
     // Not awaited: the follow request must never hold up a fault or a boot.
-    if (reattachLogs) void this.followLogs(n, dockerTimeToSince(info.State.FinishedAt));
+    // From where the previous run of this container ended; a container that has already
+    // exited again (a crash at startup) is read from this run's start, so its last words
+    // (a bad-config line, say) are not lost.
+    if (reattachLogs) {
+      void this.followLogs(n, dockerTimeToSince(info.State.Running ? info.State.FinishedAt : info.State.StartedAt));
+    }
     return n;
   }
 

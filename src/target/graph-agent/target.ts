@@ -2,6 +2,8 @@
 // containers, the agent's HTTP API answers the health and role probes, and the client
 // (client.ts) carries the workload and the final read.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FinalReadSource } from '../../client/final-read.js';
 import type { WriteClient } from '../../client/write-client.js';
 import { InfraError } from '../../core/errors.js';
@@ -163,13 +165,41 @@ export class GraphAgentTarget implements Target {
       ...(this.settings_.diskLimitMb !== undefined ? { volumeDevice: (n: string) => this.p().volumeDevice(n) } : {}),
     });
     signal?.throwIfAborted();
+    // Fail fast when a node dies during boot (a bad setting, a crash), with its last words,
+    // instead of waiting out the whole boot timeout.
+    const cluster = this.cluster;
+    let watching = true;
+    const died = (async (): Promise<string> => {
+      while (watching) {
+        await new Promise((r) => setTimeout(r, 300));
+        for (const n of this.nodeNames) {
+          const st = await cluster.inspect(n).catch(() => null);
+          if (watching && st && !st.running) return `${n} exited with code ${st.exitCode ?? '?'} during boot${this.lastLogLine(n)}`;
+        }
+      }
+      return '';
+    })();
     try {
-      await this.cluster.waitForLeader(BOOT_TIMEOUT_MS);
+      const why = await Promise.race([cluster.waitForLeader(BOOT_TIMEOUT_MS).then(() => ''), died]);
+      if (why !== '') throw new Error(why);
     } catch (e) {
       throw new InfraError(
-        `graph-agent cluster did not elect a leader within ${BOOT_TIMEOUT_MS / 1000} s: ${e instanceof Error ? e.message : String(e)}`,
+        `graph-agent cluster did not come up: ${e instanceof Error ? e.message : String(e)}`,
         `see the node logs in ${this.logDir}`,
       );
+    } finally {
+      watching = false;
+    }
+  }
+
+  /** ": <last line>" of a node's captured log, or "" (for boot failure messages). */
+  private lastLogLine(node: string): string {
+    try {
+      const lines = readFileSync(join(this.logDir, `${node}.log`), 'utf8').trim().split('\n');
+      const last = lines.at(-1)?.trim();
+      return last ? `: ${last}` : '';
+    } catch {
+      return '';
     }
   }
 
