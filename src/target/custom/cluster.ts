@@ -284,10 +284,13 @@ export class CustomCluster {
         HostConfig: { NetworkMode: 'none', Mounts: this.mounts(r) },
       });
       await c.start();
+      let timer: NodeJS.Timeout | undefined;
       const waited = await Promise.race([
         c.wait() as Promise<{ StatusCode: number }>,
-        new Promise<null>((res) => setTimeout(() => res(null), timeoutMs)),
-      ]);
+        new Promise<null>((res) => {
+          timer = setTimeout(() => res(null), timeoutMs);
+        }),
+      ]).finally(() => clearTimeout(timer));
       const logs = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
       const output = demuxText(logs).trim();
       if (waited === null) throw new InfraError(`${node}: ${argv[0]} did not finish within ${timeoutMs} ms${output ? `: ${output}` : ''}`);
@@ -306,7 +309,8 @@ export class CustomCluster {
     const d = docker();
     for (const name of names) {
       const r = this.rec(name);
-      this.logStreams.get(name)?.removeAllListeners();
+      (this.logStreams.get(name) as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+      this.logStreams.delete(name);
       await d.getContainer(r.containerName).remove({ force: true }).catch((e: unknown) => {
         if (!isNotFound(e)) throw new InfraError(`remove ${r.containerName}: ${errorLine(e)}`);
       });

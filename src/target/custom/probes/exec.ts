@@ -54,6 +54,8 @@ export async function execInContainer(containerId: string, argv: string[], timeo
     }, Math.max(1, deadline - performance.now()));
     const done = () => {
       clearTimeout(timer);
+      // The hijacked connection stays half-open otherwise and keeps the process alive.
+      (stream as unknown as { destroy?: () => void }).destroy?.();
       resolve();
     };
     stream.on('end', done);
