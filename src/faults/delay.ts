@@ -9,7 +9,8 @@ import { installQdisc } from './qdisc.js';
 
 export const delay: FaultKind = {
   name: 'delay',
-  disruptive: false,
+  // A delay above the election timeout forces a failover, so recovery from it is measured (RTO).
+  disruptive: true,
   lasting: true,
   async apply(spec, nodes, ctx) {
     const net = need(ctx.net, 'delay', 'network access to the nodes');

@@ -10,7 +10,8 @@ import { installQdisc } from './qdisc.js';
 
 export const loss: FaultKind = {
   name: 'loss',
-  disruptive: false,
+  // Enough loss breaks heartbeats and forces a failover, so recovery from it is measured (RTO).
+  disruptive: true,
   lasting: true,
   async apply(spec, nodes, ctx) {
     const net = need(ctx.net, 'loss', 'network access to the nodes');
