@@ -29,16 +29,21 @@ export const delay: FaultKind = {
     }
     const pairs = nodes.flatMap((n) => ctx.nodeNames.filter((p) => p !== n).map((p) => [n, p] as const));
     const minHeld = Math.max(0, d - j) * 0.95;
-    const before = pairs.map(([a, b]) => links.delayedChunks(a, b, minHeld));
+    const since = performance.now();
     for (const [a, b] of pairs) links.setDelay(a, b, d, j);
     const heal = async () => {
       for (const [a, b] of pairs) links.setDelay(a, b, 0, 0);
     };
     let confirmedT: number;
     try {
-      confirmedT = await confirmWithin(ctx, `traffic from ${nodes.join(', ')} held >= ${minHeld.toFixed(0)} ms by the link proxy`, async () =>
-        pairs.some(([a, b], i) => links.delayedChunks(a, b, minHeld) > before[i]!),
-      );
+      const firstHeld = () => {
+        const ts = pairs.map(([a, b]) => links.firstHeldSince(a, b, minHeld, since)).filter((t): t is number => t !== null);
+        return ts.length > 0 ? Math.min(...ts) : null;
+      };
+      await confirmWithin(ctx, `traffic from ${nodes.join(', ')} held >= ${minHeld.toFixed(0)} ms by the link proxy`, async () => firstHeld() !== null);
+      // Verified once held traffic came out the other side (>= delay later); the fault took
+      // hold when that traffic entered the queue, so t_f is that instant on the harness clock.
+      confirmedT = ctx.clock.now() - (performance.now() - firstHeld()!);
     } catch (e) {
       await heal();
       throw e;

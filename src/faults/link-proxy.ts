@@ -44,7 +44,8 @@ export interface LinkProxyOptions {
 export class LinkProxy {
   private readonly servers = new Map<string, { server: net.Server; port: number }>();
   private readonly delays = new Map<string, Delay>();
-  private readonly delayed = new Map<string, number[]>();
+  /** Per direction: how long recent chunks were held, and when each entered the queue (performance.now()). */
+  private readonly delayed = new Map<string, { held: number; at: number }[]>();
   private readonly sockets = new Set<net.Socket>();
   private readonly random: () => number;
 
@@ -80,8 +81,16 @@ export class LinkProxy {
     else this.delays.set(`${from}>${to}`, { delayMs, jitterMs });
   }
 
+  firstHeldSince(from: string, to: string, minMs: number, sincePerf: number): number | null {
+    let first: number | null = null;
+    for (const d of this.delayed.get(`${from}>${to}`) ?? []) {
+      if (d.at >= sincePerf && d.held >= minMs && (first === null || d.at < first)) first = d.at;
+    }
+    return first;
+  }
+
   delayedChunks(from: string, to: string, minMs: number): number {
-    return (this.delayed.get(`${from}>${to}`) ?? []).filter((d) => d >= minMs).length;
+    return (this.delayed.get(`${from}>${to}`) ?? []).filter((d) => d.held >= minMs).length;
   }
 
   /** Whether any delay is set (the audit and the report use it). */
@@ -143,7 +152,7 @@ export class LinkProxy {
         const held = performance.now() - now;
         let arr = this.delayed.get(key);
         if (!arr) this.delayed.set(key, (arr = []));
-        arr.push(held);
+        arr.push({ held, at: now });
         if (arr.length > 1000) arr.splice(0, arr.length - 1000);
         finish();
       }, Math.max(0, at - now));

@@ -65,6 +65,11 @@ export interface LinkControl {
   setDelay(from: string, to: string, delayMs: number, jitterMs: number): void;
   /** Chunks delivered from `from` to `to` with a delay >= `minMs` since the proxy started. */
   delayedChunks(from: string, to: string, minMs: number): number;
+  /**
+   * performance.now() at which the earliest chunk enqueued at or after `sincePerf` and held
+   * at least `minMs` entered the delay queue (the moment the delay took hold), or null.
+   */
+  firstHeldSince(from: string, to: string, minMs: number, sincePerf: number): number | null;
 }
 
 /** Per-node wall clock control (clock-skew faults). Never touches the host clock. */
