@@ -171,6 +171,23 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
       integrity.reason = [integrity.reason, ...broken].filter(Boolean).join('; ');
     }
   }
+  // SPEC section 4: for restore drills t_f is the moment the data is destroyed and t_r the
+  // first verified read and write on the restored cluster. The drill's RTO is the worst of
+  // that and the fault RTOs; unknown stays unknown.
+  const restoreRto = metrics.restore?.rto_s;
+  if (restoreRto !== undefined) {
+    if (restoreRto === null) {
+      metrics.rto_s = null;
+      rto_reason = [rto_reason === 'no disruptive fault in this drill' ? undefined : rto_reason, 'restore RTO not measured']
+        .filter(Boolean)
+        .join('; ');
+    } else if (disruptive.length === 0) {
+      metrics.rto_s = restoreRto;
+      rto_reason = undefined;
+    } else if (metrics.rto_s !== null) {
+      metrics.rto_s = Math.max(metrics.rto_s, restoreRto);
+    }
+  }
   if (rto_reason !== undefined) metrics.rto_reason = rto_reason;
   if (leader) metrics.leader_flapping = leader.flapping;
   return metrics;

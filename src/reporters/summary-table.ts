@@ -64,6 +64,20 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
     const head = `  ${f.fault_id}: ${sec(f.rto_s)}${f.error_bar_s !== null && f.rto_s !== null ? ` ± ${formatDuration(f.error_bar_s)}` : ''}`;
     out.push(c.dim(`${head}${phases.length ? `  [${phases.join(', ')}]` : ''}${f.rto_s === null && f.reason ? `  (${f.reason})` : ''}`));
   }
+  const rs = m.restore;
+  if (rs) {
+    const ph = rs.phases;
+    out.push(
+      `restore      RTO ${sec(rs.rto_s)} (restore ${sec(ph.restore_s)}, healthy ${sec(ph.healthy_s)}, verification ${sec(ph.verification_s)})` +
+        (rs.position !== null ? `, to position ${rs.position}` : ''),
+    );
+    const missing = rs.missing_before_position;
+    out.push(
+      `             ${missing === null ? 'unknown' : missing === 0 ? '0' : c.red(String(missing))} acknowledged writes missing at or before the position; ` +
+        `${cnt(rs.lost_after_position)} after it (backup age ${sec(rs.backup_age_s)})` +
+        (rs.refused > 0 ? `; ${rs.refused} restore(s) refused` : ''),
+    );
+  }
   out.push(
     `RPO          lost ${cnt(m.rpo.lost)}, unexpected ${cnt(m.rpo.unexpected)}, recovered ${cnt(m.rpo.recovered)}, window ${sec(m.rpo.window_s)}`,
   );

@@ -482,6 +482,8 @@ const thresholdsSchema = z
       .describe('Recovery point objective.'),
     availability: share.optional().describe('Min share (0..1, or "50%") of writes that succeed during fault windows.'),
     p99_latency: duration('Max 99th percentile latency of successful operations.').optional(),
+    backup_duration: duration('Max time the longest completed backup took.').optional(),
+    restore_duration: duration('Max time the longest restore took (request to data loaded; the full destroy-to-verified time is the rto).').optional(),
     integrity: z.boolean().optional().describe('Must hold: no dangling edge, the same checksum on every node.'),
   })
   .describe('Pass/fail limits for the drill. All optional.');

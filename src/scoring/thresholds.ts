@@ -8,11 +8,24 @@ export interface ThresholdSpec {
   rpo?: { lost?: number; window?: number };
   availability?: number;
   p99_latency?: number;
+  /** ms: the longest completed backup. */
+  backup_duration?: number;
+  /** ms: the longest restore (from the restore request to the data loaded). */
+  restore_duration?: number;
   /** true: integrity must hold; false/absent: not scored. */
   integrity?: boolean;
 }
 
-export const THRESHOLD_NAMES = ['rto', 'rpo.lost', 'rpo.window', 'availability', 'p99_latency', 'integrity'] as const;
+export const THRESHOLD_NAMES = [
+  'rto',
+  'rpo.lost',
+  'rpo.window',
+  'availability',
+  'p99_latency',
+  'backup_duration',
+  'restore_duration',
+  'integrity',
+] as const;
 export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
 
 const fmtNum = (x: number): string => String(Math.round(x * 1000) / 1000);
@@ -75,6 +88,17 @@ export function scoreThresholds(spec: ThresholdSpec, m: DrillMetrics): Threshold
     const p99 = m.latency_ms.p99;
     out.push(upper('p99_latency', 's', spec.p99_latency / 1000, p99 === null ? null : p99 / 1000, 'no successful operation'));
   }
+  if (spec.backup_duration !== undefined) {
+    const done = (m.restore?.backups ?? []).filter((b) => b['status'] === 'completed' && typeof b['end_s'] === 'number');
+    const longest = done.length === 0 ? null : Math.max(...done.map((b) => (b['end_s'] as number) - (b['start_s'] as number)));
+    out.push(upper('backup_duration', 's', spec.backup_duration / 1000, longest, 'no backup completed'));
+  }
+  if (spec.restore_duration !== undefined) {
+    const rs = (m.restore?.restores ?? [])
+      .map((r) => (r['phases'] as { restore_s?: number | null } | undefined)?.restore_s)
+      .filter((x): x is number => typeof x === 'number');
+    out.push(upper('restore_duration', 's', spec.restore_duration / 1000, rs.length === 0 ? null : Math.max(...rs), 'no restore completed'));
+  }
   if (spec.integrity === true) {
     const r: ThresholdResult = {
       name: 'integrity',
@@ -114,7 +138,7 @@ export interface ExpectationResult {
  *
  *   reason  := clause ( ("," | "and") clause )*
  *   clause  := name [ op number ]
- *   name    := rto | rpo | rpo.lost | rpo.window | availability | p99_latency | integrity
+ *   name    := rto | rpo | rpo.lost | rpo.window | availability | p99_latency | backup_duration | restore_duration | integrity
  *   op      := ">" | ">=" | "<" | "<=" | "=" | "=="
  *
  * Every clause must hold: the named threshold failed in this run ("rpo" matches rpo.lost
