@@ -102,14 +102,16 @@ export const doctorCommand: CommandModule = {
     ];
 
     const mark = (ok: boolean) => (ok ? chalk.green('ok  ') : chalk.red('FAIL'));
+    // A missing kernel feature is not an error: drill falls back (see the fault table).
+    const have = (ok: boolean) => (ok ? chalk.green('yes ') : chalk.yellow('no  '));
     process.stdout.write('Environment\n');
     for (const c of checks) process.stdout.write(`  ${mark(c.ok)} ${c.name.padEnd(20)} ${c.detail}\n`);
     process.stdout.write('Kernel features (probed in a scratch network namespace)\n');
-    process.stdout.write(`  ${mark(netem.ok)} ${'tc netem'.padEnd(20)} ${netem.ok ? 'available' : `unavailable (${netem.err})`}\n`);
-    process.stdout.write(`  ${mark(tbf.ok)} ${'tc tbf'.padEnd(20)} ${tbf.ok ? 'available' : `unavailable (${tbf.err})`}\n`);
-    process.stdout.write(`  ${mark(statistic.ok)} ${'iptables statistic'.padEnd(20)} ${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`);
+    process.stdout.write(`  ${have(netem.ok)} ${'tc netem'.padEnd(20)} ${netem.ok ? 'available' : `unavailable (${netem.err})`}\n`);
+    process.stdout.write(`  ${have(tbf.ok)} ${'tc tbf'.padEnd(20)} ${tbf.ok ? 'available' : `unavailable (${tbf.err})`}\n`);
+    process.stdout.write(`  ${have(statistic.ok)} ${'iptables statistic'.padEnd(20)} ${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`);
     process.stdout.write('Faults: mechanism used on this host (every fault marked ok can be used in scenarios)\n');
-    for (const [name, how, ok] of faults) process.stdout.write(`  ${mark(ok)} ${name.padEnd(22)} ${how}\n`);
+    for (const [name, how, ok] of faults) process.stdout.write(`  ${ok ? mark(ok) : have(ok)} ${name.padEnd(22)} ${how}\n`);
     if (checks.some((c) => !c.ok && (c.name === 'Docker engine' || c.name === 'graph-agent image'))) {
       process.stdout.write('\nDrills cannot run here until the failures above are fixed (sudo bash scripts/ensure-docker.sh starts Docker).\n');
       process.exitCode = 3;
