@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make a fresh checkout ready: dependencies installed, code built, a Docker engine
-# answering. Cheap when everything is already there. Used by ./drill and `npm test`.
+# answering. Cheap when everything is already there. Used by ./drill (--build) and
+# `npm test` (--test: also Debian's chromium for the report.html browser test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -17,4 +18,15 @@ if [ "${1:-}" = "--build" ]; then
 fi
 if ! docker info >/dev/null 2>&1; then
   bash scripts/ensure-docker.sh >&2
+fi
+if [ "${1:-}" = "--test" ] && ! command -v chromium >/dev/null 2>&1; then
+  # The browser test drives Debian's chromium with playwright-core, which never downloads one.
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "bootstrap: the report.html browser test needs chromium: apt-get install -y chromium" >&2
+  else
+    echo "bootstrap: installing chromium" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  fi
 fi
