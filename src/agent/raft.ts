@@ -11,6 +11,13 @@ import type { Logger } from './log.js';
 import type { RaftStateStore } from './raft-state.js';
 import type { Wal } from './wal.js';
 
+/**
+ * Every Raft timer (election deadlines, heartbeats, check quorum, leader contact) runs on
+ * the monotonic clock: a node whose wall clock jumps (NTP step, clock-skew drill) must not
+ * start elections or depose a healthy leader. The wall clock is only for humans (/status).
+ */
+const monoNow = (): number => performance.now();
+
 export type Role = 'follower' | 'candidate' | 'leader';
 
 export interface LogEntry {
@@ -173,7 +180,7 @@ export class Raft {
 
   start(): void {
     this.resetElectionDeadline();
-    if (this.peerIds.length === 0) this.electionDeadline = Date.now(); // alone: no one to wait for
+    if (this.peerIds.length === 0) this.electionDeadline = monoNow(); // alone: no one to wait for
     const every = Math.max(2, Math.min(20, Math.floor(this.cfg.heartbeatMs / 2)));
     this.ticker = setInterval(() => this.tick(), every);
   }
@@ -243,7 +250,7 @@ export class Raft {
   }
 
   private resetElectionDeadline(): void {
-    this.electionDeadline = Date.now() + this.randomTimeout();
+    this.electionDeadline = monoNow() + this.randomTimeout();
   }
 
   private get commitWithoutQuorum(): boolean {
@@ -327,7 +334,7 @@ export class Raft {
   private becomeLeader(): void {
     this.leaderId = this.id;
     this.setRole('leader', this.cfg.failover === 'naive' ? 'naive takeover' : `won election with ${this.votes.size} votes`);
-    const now = Date.now();
+    const now = monoNow();
     this.progress = new Map();
     for (const peer of this.peerIds) {
       this.progress.set(peer, {
@@ -350,7 +357,7 @@ export class Raft {
 
   private tick(): void {
     if (this.stopped) return;
-    const now = Date.now();
+    const now = monoNow();
     if (this.role === 'leader') {
       for (const [peer, p] of this.progress) {
         if (!p.inflight && now - p.lastSentAt >= this.cfg.heartbeatMs) this.sendAppend(peer, p);
@@ -412,7 +419,7 @@ export class Raft {
       `{"term":${term},"leaderId":${JSON.stringify(this.id)},"prevLogIndex":${prev},"prevLogTerm":${this.termAt(prev)},` +
       `"leaderCommit":${commit},"entries":[${parts.join(',')}]}`;
     p.inflight = true;
-    p.lastSentAt = Date.now();
+    p.lastSentAt = monoNow();
     p.sentRound = round;
     p.sentCommit = commit;
     const sentLast = prev + parts.length;
@@ -440,7 +447,7 @@ export class Raft {
       this.becomeFollower(this.currentTerm, peer, `${peer} is also leader of term ${term} and wins the tie`);
       return;
     }
-    p.lastAckAt = Date.now();
+    p.lastAckAt = monoNow();
     if (round > p.ackedRound) p.ackedRound = round;
     if (resp.success) {
       const match = Math.min(resp.matchIndex ?? sentLast, sentLast);
@@ -547,7 +554,7 @@ export class Raft {
         term: this.currentTerm,
         round: this.readRound,
         readIndex: Math.max(this.commitIndex, this.termStartIndex),
-        deadline: Date.now() + 2 * this.cfg.electionTimeoutMs,
+        deadline: monoNow() + 2 * this.cfg.electionTimeoutMs,
         resolve,
       });
       this.checkReads();
@@ -592,7 +599,7 @@ export class Raft {
     } else if (req.term > this.currentTerm || this.role !== 'follower' || this.leaderId !== req.leaderId) {
       this.becomeFollower(req.term, req.leaderId, `append from leader ${req.leaderId}`);
     }
-    this.lastLeaderContact = Date.now();
+    this.lastLeaderContact = monoNow();
     this.resetElectionDeadline();
 
     const prev = req.prevLogIndex;
@@ -631,7 +638,7 @@ export class Raft {
 
   async handleVote(req: VoteRequest): Promise<VoteResponse> {
     if (this.stopped) throw new Error('stopped');
-    const now = Date.now();
+    const now = monoNow();
     // Leader stickiness: while we hear from a live leader, ignore disruptive candidates.
     if (
       req.term > this.currentTerm &&
@@ -674,11 +681,11 @@ export class Raft {
     if (this.role !== 'leader' || this.stopped || this.peerIds.length === 0 || !this.transport.timeoutNow) return false;
     if (this.cfg.failover !== 'raft') return false;
     const term = this.currentTerm;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = monoNow() + timeoutMs;
     this.transferring = true;
     try {
       let target: string | undefined;
-      while (Date.now() < deadline && this.role === 'leader' && this.currentTerm === term) {
+      while (monoNow() < deadline && this.role === 'leader' && this.currentTerm === term) {
         const best = [...this.progress.entries()].sort((a, b) => b[1].matchIndex - a[1].matchIndex)[0];
         if (best && best[1].matchIndex >= this.lastLogIndex && this.wal.durableIndex >= this.lastLogIndex) {
           target = best[0];
@@ -690,7 +697,7 @@ export class Raft {
       if (target === undefined || this.role !== 'leader') return false;
       this.logger('transfer-leadership', { to: target, term, last_log_index: this.lastLogIndex });
       await this.transport.timeoutNow(target, { term, leaderId: this.id }, this.rpcTimeoutMs).catch(() => undefined);
-      while (Date.now() < deadline && this.role === 'leader' && this.currentTerm === term) {
+      while (monoNow() < deadline && this.role === 'leader' && this.currentTerm === term) {
         await new Promise((r) => setTimeout(r, 5));
       }
       return this.currentTerm > term;

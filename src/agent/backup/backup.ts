@@ -286,9 +286,9 @@ export class BackupEngine {
   }
 
   private async waitApplied(position: number): Promise<void> {
-    const deadline = Date.now() + 15_000;
+    const deadline = performance.now() + 15_000;
     while (this.src.lastApplied() < position) {
-      if (Date.now() > deadline) {
+      if (performance.now() > deadline) {
         throw new BackupError(503, 'behind', `this node has applied ${this.src.lastApplied()}, the snapshot to resume is at ${position}; try the leader`);
       }
       await sleep(50);
