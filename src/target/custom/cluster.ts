@@ -15,6 +15,7 @@ import type Docker from 'dockerode';
 import { InfraError } from '../../core/errors.js';
 import { docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine.js';
 import { drillLabels } from '../../docker/labels.js';
+import { dockerTimeToSince } from '../../docker/build.js';
 
 export interface CustomClusterOptions {
   runId: string;
@@ -52,14 +53,6 @@ export interface NodeInspect {
   exitCode: number | null;
 }
 
-function dockerTimeToSince(t: string | undefined): string | undefined {
-  if (t === undefined || t.startsWith('0001-')) return undefined;
-  const m = /^(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(t);
-  if (!m) return undefined;
-  const secs = Math.floor(Date.parse(`${m[1]}${m[3]}`) / 1000);
-  if (!Number.isFinite(secs)) return undefined;
-  return `${secs}.${(m[2] ?? '').padEnd(9, '0').slice(0, 9)}`;
-}
 
 export class CustomCluster {
   readonly network: string;

@@ -8,7 +8,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError, UsageError } from '../../core/errors.js';
 import { assertDockerAvailable, docker, errorLine, isNotFound } from '../../docker/engine.js';
-import { LABEL } from '../../docker/labels.js';
+import { buildImage } from '../../docker/build.js';
 
 export interface ImageRequest {
   name: string;
@@ -75,30 +75,15 @@ export async function ensureCustomImage(req: ImageRequest, onLog?: (line: string
   const tag = `drill-custom-${req.name}:${h.digest('hex').slice(0, 16)}`;
   if (await imageExists(tag)) return { tag, built: false };
 
-  const d = docker();
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await d.buildImage(
-      { context: dir, src: files },
-      { t: tag, dockerfile, labels: { [LABEL.managed]: 'true', [LABEL.kind]: req.name }, rm: true, forcerm: true, pull: false },
-    );
-  } catch (e) {
-    throw new InfraError(`build image from ${dir}: ${errorLine(e)}`);
-  }
-  const output = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
-    d.modem.followProgress(
-      stream,
-      (err: Error | null, out: Array<Record<string, unknown>>) => (err ? reject(err) : resolve(out)),
-      (ev: Record<string, unknown>) => {
-        if (typeof ev['stream'] === 'string' && onLog) onLog(ev['stream'].trimEnd());
-      },
-    );
-  }).catch((e: unknown) => {
-    throw new InfraError(`build image from ${dir}: ${errorLine(e)}`);
+  await buildImage({
+    dir,
+    files,
+    tag,
+    dockerfile,
+    kind: req.name,
+    what: `build image from ${dir}`,
+    hint: 'is the build context complete? (e.g. run its prepare script)',
+    ...(onLog ? { onLog } : {}),
   });
-  const failed = output.find((ev) => ev['error'] !== undefined || ev['errorDetail'] !== undefined);
-  if (failed) {
-    throw new InfraError(`build image from ${dir}: ${errorLine(String(failed['error']))}`, 'is the build context complete? (e.g. run its prepare script)');
-  }
   return { tag, built: true };
 }

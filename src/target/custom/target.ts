@@ -50,7 +50,6 @@ export class CustomTarget implements Target {
   readonly network: NodeNetwork;
   readonly backups: BackupControl;
   private readonly spec: CustomTargetSpec;
-  private readonly cluster: CustomCluster | undefined;
   private cl: CustomCluster | undefined;
   private readonly runner: ProbeRunner;
   private layout: ClusterLayout;

@@ -26,92 +26,12 @@
 //
 // Node names are graph-agent node ids (n1, n2, ...): /status reports the leader by id.
 
-import http from 'node:http';
 import type { FinalReadSource, ScanResult } from '../../client/final-read.js';
+import { httpExchange, HttpExchangeError, newAgent, type HttpAnswer } from '../../client/http-exchange.js';
 import type { OpRequest, OpResult, WriteClient } from '../../client/write-client.js';
 
 /** The current client URL of a node (e.g. http://127.0.0.1:32771), undefined if it has none now. */
 export type NodeUrl = (node: string) => string | undefined;
-
-interface Answer {
-  status: number;
-  body: string;
-}
-
-/** How far a failed exchange got: 'unsent' = the node cannot have the complete request. */
-class ExchangeError extends Error {
-  constructor(
-    readonly code: string,
-    readonly sent: boolean,
-  ) {
-    super(code);
-  }
-}
-
-const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
-
-/** One HTTP exchange with a total timeout; rejects with ExchangeError. */
-function exchange(
-  agent: http.Agent,
-  url: string,
-  method: 'GET' | 'POST',
-  body: string | undefined,
-  timeoutMs: number,
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    let sent = false;
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    const settle = (err: ExchangeError | null, a?: Answer): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve(a!);
-    };
-    let req: http.ClientRequest;
-    try {
-      const headers: http.OutgoingHttpHeaders = {};
-      if (body !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = Buffer.byteLength(body);
-      }
-      req = http.request(url, { method, agent, headers });
-    } catch (e) {
-      // Invalid URL and the like: nothing was sent.
-      settle(new ExchangeError(`bad url: ${(e as Error).message}`, false));
-      return;
-    }
-    timer = setTimeout(() => {
-      const err = new ExchangeError(sent ? 'timeout' : 'timeout (not sent)', sent);
-      settle(err);
-      req.destroy();
-    }, timeoutMs);
-    // 'finish': the last byte of the request has been handed to the OS.
-    req.on('finish', () => {
-      sent = true;
-    });
-    req.on('error', (e: NodeJS.ErrnoException) => {
-      const code = e.code === 'ECONNRESET' && e.message === 'socket hang up' ? 'socket hang up' : (e.code ?? e.message);
-      settle(new ExchangeError(code, sent));
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size <= MAX_ANSWER_BYTES) chunks.push(c);
-      });
-      res.on('end', () => {
-        const text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-        settle(null, { status: res.statusCode ?? 0, body: text });
-      });
-      res.on('error', () => settle(new ExchangeError('answer cut off', true)));
-      res.on('aborted', () => settle(new ExchangeError('answer cut off', true)));
-    });
-    req.end(body);
-  });
-}
 
 function errorCode(body: string): string | undefined {
   try {
@@ -120,11 +40,6 @@ function errorCode(body: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function newAgent(): http.Agent {
-  // LIFO reuse keeps few sockets warm, so fewer go stale (closed by the server while idle).
-  return new http.Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
 }
 
 export class GraphAgentClient implements WriteClient {
@@ -163,11 +78,11 @@ export class GraphAgentClient implements WriteClient {
         path = `/vertices/${encodeURIComponent(op.id)}`;
         break;
     }
-    let a: Answer;
+    let a: HttpAnswer;
     try {
-      a = await exchange(this.agent, base + path, body === undefined ? 'GET' : 'POST', body, timeoutMs);
+      a = await httpExchange(this.agent, { url: base + path, method: body === undefined ? 'GET' : 'POST', body }, timeoutMs);
     } catch (e) {
-      const x = e as ExchangeError;
+      const x = e as HttpExchangeError;
       return { outcome: x.sent ? 'info' : 'fail', error: x.code, nodeTrouble: true };
     }
     return classify(op, a);
@@ -179,7 +94,7 @@ export class GraphAgentClient implements WriteClient {
 }
 
 /** Classify a complete HTTP answer (see the table at the top of this file). */
-export function classify(op: OpRequest, a: Answer): OpResult {
+export function classify(op: OpRequest, a: HttpAnswer): OpResult {
   const s = a.status;
   if (op.f === 'read') {
     if (s === 200) return { outcome: 'ok', found: true };
@@ -227,9 +142,9 @@ export class GraphAgentFinalReadSource implements FinalReadSource {
   private async getJson(node: string, pathAndQuery: string): Promise<unknown> {
     const base = this.urlOf(node);
     if (base === undefined) throw new Error(`${node}: no url`);
-    let a: Answer;
+    let a: HttpAnswer;
     try {
-      a = await exchange(this.agent, base + pathAndQuery, 'GET', undefined, this.requestTimeoutMs);
+      a = await httpExchange(this.agent, { url: base + pathAndQuery, method: 'GET' }, this.requestTimeoutMs);
     } catch (e) {
       throw new Error(`${node} GET ${pathAndQuery}: ${(e as Error).message}`);
     }

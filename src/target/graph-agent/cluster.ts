@@ -17,6 +17,7 @@ import { blockPeers, healNetns } from '../../docker/netns.js';
 import { addressIn, candidateSubnets, hostRoutes, overlapsRoute } from '../../docker/subnet.js';
 import { AgentClient, type AgentStatus } from './agent-http.js';
 import { ensureGraphAgentImage } from './image.js';
+import { dockerTimeToSince } from '../../docker/build.js';
 
 export const CLIENT_PORT = 8080;
 export const RAFT_PORT = 7000;
@@ -86,14 +87,6 @@ export interface TeardownReport {
 type NodeRef = string | ClusterNode;
 
 /** Parse Docker's RFC 3339 nanosecond timestamps into the "<sec>.<nanos>" form `since` accepts. */
-function dockerTimeToSince(t: string | undefined): string | undefined {
-  if (t === undefined || t.startsWith('0001-')) return undefined;
-  const m = /^(.*?T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(t);
-  if (!m) return undefined;
-  const secs = Math.floor(Date.parse(`${m[1]}${m[3]}`) / 1000);
-  if (!Number.isFinite(secs)) return undefined;
-  return `${secs}.${(m[2] ?? '').padEnd(9, '0').slice(0, 9)}`;
-}
 
 export class Cluster {
   readonly nodes: ClusterNode[];

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { InfraError } from '../../core/errors.js';
 import { assertDockerAvailable, docker, errorLine, isNotFound } from '../../docker/engine.js';
-import { LABEL } from '../../docker/labels.js';
+import { buildImage } from '../../docker/build.js';
 
 /** Bump when the image layout changes, so cached tags are rebuilt. */
 const LAYOUT_VERSION = '2';
@@ -174,32 +174,15 @@ async function imageExists(tag: string): Promise<boolean> {
   }
 }
 
-async function build(dir: string, tag: string, onLog?: (line: string) => void): Promise<void> {
-  const d = docker();
-  let stream: NodeJS.ReadableStream;
-  try {
-    stream = await d.buildImage(
-      { context: dir, src: ['Dockerfile', 'rootfs'] },
-      { t: tag, labels: { [LABEL.managed]: 'true', [LABEL.kind]: 'graph-agent' }, rm: true, forcerm: true, pull: false },
-    );
-  } catch (e) {
-    throw new InfraError(`graph-agent image: step "docker build" failed: ${errorLine(e)}`);
-  }
-  const output = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
-    d.modem.followProgress(
-      stream,
-      (err: Error | null, out: Array<Record<string, unknown>>) => (err ? reject(err) : resolve(out)),
-      (ev: Record<string, unknown>) => {
-        if (typeof ev['stream'] === 'string' && onLog) onLog(ev['stream'].trimEnd());
-      },
-    );
-  }).catch((e: unknown) => {
-    throw new InfraError(`graph-agent image: step "docker build" failed: ${errorLine(e)}`);
+function build(dir: string, tag: string, onLog?: (line: string) => void): Promise<void> {
+  return buildImage({
+    dir,
+    files: ['Dockerfile', 'rootfs'],
+    tag,
+    kind: 'graph-agent',
+    what: 'graph-agent image: step "docker build"',
+    ...(onLog ? { onLog } : {}),
   });
-  const failed = output.find((ev) => ev['error'] !== undefined || ev['errorDetail'] !== undefined);
-  if (failed) {
-    throw new InfraError(`graph-agent image: step "docker build" failed: ${errorLine(String(failed['error']))}`);
-  }
 }
 
 const inflight = new Map<string, Promise<EnsureImageResult>>();

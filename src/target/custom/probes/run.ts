@@ -11,7 +11,7 @@ import type http from 'node:http';
 import type { ProbeSpec } from '../../../scenario/custom-schema.js';
 import { render, type TemplateVars } from '../templates.js';
 import { ExecError, execInContainer } from './exec.js';
-import { HttpExchangeError, httpExchange, newAgent } from './http.js';
+import { HttpExchangeError, httpExchange, newAgent } from '../../../client/http-exchange.js';
 
 export type ProbeOutcome =
   | { kind: 'success'; output: string; status?: number; exitCode?: number }

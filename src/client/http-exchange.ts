@@ -1,4 +1,4 @@
-// One HTTP exchange for a probe, over node:http with a keep-alive agent and a total
+// One HTTP exchange (a workload op, a probe), over node:http with a keep-alive agent and a total
 // timeout, telling how far a failed exchange got: `sent` false means the node cannot have
 // the complete request (connection refused, reset of a stale socket before the body was
 // out), so a write certainly did not happen; `sent` true means it may have.
