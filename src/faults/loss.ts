@@ -4,7 +4,7 @@
 // In effect when the qdisc / every rule is listed back. Heal: remove exactly those.
 import { FaultNotInEffectError, need, type FaultKind } from './fault.js';
 import { mechanismFor } from './host-caps.js';
-import { installRules, peerPath, removeRules } from './net-common.js';
+import { applyTaggedRules, peerPath } from './net-common.js';
 import { faultTag, lossRules, type Rule } from './netfilter.js';
 import { installQdisc } from './qdisc.js';
 
@@ -25,16 +25,7 @@ export const loss: FaultKind = {
     const path = await peerPath(net, ctx.nodeNames);
     const perNode = new Map<string, Rule[]>();
     for (const n of nodes) perNode.set(n, lossRules(n, ctx.nodeNames.filter((p) => p !== n), pct / 100, path));
-    const heal = async () => {
-      await removeRules(net, nodes, tag);
-    };
-    let rules: number;
-    try {
-      rules = await installRules(net, perNode, tag);
-    } catch (e) {
-      await heal().catch(() => undefined);
-      throw e;
-    }
+    const { rules, heal } = await applyTaggedRules(net, perNode, nodes, tag);
     return {
       confirmedT: ctx.clock.now(),
       mechanism: `iptables statistic match (random DROP p=${pct / 100}) towards peers (no netem on this kernel), ${rules} rule(s) tagged ${tag} listed back`,

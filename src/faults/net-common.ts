@@ -32,6 +32,28 @@ export async function installRules(net: NodeNetwork, perNode: Map<string, Rule[]
   return total;
 }
 
+/**
+ * Install tagged rules (see installRules) and return how many, with the heal that removes
+ * them; a failed install removes whatever part of it went in before rethrowing.
+ */
+export async function applyTaggedRules(
+  net: NodeNetwork,
+  perNode: Map<string, Rule[]>,
+  nodes: Iterable<string>,
+  tag: string,
+): Promise<{ rules: number; heal: () => Promise<void> }> {
+  const all = [...nodes];
+  const heal = async () => {
+    await removeRules(net, all, tag);
+  };
+  try {
+    return { rules: await installRules(net, perNode, tag), heal };
+  } catch (e) {
+    await heal().catch(() => undefined);
+    throw e;
+  }
+}
+
 /** Remove our tagged rules on every node that still runs. Idempotent. */
 export async function removeRules(net: NodeNetwork, nodes: Iterable<string>, tag: string): Promise<number> {
   let removed = 0;

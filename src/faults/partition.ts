@@ -4,7 +4,7 @@
 // node namespaces, tagged drill:<run>:<fault>; in effect when every rule is listed back.
 // Heal: delete exactly the rules with this fault's tag.
 import { FaultNotInEffectError, need, type FaultKind } from './fault.js';
-import { installRules, peerPath, removeRules } from './net-common.js';
+import { applyTaggedRules, peerPath } from './net-common.js';
 import { faultTag, partitionRules } from './netfilter.js';
 
 export const partition: FaultKind = {
@@ -22,16 +22,7 @@ export const partition: FaultKind = {
     const involved = groups.flat();
     const path = await peerPath(net, involved);
     const perNode = partitionRules(groups, oneWay, path);
-    const heal = async () => {
-      await removeRules(net, involved, tag);
-    };
-    let rules: number;
-    try {
-      rules = await installRules(net, perNode, tag);
-    } catch (e) {
-      await heal().catch(() => undefined);
-      throw e;
-    }
+    const { rules, heal } = await applyTaggedRules(net, perNode, involved, tag);
     const shown = groups.map((g) => `[${g.join(',')}]`).join(oneWay ? ' -/-> ' : ' | ');
     return {
       confirmedT: ctx.clock.now(),
