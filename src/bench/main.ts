@@ -17,6 +17,7 @@ import { assertDockerAvailable } from '../docker/engine.js';
 import { ensureGraphAgentImage } from '../target/graph-agent/image.js';
 import { issuedRunIds, type BenchOptions } from './common.js';
 import { benchBackup } from './backup.js';
+import { benchWriteThroughput } from './graph-agent.js';
 import { benchInjectionLatency } from './injection-latency.js';
 import { benchOverhead } from './overhead.js';
 import { benchRecordingCapacity } from './recording-capacity.js';
@@ -79,6 +80,14 @@ export const BENCHES: Bench[] = [
     ],
   },
   {
+    name: 'sut',
+    run: benchSutThroughput,
+    figures: () => [
+      { name: 'sut.write_throughput', label: 'graph-agent x3 writes/s (fsync on, 16 clients)', unit: 'writes/s' },
+      { name: 'sut.write_p99', label: 'graph-agent x3 write latency p99', unit: 'ms' },
+    ],
+  },
+  {
     name: 'backup',
     run: benchBackupIfAvailable,
     figures: () => [
@@ -87,6 +96,16 @@ export const BENCHES: Bench[] = [
     ],
   },
 ];
+
+/** The reference SUT itself: write throughput of a 3-node graph-agent cluster in Docker at the default fsync. */
+async function benchSutThroughput(o: BenchOptions): Promise<Figure[]> {
+  const r = await benchWriteThroughput({ durationMs: o.quick ? 3_000 : 10_000, concurrency: 16 });
+  const detail = { acknowledged: r.acknowledged, failed: r.failed, p50_ms: r.p50Ms, max_ms: r.maxMs, duration_ms: r.durationMs };
+  return [
+    figure({ bench: 'sut', name: 'sut.write_throughput', label: 'graph-agent x3 writes/s (fsync on, 16 clients)', value: r.writesPerSec, unit: 'writes/s', detail }),
+    figure({ bench: 'sut', name: 'sut.write_p99', label: 'graph-agent x3 write latency p99', value: r.p99Ms, unit: 'ms' }),
+  ];
+}
 
 /** (6) Backup and restore throughput (backup.ts, in process) against tar | sha256sum of the same data. */
 async function benchBackupIfAvailable(o: BenchOptions): Promise<Figure[]> {

@@ -708,6 +708,17 @@ export const scenarioSchema = z
       steps: z.array(stepSchema).min(1).describe('The timeline, run in order.'),
       thresholds: thresholdsSchema.prefault({}),
       expect: expectSchema.optional(),
+      repeat: z
+        .strictObject({
+          verdict_percentile: z
+            .int()
+            .min(1)
+            .max(100)
+            .optional()
+            .describe('With --repeat N: judge the thresholds at this percentile of the runs (e.g. 90) instead of the worst run.'),
+        })
+        .optional()
+        .describe('How a repeated drill (--repeat N) is judged.'),
     },
     { error: (iss) => (iss.code === 'invalid_type' ? `expected a map of scenario fields (name, cluster, steps, ...), got ${describeValue(iss.input)}` : undefined) },
   )

@@ -118,7 +118,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         }
         if (args.repeat > 1 && runs.length > 0) {
           // The scenario may name the percentile its verdict is judged at (repeat.verdict_percentile).
-          const percentile = (file.scenario as { repeat?: { verdict_percentile?: number } }).repeat?.verdict_percentile;
+          const percentile = file.scenario.repeat?.verdict_percentile;
           const summary = aggregateRuns(runs, { percentile, expect: file.scenario.expect, seed: args.seed });
           summaries.push(summary);
           const path = writeRepeatSummary(summary, args.out);
