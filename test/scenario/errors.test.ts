@@ -192,7 +192,7 @@ extra: 1
       's.yaml:4:10: cluster.nodes: must be at most 9, got 12',
       's.yaml:6:11: steps[0].wait: expected a duration such as "500ms" or "3s", got "soon"',
       's.yaml:7:11: steps[1].heal: unknown fault "nope"; no fault is defined before this step (or use "all")',
-      's.yaml:8:1: extra: unknown field "extra"; allowed: name, description, tags, seed, cluster, workload, steps, thresholds, expect',
+      's.yaml:8:1: extra: unknown field "extra"; allowed: name, description, tags, seed, cluster, workload, steps, thresholds, expect, repeat',
     ]);
   });
 });
