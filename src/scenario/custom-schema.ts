@@ -173,7 +173,18 @@ const restoreProbe = z
   .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
   .describe('Restore a backup ({{backup.id}}) into a fresh cluster.');
 
-export const PROBE_NAMES = ['health', 'role', 'write', 'read', 'backup', 'restore'] as const;
+const clockProbe = z
+  .strictObject({
+    ...probeBase(NODE_VARS),
+    capture: regex(
+      'A capture group for the node\'s clock in the answer: epoch seconds (e.g. 1700000000 or 1700000000.123), epoch milliseconds, or an RFC 3339 date. Default: the whole answer, trimmed.',
+    ).optional(),
+  })
+  .superRefine(oneOfHttpExec, always)
+  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .describe('Optional. Reads the node\'s wall clock, so that clock-skew faults can verify the skew took hold (without it the skew is applied but not verified).');
+
+export const PROBE_NAMES = ['health', 'role', 'write', 'read', 'backup', 'restore', 'clock'] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
 
 const probesSchema = z
@@ -184,8 +195,9 @@ const probesSchema = z
     read: readProbe,
     backup: backupProbe.optional(),
     restore: restoreProbe.optional(),
+    clock: clockProbe.optional(),
   })
-  .describe('How the harness drives the system. health, role, write and read are required; backup and restore for backup/restore drills.');
+  .describe('How the harness drives the system. health, role, write and read are required; backup and restore for backup/restore drills; clock to verify clock-skew faults.');
 
 const ABS_PATH = /^\/[^\0]*$/;
 
@@ -254,6 +266,7 @@ export type ReadProbeSpec = CustomProbes['read'];
 export type WriteProbeSpec = CustomProbes['write'];
 export type BackupProbeSpec = NonNullable<CustomProbes['backup']>;
 export type RestoreProbeSpec = NonNullable<CustomProbes['restore']>;
+export type ClockProbeSpec = NonNullable<CustomProbes['clock']>;
 
 /**
  * Rules between cluster.custom and the rest of a scenario (raw data): the workload a
@@ -291,6 +304,14 @@ export function customCrossIssues(v: unknown): { path: (string | number)[]; mess
             message: `a ${key} step needs cluster.custom.probes.${key}, which this scenario does not define`,
           });
         }
+      }
+      const f = s['fault'];
+      const vols = custom['volumes'];
+      if (isRec(f) && f['kind'] === 'disk-full' && !(Array.isArray(vols) && vols.length > 0)) {
+        out.push({
+          path: ['steps', i, 'fault', 'kind'],
+          message: 'disk-full fills the node\'s data volumes: cluster.custom.volumes lists none',
+        });
       }
     });
   }

@@ -18,13 +18,15 @@ export interface TargetContext {
 
 /** Size of each node's bounded data volume in disk-full scenarios (sparse on the host). */
 const DISK_LIMIT_MB = 64;
+/** The same for custom targets: larger, since real systems preallocate (etcd: 64 MB WAL segments). */
+const CUSTOM_DISK_LIMIT_MB = 256;
 
 export async function createTarget(scenario: Scenario, ctx: TargetContext): Promise<Target> {
   const c = scenario.cluster;
+  const faultKinds = new Set(scenario.steps.flatMap((s) => (s.kind === 'fault' ? [s.fault.kind] : [])));
   switch (c.target) {
     case 'graph-agent': {
       const a = c.agent ?? {};
-      const faultKinds = new Set(scenario.steps.flatMap((s) => (s.kind === 'fault' ? [s.fault.kind] : [])));
       // Delay without netem goes through the link proxy, which must be in the path from boot.
       const linkProxy = faultKinds.has('delay') && !(await hostCaps()).netem.ok;
       return new GraphAgentTarget(
@@ -45,7 +47,16 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
     }
     case 'custom': {
       if (c.custom === undefined) throw new UsageError('target custom needs a custom block (docs/custom-targets.md)');
-      return new CustomTarget({ spec: c.custom, nodes: c.nodes, runId: ctx.runId, logDir: ctx.logDir, clock: ctx.clock, scenarioFile: ctx.scenarioFile });
+      return new CustomTarget({
+        spec: c.custom,
+        nodes: c.nodes,
+        runId: ctx.runId,
+        logDir: ctx.logDir,
+        clock: ctx.clock,
+        scenarioFile: ctx.scenarioFile,
+        faketime: faultKinds.has('clock-skew'),
+        diskLimitMb: faultKinds.has('disk-full') ? CUSTOM_DISK_LIMIT_MB : undefined,
+      });
     }
     default:
       throw new UsageError(`unknown target ${String((c as { target: unknown }).target)}`);

@@ -16,6 +16,7 @@ import { InfraError } from '../../core/errors.js';
 import { docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine.js';
 import { drillLabels } from '../../docker/labels.js';
 import { dockerTimeToSince } from '../../docker/build.js';
+import { deviceVolumeOpts } from '../../faults/bounded-disk.js';
 
 export interface CustomClusterOptions {
   runId: string;
@@ -29,6 +30,13 @@ export interface CustomClusterOptions {
   /** Container path of the shared backup volume, if any. */
   backupPath?: string | undefined;
   logDir?: string | undefined;
+  /**
+   * A block device for volume `index` of `node` (size-bounded ext4, disk-full faults);
+   * undefined: a plain named volume. Called again when a destroyed node is recreated.
+   */
+  volumeDevice?: ((node: string, index: number) => Promise<string | undefined>) | undefined;
+  /** Extra mounts of every node container (e.g. the libfaketime library and offset files). */
+  extraMounts?: Docker.MountSettings[] | undefined;
 }
 
 export interface NodeSpec {
@@ -122,8 +130,9 @@ export class CustomCluster {
   async createNode(name: string, spec: NodeSpec): Promise<void> {
     const d = docker();
     const r = this.rec(name);
-    for (const v of r.volumes) {
-      await d.createVolume({ Name: v, Labels: this.labels(name) }).catch((e: unknown) => {
+    for (const [i, v] of r.volumes.entries()) {
+      const device = await this.o.volumeDevice?.(name, i);
+      await d.createVolume({ Name: v, Labels: this.labels(name), ...(device !== undefined ? deviceVolumeOpts(device) : {}) }).catch((e: unknown) => {
         throw new InfraError(`create volume ${v}: ${errorLine(e)}`);
       });
     }
@@ -142,7 +151,7 @@ export class CustomCluster {
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: this.labels(name),
         ExposedPorts: exposed,
-        HostConfig: { NetworkMode: this.network, PortBindings: bindings, Mounts: this.mounts(r), Init: false },
+        HostConfig: { NetworkMode: this.network, PortBindings: bindings, Mounts: [...this.mounts(r), ...(this.o.extraMounts ?? [])], Init: false },
         NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [name] } } },
       });
       r.containerId = c.id;
@@ -182,6 +191,11 @@ export class CustomCluster {
   baseUrl(name: string, port: number): string | undefined {
     const hp = this.nodes.get(name)?.hostPorts.get(port);
     return hp === undefined ? undefined : `http://127.0.0.1:${hp}`;
+  }
+
+  /** The Docker volume names of a node's volumes (in the order of cluster.custom.volumes). */
+  volumesOf(name: string): string[] {
+    return [...this.rec(name).volumes];
   }
 
   containerId(name: string): string | undefined {

@@ -21,11 +21,12 @@ import {
   type RestoreResult,
   type VerifyResult,
 } from '../backup.js';
-import type { NodeNetwork, NodeState, Target } from '../target.js';
+import type { NodeClock, NodeDisk, NodeNetwork, NodeState, Target } from '../target.js';
+import { CustomFaultPlumbing, volumeKey } from './faults.js';
 import { CustomFinalReadSource, CustomWriteClient } from './client.js';
 import { CustomCluster } from './cluster.js';
 import { ensureCustomImage } from './image.js';
-import { capture } from './probes/parse.js';
+import { capture, parseClockValue } from './probes/parse.js';
 import { describeOutcome, ProbeRunner, type AnyProbe, type ProbeOutcome } from './probes/run.js';
 import { nodeVars, render, type ClusterLayout, type TemplateVars } from './templates.js';
 
@@ -37,6 +38,10 @@ export interface CustomTargetOptions {
   clock: Clock;
   /** The scenario file (build contexts are relative to it; named in error hints). */
   scenarioFile?: string | undefined;
+  /** Preload libfaketime into every node (the scenario has a clock-skew fault). */
+  faketime?: boolean | undefined;
+  /** Size-bound every per-node volume to this many MiB (the scenario has a disk-full fault). */
+  diskLimitMb?: number | undefined;
 }
 
 /** Health and role probes must not hang on a paused node. */
@@ -49,6 +54,9 @@ export class CustomTarget implements Target {
   readonly nodeNames: readonly string[];
   readonly network: NodeNetwork;
   readonly backups: BackupControl;
+  readonly clocks: NodeClock;
+  readonly disk: NodeDisk | undefined;
+  private readonly faults: CustomFaultPlumbing;
   private readonly spec: CustomTargetSpec;
   private cl: CustomCluster | undefined;
   private readonly runner: ProbeRunner;
@@ -79,6 +87,13 @@ export class CustomTarget implements Target {
       peerPort: o.spec.peer_port,
     };
     this.backups = new CustomBackups(this);
+    this.faults = new CustomFaultPlumbing({ runId: o.runId, nodes: this.nodeNames, faketime: o.faketime ?? false, diskLimitMb: o.diskLimitMb });
+    this.clocks = {
+      setClockOffset: async (n, s) => this.faults.setClockOffset(n, s),
+      readClock: (n) => this.readClock(n),
+      skewBlocker: async () => this.faults.skewBlocker(),
+    };
+    this.disk = this.faults.disks === undefined ? undefined : this.nodeDisk(this.faults.disks);
   }
 
   // -- templates -------------------------------------------------------------------------
@@ -96,6 +111,7 @@ export class CustomTarget implements Target {
     const vars = this.varsOf(node);
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.spec.env)) env[k] = render(v, vars);
+    Object.assign(env, this.faults.env(node));
     return { ...(this.spec.command ? { command: this.spec.command.map((a) => render(a, vars)) } : {}), env };
   }
 
@@ -116,6 +132,7 @@ export class CustomTarget implements Target {
     });
     this.image = img.tag;
     signal?.throwIfAborted();
+    await this.faults.prepare(img.tag, this.nodeSpec(this.nodeNames[0]!).command, this.kind);
     this.cl = new CustomCluster({
       runId: this.o.runId,
       kind: this.kind,
@@ -125,6 +142,8 @@ export class CustomTarget implements Target {
       volumes: this.spec.volumes,
       backupPath: this.spec.backup_volume,
       logDir: this.o.logDir,
+      volumeDevice: (n, i) => this.faults.volumeDevice(n, i),
+      extraMounts: this.faults.mounts(),
     });
     try {
       await this.cl.createShared();
@@ -193,6 +212,7 @@ export class CustomTarget implements Target {
   async teardown(): Promise<void> {
     if (this.cl) await this.cl.teardown().catch(() => undefined);
     this.runner.close();
+    await this.faults.close().catch(() => undefined);
   }
 
   // -- lifecycle -------------------------------------------------------------------------
@@ -250,6 +270,52 @@ export class CustomTarget implements Target {
       ...(s.build !== undefined ? { build: s.build } : {}),
       ports: s.ports,
       probes: Object.fromEntries(Object.entries(s.probes).filter(([, p]) => p !== undefined).map(([k, p]) => [k, p.http ? 'http' : 'exec'])),
+      ...this.faults.settings(),
+    };
+  }
+
+  // -- clock and disk faults (faults.ts) ---------------------------------------------------
+
+  /** The node's clock through probes.clock (ms since the epoch); null without one or on failure. */
+  private async readClock(node: string): Promise<number | null> {
+    const p = this.spec.probes.clock;
+    if (!p || !this.cl) return null;
+    const o = await this.probe(p, node);
+    if (o.kind !== 'success') return null;
+    const text = p.capture !== undefined ? capture(o.output, p.capture) : o.output;
+    if (text === undefined) return null;
+    const ms = parseClockValue(text);
+    // Whole seconds are truncated: the true clock is somewhere in the next second.
+    return ms !== null && /^\s*\d{1,10}\s*$/.test(text) ? ms + 500 : ms;
+  }
+
+  private nodeDisk(disks: NonNullable<CustomFaultPlumbing['disks']>): NodeDisk {
+    const vols = (n: string) => {
+      const v = this.c().volumesOf(n);
+      if (v.length === 0) throw new InfraError(`disk-full: ${this.kind} has no per-node volumes (cluster.custom.volumes)`);
+      return v;
+    };
+    return {
+      fillDisk: async (n) => {
+        let freeBytes = 0;
+        let balloonBytes = 0;
+        const names: string[] = [];
+        for (const [i, v] of vols(n).entries()) {
+          const r = await disks.fill(volumeKey(n, i), v, n);
+          freeBytes = Math.max(freeBytes, r.freeBytes);
+          balloonBytes += r.balloonBytes;
+          names.push(v);
+        }
+        return { freeBytes, balloonBytes, volume: names.join(', ') };
+      },
+      freeDisk: async (n) => {
+        for (const [i, v] of vols(n).entries()) await disks.unfill(volumeKey(n, i), v);
+      },
+      diskFree: async (n) => {
+        const free = await Promise.all(vols(n).map((v) => disks.free(v)));
+        const known = free.filter((f): f is number => f !== null);
+        return known.length === 0 ? null : Math.min(...known);
+      },
     };
   }
 

@@ -9,20 +9,16 @@
 //   point at the harness's link proxy, one port per directed link.
 // - disk (scenarios with a disk-full fault): each node's /data is a size-bounded ext4 on a
 //   loop device, so filling it never fills the host disk.
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, statfsSync, unlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import { InfraError } from '../../core/errors.js';
-import { docker, errorLine } from '../../docker/engine.js';
+import { BoundedDisks } from '../../faults/bounded-disk.js';
 import { hasInterpreter } from '../../faults/elf.js';
-import { createLoopDisk, faketimeDir, initFaketime, removeRunState, writeOffset } from '../../faults/host-state.js';
+import { FAKETIME_DIR_IN_CONTAINER, faketimeEnv, faketimeNodeEnv } from '../../faults/faketime.js';
+import { faketimeDir, initFaketime, removeRunState, writeOffset } from '../../faults/host-state.js';
 import { LinkProxy } from '../../faults/link-proxy.js';
 import { FAKETIME_LIB_IN_IMAGE } from './image.js';
 
-/** The balloon's name on a filled volume. */
-export const BALLOON = '.drill-balloon';
+export { BALLOON } from '../../faults/bounded-disk.js';
 
 export interface PlumbingOptions {
   faketime: boolean;
@@ -33,7 +29,7 @@ export interface PlumbingOptions {
 
 export class FaultPlumbing {
   links: LinkProxy | undefined;
-  private readonly loops = new Map<string, string>();
+  private readonly disks: BoundedDisks | undefined;
 
   constructor(
     private readonly runId: string,
@@ -41,24 +37,21 @@ export class FaultPlumbing {
     private readonly o: PlumbingOptions,
   ) {
     if (o.faketime) initFaketime(runId, nodes);
+    this.disks = o.diskLimitMb !== undefined ? new BoundedDisks(runId, o.diskLimitMb) : undefined;
   }
 
   env(): Record<string, string> {
     if (!this.o.faketime) return {};
-    return {
-      LD_PRELOAD: FAKETIME_LIB_IN_IMAGE,
-      FAKETIME_NO_CACHE: '1',
-      FAKETIME_DONT_FAKE_MONOTONIC: '1',
-    };
+    return faketimeEnv(FAKETIME_LIB_IN_IMAGE);
   }
 
   nodeEnv(node: string): Record<string, string> {
-    return this.o.faketime ? { FAKETIME_TIMESTAMP_FILE: `/faketime/${node}` } : {};
+    return this.o.faketime ? faketimeNodeEnv(node) : {};
   }
 
   mounts(): Docker.MountSettings[] {
     if (!this.o.faketime) return [];
-    return [{ Type: 'bind', Source: faketimeDir(this.runId), Target: '/faketime', ReadOnly: true }];
+    return [{ Type: 'bind', Source: faketimeDir(this.runId), Target: FAKETIME_DIR_IN_CONTAINER, ReadOnly: true }];
   }
 
   wantsPeers(): boolean {
@@ -94,91 +87,26 @@ export class FaultPlumbing {
   }
 
   async volumeDevice(node: string): Promise<string | undefined> {
-    if (this.o.diskLimitMb === undefined) return undefined;
-    const { device } = await createLoopDisk(this.runId, node, this.o.diskLimitMb);
-    this.loops.set(node, device);
-    return device;
-  }
-
-  private async mountpoint(volume: string): Promise<string> {
-    try {
-      return (await docker().getVolume(volume).inspect()).Mountpoint;
-    } catch (e) {
-      throw new InfraError(`disk-full: inspect volume ${volume}: ${errorLine(e)}`);
-    }
-  }
-
-  /** Is `dir` a mount point right now (the volume is mounted while its node runs)? */
-  private mounted(dir: string): boolean {
-    return readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .some((l) => l.split(' ')[4] === dir);
+    return this.disks?.device(node);
   }
 
   async diskFree(volume: string): Promise<number | null> {
-    const mp = await this.mountpoint(volume);
-    if (!this.mounted(mp)) return null;
-    const s = statfsSync(mp);
-    return s.bavail * s.bsize;
+    return this.d().free(volume);
   }
 
   /** Fill the volume: fallocate all but 1 MiB, then top up with writes until ENOSPC. */
   async fillDisk(node: string, volume: string): Promise<{ freeBytes: number; balloonBytes: number; volume: string }> {
-    const mp = await this.mountpoint(volume);
-    if (!this.loops.has(node)) throw new InfraError(`disk-full: ${node}'s volume is not size-bounded`);
-    if (!this.mounted(mp)) throw new InfraError(`disk-full: ${volume} is not mounted (is ${node} running?)`);
-    const balloon = path.join(mp, BALLOON);
-    const s = statfsSync(mp);
-    const free = s.bavail * s.bsize;
-    const first = Math.max(0, free - 1024 * 1024);
-    if (first > 0) {
-      const r = await execa('fallocate', ['-l', String(first), balloon], { reject: false });
-      if (r.exitCode !== 0) throw new InfraError(`disk-full: fallocate on ${volume}: ${String(r.stderr).split('\n')[0]}`);
-    }
-    // Top up with real writes (4 KiB pieces) until the filesystem refuses.
-    await execa('sh', ['-c', `dd if=/dev/zero bs=4096 count=1000000 >> ${JSON.stringify(balloon)} 2>/dev/null; sync -f ${JSON.stringify(balloon)}`], {
-      reject: false,
-    });
-    // The node may already have exited on ENOSPC and Docker unmounted the volume: then
-    // read the filesystem through its device.
-    const read = (dir: string) => {
-      const st = statfsSync(dir);
-      const b = path.join(dir, BALLOON);
-      return { freeBytes: st.bavail * st.bsize, balloonBytes: existsSync(b) ? statSync(b).size : 0, volume };
-    };
-    if (this.mounted(mp)) return read(mp);
-    return this.withDevice(node, read);
-  }
-
-  /** Run `fn` on the volume's filesystem mounted briefly from its loop device (node down). */
-  private async withDevice<T>(node: string, fn: (dir: string) => T): Promise<T> {
-    const dev = this.loops.get(node);
-    if (!dev) throw new InfraError(`disk-full: ${node}'s volume is not size-bounded`);
-    const tmp = mkdtempSync(path.join(tmpdir(), 'drill-disk-'));
-    try {
-      const m = await execa('mount', ['-t', 'ext4', dev, tmp], { reject: false });
-      if (m.exitCode !== 0) throw new InfraError(`disk-full: mount ${dev}: ${String(m.stderr).split('\n')[0]}`);
-      try {
-        return fn(tmp);
-      } finally {
-        await execa('umount', [tmp], { reject: false });
-      }
-    } finally {
-      rmSync(tmp, { recursive: true, force: true });
-    }
+    return this.d().fill(node, volume);
   }
 
   /** Delete the balloon; when the volume is not mounted (node down), mount its device briefly. */
   async freeDisk(node: string, volume: string): Promise<void> {
-    const mp = await this.mountpoint(volume);
-    if (this.mounted(mp)) {
-      if (existsSync(path.join(mp, BALLOON))) unlinkSync(path.join(mp, BALLOON));
-      return;
-    }
-    if (!this.loops.has(node)) return;
-    await this.withDevice(node, (dir) => {
-      if (existsSync(path.join(dir, BALLOON))) unlinkSync(path.join(dir, BALLOON));
-    });
+    await this.disks?.unfill(node, volume);
+  }
+
+  private d(): BoundedDisks {
+    if (!this.disks) throw new InfraError('disk-full: the data volumes are not size-bounded');
+    return this.disks;
   }
 
   settings(): Record<string, unknown> {

@@ -84,3 +84,22 @@ export function capture(text: string, pattern: string): string | undefined {
   const m = new RegExp(pattern).exec(text);
   return m ? (m[1] ?? m[0]) : undefined;
 }
+
+/**
+ * A clock probe's answer as ms since the epoch: epoch seconds (with or without a fraction),
+ * epoch milliseconds (13+ digits), or an RFC 3339 / ISO 8601 date. Null when it is none.
+ */
+export function parseClockValue(text: string): number | null {
+  const s = text.trim();
+  if (/^\d+(?:\.\d+)?$/.test(s)) {
+    const n = Number(s);
+    if (!Number.isFinite(n)) return null;
+    // Before 1e11 s (year 5138) it is seconds; milliseconds of today are ~1.7e12.
+    return n < 1e11 ? Math.round(n * 1000) : Math.round(n);
+  }
+  if (/^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}/.test(s)) {
+    const t = Date.parse(s.replace(' ', 'T'));
+    return Number.isFinite(t) ? t : null;
+  }
+  return null;
+}
