@@ -27,18 +27,12 @@ import { runSteps, StepFailedError, type ScheduleOutcome } from '../schedule/run
 import { checkExpectation, scoreThresholds, verdictOf } from '../scoring/thresholds.js';
 import { createTarget } from '../target/create.js';
 import type { Target } from '../target/target.js';
+import type { ProgressSnapshot } from '../reporters/progress.js';
 import { LeaderWatch } from './leader-watch.js';
 import { createRunDir, type RunDir } from './run-dir.js';
 
 export interface DrillProgress {
-  update(s: {
-    phase: string;
-    elapsedS: number;
-    opsPerS: number;
-    errorRate: number;
-    leader: string | null;
-    activeFaults: string[];
-  }): void;
+  update(s: ProgressSnapshot): void;
   event(line: string): void;
   done(): void;
 }

@@ -6,21 +6,13 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { ScenarioError } from '../../src/core/errors.js';
 import { parseScenario } from '../../src/scenario/load.js';
+import { seededRng } from '../../src/core/random.js';
 
 const BASE = readFileSync(new URL('./fixtures/full.yaml', import.meta.url), 'utf8');
 const LINE = /^.+:\d+:\d+: .+/;
 
-/** mulberry32: a small deterministic PRNG, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The project's seeded PRNG, so a failure reproduces.
+const rng = seededRng;
 
 type Json = unknown;
 type Path = (string | number)[];
