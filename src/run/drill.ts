@@ -231,6 +231,11 @@ function assemble(a: {
 }): DrillResult {
   const { scenario, path } = a.opts.file;
   const faultRecords = a.faults?.records ?? [];
+  const backup = a.out.backup
+    ? { cut: a.out.backup.cut, destroyT: a.out.backup.destroyT, backups: a.out.backup.backups, restores: a.out.backup.restores }
+    : undefined;
+  // What the backup/restore steps recorded cannot be derived from the history: keep it for `drill report`.
+  if (backup) writeFileSync(join(a.run.dir, 'backup.json'), JSON.stringify(backup));
   const metrics = computeMetrics({
     events: a.history,
     final: a.final,
@@ -241,9 +246,7 @@ function assemble(a: {
       disruptive: r.disruptive,
     })),
     leaderTimeline: a.leaders?.timeline ?? [],
-    ...(a.out.backup
-      ? { backup: { cut: a.out.backup.cut, destroyT: a.out.backup.destroyT, backups: a.out.backup.backups, restores: a.out.backup.restores } }
-      : {}),
+    ...(backup ? { backup } : {}),
   });
   const split = a.leaders?.splitBrain(a.clock.now());
   if (split) metrics.split_brain = split;

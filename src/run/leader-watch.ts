@@ -52,19 +52,24 @@ export class LeaderWatch {
 
   /** The most nodes that claimed leadership at once, and for how long (ms) two or more did. */
   splitBrain(endT: number): { max_leaders: number; seconds: number } | null {
-    if (!this.timeline.some((o) => o.claimants !== undefined)) return null;
-    let max = 0;
-    let ms = 0;
-    this.timeline.forEach((o, i) => {
-      const n = o.claimants?.length ?? 0;
-      max = Math.max(max, n);
-      if (n >= 2) ms += (this.timeline[i + 1]?.t ?? endT) - o.t;
-    });
-    return { max_leaders: max, seconds: ms / 1000 };
+    return splitBrainOf(this.timeline, endT);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
+}
+
+/** Split brain from a leader timeline: null when the target could not list claimants. */
+export function splitBrainOf(timeline: readonly LeaderObservation[], endT: number): { max_leaders: number; seconds: number } | null {
+  if (!timeline.some((o) => o.claimants !== undefined)) return null;
+  let max = 0;
+  let ms = 0;
+  timeline.forEach((o, i) => {
+    const n = o.claimants?.length ?? 0;
+    max = Math.max(max, n);
+    if (n >= 2) ms += (timeline[i + 1]?.t ?? endT) - o.t;
+  });
+  return { max_leaders: max, seconds: ms / 1000 };
 }

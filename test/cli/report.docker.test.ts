@@ -14,8 +14,9 @@ const schema = JSON.parse(readFileSync(join(root, 'schema/result.schema.json'), 
 
 const drill = (args: string[]) => execa('node', [bin, ...args], { cwd: root, reject: false, timeout: 170_000, env: { FORCE_COLOR: '0' } });
 
+const runIds: string[] = [];
 afterAll(async () => {
-  await drill(['cleanup']);
+  for (const id of runIds) await drill(['cleanup', '--run', id]);
   rmSync(out, { recursive: true, force: true });
 });
 
@@ -25,7 +26,8 @@ describe('reports of a real drill', () => {
     expect(r.stderr).not.toMatch(/internal error/);
     expect([0, 1], r.stderr).toContain(r.exitCode);
     // --json: exactly one JSON document on stdout, and it is the result
-    const printed = JSON.parse(r.stdout) as { run_dir: string };
+    const printed = JSON.parse(r.stdout) as { run_dir: string; run_id: string };
+    runIds.push(printed.run_id);
     expect(validate(printed, schema)).toEqual([]);
     const runDir = printed.run_dir;
     const onDisk = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));

@@ -20,7 +20,9 @@ async function run(file: string): Promise<{ code: number; result: DrillResult; s
   });
   const dir = /run directory: (.+)/.exec(r.stdout)?.[1]?.trim();
   expect(dir, r.stdout + r.stderr).toBeDefined();
-  return { code: r.exitCode ?? -1, result: JSON.parse(readFileSync(join(dir!, 'result.json'), 'utf8')) as DrillResult, stdout: r.stdout + r.stderr };
+  const result = JSON.parse(readFileSync(join(dir!, 'result.json'), 'utf8')) as DrillResult;
+  runIds.push(result.run_id);
+  return { code: r.exitCode ?? -1, result, stdout: r.stdout + r.stderr };
 }
 
 function restoredClean(result: DrillResult): void {
@@ -36,8 +38,10 @@ function restoredClean(result: DrillResult): void {
   expect(result.metrics.rpo.missing_before_position).toBe(0);
 }
 
+// Scoped to this file's runs: other drills may share the engine.
+const runIds: string[] = [];
 afterAll(async () => {
-  await execa('node', [join(root, 'bin/drill.js'), 'cleanup'], { cwd: root, reject: false });
+  for (const id of runIds) await execa('node', [join(root, 'bin/drill.js'), 'cleanup', '--run', id], { cwd: root, reject: false });
 });
 
 describe('backup and restore scenarios', () => {
@@ -46,6 +50,14 @@ describe('backup and restore scenarios', () => {
     expect(code, stdout).toBe(0);
     expect(result.verdict).toBe('pass');
     restoredClean(result);
+    // the restore RTO is the drill's RTO (SPEC section 4), and `drill report` re-renders it the same
+    expect(result.metrics.rto_s).toBe(result.metrics.restore!.rto_s);
+    const again = await execa('node', [join(root, 'bin/drill.js'), 'report', result.run_dir], { cwd: root, reject: false });
+    expect(again.exitCode, again.stderr).toBe(0);
+    const rerendered = JSON.parse(readFileSync(join(result.run_dir, 'result.json'), 'utf8')) as DrillResult;
+    expect(rerendered.verdict).toBe(result.verdict);
+    expect(rerendered.metrics.rto_s).toBe(result.metrics.rto_s);
+    expect(rerendered.metrics.restore?.missing_before_position).toBe(0);
   });
 
   it('incremental-chain: restores a chain of three; the fourth snapshot is full again', async () => {

@@ -8,12 +8,12 @@ import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { readHistory } from '../../client/history-writer.js';
 import type { FinalRead } from '../../client/history.js';
-import { computeMetrics } from '../../checkers/metrics.js';
+import { computeMetrics, type MetricsInput } from '../../checkers/metrics.js';
 import { UsageError } from '../../core/errors.js';
 import type { DrillResult } from '../../core/result.js';
 import { defaultFileReporters, writeReports } from '../../reporters/index.js';
 import { renderSummary } from '../../reporters/summary-table.js';
-import type { LeaderObservation } from '../../run/leader-watch.js';
+import { splitBrainOf, type LeaderObservation } from '../../run/leader-watch.js';
 import { checkExpectation, scoreThresholds, verdictOf } from '../../scoring/thresholds.js';
 import type { Scenario } from '../../scenario/schema.js';
 
@@ -29,6 +29,7 @@ export async function rerender(runDir: string): Promise<DrillResult> {
   const events = existsSync(join(dir, 'history.jsonl')) ? await readHistory(join(dir, 'history.jsonl')) : [];
   const final = readJson<FinalRead>(join(dir, 'final-read.json'));
   const leaders = readJson<LeaderObservation[]>(join(dir, 'leaders.json')) ?? [];
+  const backup = readJson<NonNullable<MetricsInput['backup']>>(join(dir, 'backup.json'));
   const metrics = computeMetrics({
     events,
     final,
@@ -39,7 +40,10 @@ export async function rerender(runDir: string): Promise<DrillResult> {
       disruptive: f.disruptive,
     })),
     leaderTimeline: leaders,
+    ...(backup ? { backup } : {}),
   });
+  const split = splitBrainOf(leaders, prev.duration_s * 1000);
+  if (split) metrics.split_brain = split;
   const thresholds = scoreThresholds(saved.scenario.thresholds ?? {}, metrics);
   let verdict = verdictOf(thresholds, { aborted: prev.aborted });
   if (prev.status === 'failed' && verdict === 'pass') verdict = 'fail';
