@@ -21,7 +21,7 @@ export type FaultKindName =
   | 'clock-skew'
   | 'disk-full'
   | 'backup-storage';
-export type TargetSelector = 'primary' | 'replica' | 'random' | 'all';
+export type TargetSelector = 'primary' | 'replica' | 'random' | 'all' | 'minority' | 'majority';
 
 /** A fault as the scenario states it (durations in ms). */
 export interface FaultSpec {

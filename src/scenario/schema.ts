@@ -70,7 +70,7 @@ const offsetInput = z
     }
     return ((neg ? -1 : 1) * ms) / 1000;
   });
-export const FAULT_TARGETS = ['primary', 'replica', 'random', 'all'] as const;
+export const FAULT_TARGETS = ['primary', 'replica', 'random', 'all', 'minority', 'majority'] as const;
 export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered'] as const;
 export const STEP_KEYS = ['wait', 'mark', 'fault', 'heal', 'await', 'backup', 'destroy', 'restore', 'verify'] as const;
@@ -250,7 +250,7 @@ const faultSchema = z
     target: z
       .enum(FAULT_TARGETS)
       .optional()
-      .describe('Which node(s), chosen by role when the fault starts. Exactly one of target / node.'),
+      .describe('Which node(s), chosen by role when the fault starts: primary, replica, random, all, minority (the largest minority, with the primary), majority (the smallest majority, with the primary). Exactly one of target / node.'),
     node: z
       .string()
       .regex(NODE_PATTERN, { error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` })

@@ -32,4 +32,19 @@ describe('selectNodes', () => {
     await expect(selectNodes({ target: 'primary' }, nodes, async () => null, seededRng(1))).rejects.toThrow(NoTargetError);
     await expect(selectNodes({ node: 'n9' }, nodes, leader, seededRng(1))).rejects.toThrow(/n9 is not in the cluster/);
   });
+
+  it('minority and majority include the primary and have the right sizes', async () => {
+    for (const [n, min, maj] of [[3, 1, 2], [5, 2, 3], [4, 1, 3], [9, 4, 5]] as const) {
+      const ns = nodes.slice(0, 0).concat(Array.from({ length: n }, (_, i) => `n${i + 1}`));
+      const lead = async () => 'n2';
+      const a = await selectNodes({ target: 'minority' }, ns, lead, seededRng(n));
+      const b = await selectNodes({ target: 'majority' }, ns, lead, seededRng(n));
+      expect(a).toHaveLength(min);
+      expect(b).toHaveLength(maj);
+      expect(a[0]).toBe('n2');
+      expect(b[0]).toBe('n2');
+      expect(new Set(b).size).toBe(maj);
+    }
+    await expect(selectNodes({ target: 'minority' }, ['n1', 'n2'], leader, seededRng(1))).rejects.toThrow(/no minority/);
+  });
 });

@@ -114,7 +114,7 @@ describe('scenario errors: exact file:line:col and field path', () => {
     ]);
     expect(problemsOf(`${HEAD}  - await:\n      timeout: 3s\n`)).toEqual(['s.yaml:6:7: steps[0].await.condition: missing required field']);
     expect(problemsOf(`${HEAD}  - fault:\n      kind: kill\n`)).toEqual([
-      's.yaml:6:7: steps[0].fault: missing target: set target (primary | replica | random | all) or node (n1..nN)',
+      's.yaml:6:7: steps[0].fault: missing target: set target (primary | replica | random | all | minority | majority) or node (n1..nN)',
     ]);
   });
 
