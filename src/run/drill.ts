@@ -123,6 +123,8 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
       faults,
       recovery,
       signal: opts.signal,
+      runId: run.runId,
+      runDir: run.dir,
       onStep: (r: StepRecord) => {
         phase = `step ${r.index + 1}/${scenario.steps.length}: ${r.description}`;
         progress.event(phase);

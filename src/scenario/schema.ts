@@ -73,7 +73,7 @@ const offsetInput = z
 export const FAULT_TARGETS = ['primary', 'replica', 'random', 'all', 'minority', 'majority'] as const;
 export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered'] as const;
-export const STEP_KEYS = ['wait', 'mark', 'fault', 'heal', 'await', 'backup', 'destroy', 'restore', 'verify'] as const;
+export const STEP_KEYS = ['wait', 'mark', 'fault', 'heal', 'await', 'exec', 'backup', 'destroy', 'restore', 'verify'] as const;
 export const MAX_NODES = 9;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -421,6 +421,22 @@ const verifyStepSchema = z
   })
   .describe('Verify the data and/or the backups now.');
 
+const execStepSchema = z
+  .strictObject({
+    command: z
+      .array(z.string())
+      .min(1)
+      .describe('The command as an argument list (no shell unless you name one: [sh, -c, "..."]).'),
+    in: z
+      .string()
+      .regex(/^(primary|replica|n[1-9])$/, { error: (iss) => `expected primary, replica or a node name n1..n9, got ${describeValue(iss.input)}` })
+      .optional()
+      .describe("Run inside this node's container (docker exec; FROM-scratch images have no shell). Absent: on the harness host, with DRILL_RUN_ID, DRILL_RUN_DIR, DRILL_NODES and DRILL_LEADER set."),
+    timeout: duration('Give up (and fail the step) after this long.').default(30_000),
+    expect_exit: z.int().default(0).describe('The exit code that counts as success (default 0).'),
+  })
+  .describe('Run a command of your own on the timeline (a load generator, a failover script, a check).');
+
 const stepSchema = z
   .strictObject(
     {
@@ -433,6 +449,7 @@ const stepSchema = z
         .optional()
         .describe('Revert a fault by name (defined in an earlier step), or "all".'),
       await: awaitSchema.optional(),
+      exec: execStepSchema.optional(),
       backup: backupStepSchema.optional(),
       destroy: destroyStepSchema.optional(),
       restore: restoreStepSchema.optional(),
@@ -541,6 +558,7 @@ export type Step =
   | { kind: 'fault'; fault: FaultSpec }
   | { kind: 'heal'; name: string }
   | { kind: 'await'; condition: AwaitCondition; timeoutMs: number }
+  | { kind: 'exec'; command: string[]; in?: string; timeoutMs: number; expectExit: number }
   | BackupSteps;
 
 export interface Expect {
@@ -648,6 +666,10 @@ function toStep(s: ParsedStep, faultName: () => string, backupName: () => string
   if (s.mark !== undefined) return { kind: 'mark', label: s.mark };
   if (s.heal !== undefined) return { kind: 'heal', name: s.heal };
   if (s.await !== undefined) return { kind: 'await', condition: s.await.condition, timeoutMs: s.await.timeout };
+  if (s.exec !== undefined) {
+    const x = s.exec;
+    return { kind: 'exec', command: x.command, timeoutMs: x.timeout, expectExit: x.expect_exit, ...(x.in !== undefined ? { in: x.in } : {}) };
+  }
   if (s.backup !== undefined) {
     const b = s.backup;
     return {

@@ -10,6 +10,7 @@ import { allHealthy, RecoveryWatcher } from './conditions.js';
 import type { HistoryEvent } from '../client/history.js';
 import { BackupRunState, runBackup, runDestroy, runRestore, runVerify, type BackupStepDeps } from './backup-steps.js';
 import { describeStep, fmtMs, type Step } from './steps.js';
+import { runExecStep } from './exec-step.js';
 
 export class StepFailedError extends Error {
   constructor(
@@ -31,6 +32,9 @@ export interface RunnerDeps {
   onEvent?(line: string): void;
   /** The history so far (backup/restore/verify steps compare the data with it). */
   history?: () => readonly HistoryEvent[];
+  /** The run's id and directory (exec steps). */
+  runId?: string;
+  runDir?: string;
 }
 
 export interface ScheduleOutcome {
@@ -88,6 +92,17 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
     case 'wait':
       await sleep(step.ms, signal);
       return;
+    case 'exec': {
+      const line = await runExecStep(step, {
+        target,
+        runId: deps.runId ?? '',
+        runDir: deps.runDir ?? process.cwd(),
+        stepIndex: out.steps.length - 1,
+        signal,
+      });
+      deps.onEvent?.(line);
+      return;
+    }
     case 'mark':
       out.marks.push({ t_s: clock.now() / 1000, label: step.label });
       deps.onEvent?.(`mark: ${step.label}`);

@@ -11,7 +11,18 @@ export type Step =
   | { kind: 'fault'; fault: FaultSpec }
   | { kind: 'heal'; name: string }
   | { kind: 'await'; condition: AwaitCondition; timeoutMs: number }
+  | ExecStep
   | BackupSteps;
+
+/** A command of the user's: on the harness host, or inside a node's container (`in`). */
+export interface ExecStep {
+  kind: 'exec';
+  command: string[];
+  /** primary | replica | a node name; absent: on the host. */
+  in?: string;
+  timeoutMs: number;
+  expectExit: number;
+}
 
 export function describeStep(s: Step): string {
   switch (s.kind) {
@@ -35,6 +46,8 @@ export function describeStep(s: Step): string {
       return `heal ${s.name}`;
     case 'await':
       return `await ${s.condition} (timeout ${fmtMs(s.timeoutMs)})`;
+    case 'exec':
+      return `exec ${s.in !== undefined ? `in ${s.in}` : 'on the host'}: ${s.command.join(' ')}`;
   }
 }
 

@@ -102,6 +102,9 @@ export interface Target extends NodeLifecycle, RoleProbe {
   /** Backup, destroy, restore (optional capability; docs/backup-restore.md). */
   readonly backups?: BackupControl | undefined;
 
+  /** Run an argument list inside a node's container (the `exec` step with `in:`); optional. */
+  exec?(node: string, argv: string[], timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+
   readonly kind: string;
   /** Node names, e.g. n1..n3, fixed for the run. */
   readonly nodeNames: readonly string[];

@@ -126,11 +126,11 @@ describe('scenario errors: exact file:line:col and field path', () => {
 
   it('a step map with two keys, or none', () => {
     expect(problemsOf(`${HEAD}  - wait: 1s\n    mark: hello\n`)).toEqual([
-      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, backup, destroy, restore, verify; this one has wait and mark (split it into 2 steps)',
+      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, destroy, restore, verify; this one has wait and mark (split it into 2 steps)',
     ]);
-    expect(problemsOf(`${HEAD}  - {}\n`)).toEqual(['s.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, backup, destroy, restore, verify']);
+    expect(problemsOf(`${HEAD}  - {}\n`)).toEqual(['s.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, destroy, restore, verify']);
     expect(problemsOf(`${HEAD}  - wait\n`)).toEqual([
-      's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, backup, destroy, restore, verify), such as "wait: 3s", got "wait"',
+      's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, exec, backup, destroy, restore, verify), such as "wait: 3s", got "wait"',
     ]);
   });
 

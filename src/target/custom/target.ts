@@ -29,6 +29,7 @@ import { ensureCustomImage } from './image.js';
 import { capture, parseClockValue } from './probes/parse.js';
 import { describeOutcome, ProbeRunner, type AnyProbe, type ProbeOutcome } from './probes/run.js';
 import { nodeVars, render, type ClusterLayout, type TemplateVars } from './templates.js';
+import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
 
 export interface CustomTargetOptions {
   spec: CustomTargetSpec;
@@ -240,6 +241,12 @@ export class CustomTarget implements Target {
   }
 
   // -- probes ----------------------------------------------------------------------------
+
+  exec(node: string, argv: string[], timeoutMs: number): Promise<ExecAnswer> {
+    const id = this.cl?.containerId(node);
+    if (id === undefined) return Promise.reject(new Error(`${node}: no container`));
+    return execInContainer(id, argv, timeoutMs);
+  }
 
   async health(node: string): Promise<boolean> {
     if (!this.cl) return false;

@@ -16,6 +16,7 @@ import { ensureGraphAgentImage } from './image.js';
 import type { BackupControl } from '../backup.js';
 import { GraphAgentBackupOps } from './backup-ops.js';
 import { docker } from '../../docker/engine.js';
+import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
 
 export interface GraphAgentSettings {
   nodes: number;
@@ -241,6 +242,10 @@ export class GraphAgentTarget implements Target {
   async inspect(node: string): Promise<NodeState> {
     const s = await this.c().inspect(node);
     return { running: s.running, paused: s.paused, pid: s.pid || null, exitCode: s.exitCode ?? null };
+  }
+
+  exec(node: string, argv: string[], timeoutMs: number): Promise<ExecAnswer> {
+    return execInContainer(this.c().node(node).containerId, argv, timeoutMs);
   }
 
   async health(node: string): Promise<boolean> {

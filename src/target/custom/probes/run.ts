@@ -10,7 +10,7 @@
 import type http from 'node:http';
 import type { ProbeSpec } from '../../../scenario/custom-schema.js';
 import { render, type TemplateVars } from '../templates.js';
-import { ExecError, execInContainer } from './exec.js';
+import { ExecError, execInContainer } from '../../../docker/exec.js';
 import { HttpExchangeError, httpExchange, newAgent } from '../../../client/http-exchange.js';
 
 export type ProbeOutcome =

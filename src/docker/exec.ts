@@ -1,11 +1,11 @@
-// A command run in a node's container through the engine (docker exec), as an argument
+// A command run in a container through the engine (docker exec), as an argument
 // list: images built FROM scratch have no shell. Errors tell whether the command ran:
 // the engine refuses an exec in a container that is stopped or paused (409), and then
 // nothing happened; once started, a timeout leaves the outcome unknown.
 
 import type Docker from 'dockerode';
 import { PassThrough } from 'node:stream';
-import { docker, dockerStatus, errorLine } from '../../../docker/engine.js';
+import { docker, dockerStatus, errorLine } from './engine.js';
 
 export interface ExecAnswer {
   exitCode: number;
