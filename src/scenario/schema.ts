@@ -8,7 +8,7 @@
 // invalid, so one pass reports every problem of a file.
 
 import { z } from 'zod';
-import type { BackupSteps } from '../schedule/backup-step-types.js';
+import type { Step } from '../schedule/steps.js';
 import { customCrossIssues, customTargetSchema } from './custom-schema.js';
 import { DURATION_PATTERN, describeValue, durationMessage, formatDuration, parseDuration } from './duration.js';
 
@@ -552,14 +552,8 @@ export interface FaultSpec {
   mode?: 'unavailable' | 'read-only' | 'corrupt';
 }
 
-export type Step =
-  | { kind: 'wait'; ms: number }
-  | { kind: 'mark'; label: string }
-  | { kind: 'fault'; fault: FaultSpec }
-  | { kind: 'heal'; name: string }
-  | { kind: 'await'; condition: AwaitCondition; timeoutMs: number }
-  | { kind: 'exec'; command: string[]; in?: string; timeoutMs: number; expectExit: number }
-  | BackupSteps;
+// The step union the run engine switches on is defined once, beside the runner.
+export type { Step };
 
 export interface Expect {
   verdict: 'pass' | 'fail';
