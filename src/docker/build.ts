@@ -3,7 +3,7 @@
 // an InfraError that says which build failed.
 
 import { InfraError } from '../core/errors.js';
-import { docker, errorLine } from './engine.js';
+import { docker, errorLine, isNotFound } from './engine.js';
 import { LABEL } from './labels.js';
 
 export interface BuildRequest {
@@ -62,4 +62,15 @@ export function dockerTimeToSince(t: string | undefined): string | undefined {
   const secs = Math.floor(Date.parse(`${m[1]}${m[3]}`) / 1000);
   if (!Number.isFinite(secs)) return undefined;
   return `${secs}.${(m[2] ?? '').padEnd(9, '0').slice(0, 9)}`;
+}
+
+/** Whether the engine has the image; a failure other than "not found" is an InfraError naming `what`. */
+export async function imageExists(tag: string, what = `inspect image ${tag}`): Promise<boolean> {
+  try {
+    await docker().getImage(tag).inspect();
+    return true;
+  } catch (e) {
+    if (isNotFound(e)) return false;
+    throw new InfraError(`${what}: ${errorLine(e)}`);
+  }
 }

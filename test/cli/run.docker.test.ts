@@ -105,15 +105,24 @@ describe('interrupting a drill', () => {
     });
   }
 
-  it('Ctrl-C mid-fault heals, tears down, writes the result and exits 130', async () => {
-    const p = execa('node', [bin, 'run', 'fixtures/scenarios/long-running.yaml', '--out', out], {
+  const launch = () =>
+    execa('node', [bin, 'run', 'fixtures/scenarios/long-running.yaml', '--out', out], {
       cwd: root,
       reject: false,
       env: { FORCE_COLOR: '0' },
     });
+
+  /** Start the long-running drill and wait until its fault is in effect. */
+  async function startUntilFault(): Promise<{ p: ReturnType<typeof launch>; runId: string }> {
+    const p = launch();
     const early = await waitForLine(p, /fault f1 pause .* in effect/);
     const runId = /run (\S+): long-running/.exec(early)![1]!;
     runIds.push(runId);
+    return { p, runId };
+  }
+
+  it('Ctrl-C mid-fault heals, tears down, writes the result and exits 130', async () => {
+    const { p, runId } = await startUntilFault();
     p.kill('SIGINT');
     const r = await p;
     expect(r.exitCode, r.stdout + r.stderr).toBe(130);
@@ -127,14 +136,7 @@ describe('interrupting a drill', () => {
   });
 
   it('after SIGKILL of the harness, drill cleanup removes everything it left', async () => {
-    const p = execa('node', [bin, 'run', 'fixtures/scenarios/long-running.yaml', '--out', out], {
-      cwd: root,
-      reject: false,
-      env: { FORCE_COLOR: '0' },
-    });
-    const early = await waitForLine(p, /fault f1 pause .* in effect/);
-    const runId = /run (\S+): long-running/.exec(early)![1]!;
-    runIds.push(runId);
+    const { p, runId } = await startUntilFault();
     p.kill('SIGKILL');
     await p;
     // the dead harness left its cluster (one node paused) behind

@@ -3,26 +3,19 @@
 // acknowledged write up to the backup position.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DrillResult } from '../../src/core/result.js';
+import { bin, root, RunTracker } from '../support/drill-cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
 const out = mkdtempSync(join(tmpdir(), 'drill-backup-'));
+const runs = new RunTracker();
+afterAll(() => runs.cleanup());
 
 async function run(file: string): Promise<{ code: number; result: DrillResult; stdout: string }> {
-  const r = await execa('node', [join(root, 'bin/drill.js'), 'run', `scenarios/${file}`, '--out', out, '--quiet'], {
-    cwd: root,
-    reject: false,
-    timeout: 170_000,
-    env: { FORCE_COLOR: '0' },
-  });
-  const dir = /run directory: (.+)/.exec(r.stdout)?.[1]?.trim();
-  expect(dir, r.stdout + r.stderr).toBeDefined();
-  const result = JSON.parse(readFileSync(join(dir!, 'result.json'), 'utf8')) as DrillResult;
-  runIds.push(result.run_id);
-  return { code: r.exitCode ?? -1, result, stdout: r.stdout + r.stderr };
+  const r = await runs.run(`scenarios/${file}`, out);
+  return { code: r.code, result: r.result, stdout: r.output };
 }
 
 function restoredClean(result: DrillResult): void {
@@ -38,11 +31,6 @@ function restoredClean(result: DrillResult): void {
   expect(result.metrics.rpo.missing_before_position).toBe(0);
 }
 
-// Scoped to this file's runs: other drills may share the engine.
-const runIds: string[] = [];
-afterAll(async () => {
-  for (const id of runIds) await execa('node', [join(root, 'bin/drill.js'), 'cleanup', '--run', id], { cwd: root, reject: false });
-});
 
 describe('backup and restore scenarios', () => {
   it('backup-restore-full: passes, every write acknowledged up to the position restored', async () => {
@@ -52,7 +40,7 @@ describe('backup and restore scenarios', () => {
     restoredClean(result);
     // the restore RTO is the drill's RTO (SPEC section 4), and `drill report` re-renders it the same
     expect(result.metrics.rto_s).toBe(result.metrics.restore!.rto_s);
-    const again = await execa('node', [join(root, 'bin/drill.js'), 'report', result.run_dir], { cwd: root, reject: false });
+    const again = await execa('node', [bin, 'report', result.run_dir], { cwd: root, reject: false });
     expect(again.exitCode, again.stderr).toBe(0);
     const rerendered = JSON.parse(readFileSync(join(result.run_dir, 'result.json'), 'utf8')) as DrillResult;
     expect(rerendered.verdict).toBe(result.verdict);

@@ -5,33 +5,16 @@
 // there; this file runs the rest and checks that no scenario goes untested.
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { execa } from 'execa';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DrillResult } from '../../src/core/result.js';
+import { root, RunTracker } from '../support/drill-cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const bin = join(root, 'bin/drill.js');
 const out = mkdtempSync(join(tmpdir(), 'drill-library-'));
-const runIds: string[] = [];
+const runs = new RunTracker();
+afterAll(() => runs.cleanup());
 
-afterAll(async () => {
-  for (const id of runIds) await execa('node', [bin, 'cleanup', '--run', id], { reject: false });
-});
-
-async function run(name: string): Promise<{ code: number; result: DrillResult; output: string }> {
-  const r = await execa('node', [bin, 'run', `scenarios/${name}.yaml`, '--out', out, '--quiet'], {
-    cwd: root,
-    reject: false,
-    timeout: 170_000,
-    env: { FORCE_COLOR: '0' },
-  });
-  const dir = /run directory: (.+)/.exec(r.stdout)?.[1]?.trim();
-  expect(dir, r.stdout + r.stderr).toBeDefined();
-  const result = JSON.parse(readFileSync(join(dir!, 'result.json'), 'utf8')) as DrillResult;
-  runIds.push(result.run_id);
-  return { code: r.exitCode ?? -1, result, output: r.stdout + r.stderr };
-}
+const run = (name: string) => runs.run(`scenarios/${name}.yaml`, out);
 
 const failed = (r: DrillResult) => r.thresholds.filter((t) => t.verdict === 'fail').map((t) => t.name);
 

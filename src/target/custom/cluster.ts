@@ -17,6 +17,7 @@ import { docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine
 import { drillLabels } from '../../docker/labels.js';
 import { dockerTimeToSince } from '../../docker/build.js';
 import { deviceVolumeOpts } from '../../faults/bounded-disk.js';
+import type { NodeState } from '../target.js';
 
 export interface CustomClusterOptions {
   runId: string;
@@ -54,12 +55,6 @@ interface NodeRec {
   ip: string;
 }
 
-export interface NodeInspect {
-  running: boolean;
-  paused: boolean;
-  pid: number | null;
-  exitCode: number | null;
-}
 
 
 export class CustomCluster {
@@ -240,7 +235,7 @@ export class CustomCluster {
     return this.op('unpause', name, (c) => c.unpause());
   }
 
-  async inspect(name: string): Promise<NodeInspect> {
+  async inspect(name: string): Promise<NodeState> {
     let info: Docker.ContainerInspectInfo;
     try {
       info = await this.container(name).inspect();

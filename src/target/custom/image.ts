@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError, UsageError } from '../../core/errors.js';
-import { assertDockerAvailable, docker, errorLine, isNotFound } from '../../docker/engine.js';
-import { buildImage } from '../../docker/build.js';
+import { assertDockerAvailable } from '../../docker/engine.js';
+import { buildImage, imageExists } from '../../docker/build.js';
 
 export interface ImageRequest {
   name: string;
@@ -19,15 +19,6 @@ export interface ImageRequest {
   scenarioFile?: string | undefined;
 }
 
-async function imageExists(tag: string): Promise<boolean> {
-  try {
-    await docker().getImage(tag).inspect();
-    return true;
-  } catch (e) {
-    if (isNotFound(e)) return false;
-    throw new InfraError(`inspect image ${tag}: ${errorLine(e)}`);
-  }
-}
 
 /** Every file under dir, relative, sorted (symlinks followed as files). */
 async function listFiles(dir: string, rel = ''): Promise<string[]> {

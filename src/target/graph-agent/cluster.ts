@@ -18,6 +18,7 @@ import { addressIn, candidateSubnets, hostRoutes, overlapsRoute } from '../../do
 import { AgentClient, type AgentStatus } from './agent-http.js';
 import { ensureGraphAgentImage } from './image.js';
 import { dockerTimeToSince } from '../../docker/build.js';
+import type { NodeState } from '../target.js';
 
 export const CLIENT_PORT = 8080;
 export const RAFT_PORT = 7000;
@@ -68,13 +69,6 @@ export interface ClusterNode {
   ip: string;
 }
 
-export interface NodeInspect {
-  running: boolean;
-  paused: boolean;
-  /** Host pid of the agent process; null when not running. */
-  pid: number | null;
-  exitCode: number | null;
-}
 
 export interface TeardownReport {
   containers: number;
@@ -164,7 +158,7 @@ export class Cluster {
     await this.op('unpause', ref, (c) => c.unpause());
   }
 
-  async inspect(ref: NodeRef): Promise<NodeInspect> {
+  async inspect(ref: NodeRef): Promise<NodeState> {
     const n = this.node(ref);
     let info: Docker.ContainerInspectInfo;
     try {

@@ -14,8 +14,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { InfraError } from '../../core/errors.js';
-import { assertDockerAvailable, docker, errorLine, isNotFound } from '../../docker/engine.js';
-import { buildImage } from '../../docker/build.js';
+import { assertDockerAvailable, errorLine } from '../../docker/engine.js';
+import { buildImage, imageExists } from '../../docker/build.js';
 
 /** Bump when the image layout changes, so cached tags are rebuilt. */
 const LAYOUT_VERSION = '2';
@@ -164,15 +164,6 @@ async function assembleContext(agentDir: string, files: string[]): Promise<{ dir
   return { dir, faketime };
 }
 
-async function imageExists(tag: string): Promise<boolean> {
-  try {
-    await docker().getImage(tag).inspect();
-    return true;
-  } catch (e) {
-    if (isNotFound(e)) return false;
-    throw new InfraError(`graph-agent image: step "inspect ${tag}" failed: ${errorLine(e)}`);
-  }
-}
 
 function build(dir: string, tag: string, onLog?: (line: string) => void): Promise<void> {
   return buildImage({
@@ -196,7 +187,7 @@ export async function ensureGraphAgentImage(opts: EnsureImageOptions = {}): Prom
   const agentDir = opts.agentDir ?? defaultAgentDir();
   const { tag, files } = await graphAgentImageTag(agentDir);
   await assertDockerAvailable();
-  if (!opts.force && (await imageExists(tag))) {
+  if (!opts.force && (await imageExists(tag, `graph-agent image: step "inspect ${tag}" failed`))) {
     return { tag, built: false, ms: performance.now() - t0, faketime: findFaketime() !== undefined };
   }
   const running = inflight.get(tag);
