@@ -6,6 +6,15 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The reference store's own tests (in-process clusters, no Docker).
+        test: {
+          name: 'graph-agent',
+          root: 'packages/graph-agent',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],

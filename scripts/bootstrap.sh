@@ -9,11 +9,10 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund >&2
 fi
 if [ "${1:-}" = "--build" ]; then
-  stale=$(find src -newer dist/.built -name '*.ts' 2>/dev/null | head -1 || true)
+  stale=$(find src packages/*/src -newer dist/.built -name '*.ts' 2>/dev/null | head -1 || true)
   if [ ! -f dist/.built ] || [ -n "$stale" ]; then
     echo "bootstrap: building" >&2
-    npx tsc -p tsconfig.json >&2
-    touch dist/.built
+    npm run build --silent >&2
   fi
 fi
 if ! docker info >/dev/null 2>&1; then

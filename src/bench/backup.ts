@@ -8,10 +8,18 @@ import { execSync } from 'node:child_process';
 import { mkdtempSync, openSync, writeSync, closeSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BackupEngine, DEFAULT_BACKUP_SETTINGS, loadBatches, planRestore, Repository, type BackupSource } from '../agent/backup/backup.js';
-import { FsStorage } from '../agent/backup/storage.js';
-import { Graph, type Command } from '../agent/graph.js';
-import { encodeRecord } from '../agent/wal.js';
+import {
+  BackupEngine,
+  DEFAULT_BACKUP_SETTINGS,
+  encodeRecord,
+  FsStorage,
+  Graph,
+  loadBatches,
+  planRestore,
+  Repository,
+  type BackupSource,
+  type Command,
+} from '@drill/graph-agent';
 
 export interface BackupBenchResult {
   elements: number;

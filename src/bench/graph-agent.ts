@@ -2,9 +2,9 @@
 // (b) write throughput and latency of a 3-node cluster at default settings (fsync on).
 // Every cluster is torn down, also on failure.
 import { randomBytes } from 'node:crypto';
-import { type Cluster, startCluster } from '../target/graph-agent/cluster.js';
-import { ensureGraphAgentImage } from '../target/graph-agent/image.js';
-import { AgentClient } from '../target/graph-agent/agent-http.js';
+import { type Cluster, startCluster } from '../targets/graph-agent/cluster.js';
+import { ensureGraphAgentImage } from '../targets/graph-agent/image.js';
+import { AgentClient } from '../targets/graph-agent/agent-http.js';
 
 function benchRunId(what: string): string {
   return `bench-${what}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;

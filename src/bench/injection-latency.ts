@@ -18,7 +18,7 @@ import { seededRng } from '../core/random.js';
 import type { FaultKindName, FaultSpec } from '../faults/fault.js';
 import { FaultManager } from '../faults/fault-manager.js';
 import { FaultJournal } from '../faults/journal.js';
-import { GraphAgentTarget } from '../target/graph-agent/target.js';
+import { GraphAgentTarget } from '../targets/graph-agent/target.js';
 import { benchRunId, type BenchOptions } from './common.js';
 import { figure, median, type Figure } from './table.js';
 

@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { removeRunResources } from '../docker/cleanup.js';
 import { assertDockerAvailable } from '../docker/engine.js';
-import { ensureGraphAgentImage } from '../target/graph-agent/image.js';
+import { ensureGraphAgentImage } from '../targets/graph-agent/image.js';
 import { issuedRunIds, type BenchOptions } from './common.js';
 import { benchBackup } from './backup.js';
 import { benchWriteThroughput } from './graph-agent.js';

@@ -14,9 +14,9 @@ import { execa } from 'execa';
 import { sleep } from '../core/clock.js';
 import { removeRunResources } from '../docker/cleanup.js';
 import { LABEL } from '../docker/labels.js';
-import { AgentClient, type AgentStatus } from '../target/graph-agent/agent-http.js';
-import { CLIENT_PORT, RAFT_PORT, startCluster, type Cluster } from '../target/graph-agent/cluster.js';
-import { ensureGraphAgentImage } from '../target/graph-agent/image.js';
+import { AgentClient, type AgentStatus } from '../targets/graph-agent/agent-http.js';
+import { CLIENT_PORT, RAFT_PORT, startCluster, type Cluster } from '../targets/graph-agent/cluster.js';
+import { ensureGraphAgentImage } from '../targets/graph-agent/image.js';
 import { benchRunId, type BenchOptions } from './common.js';
 import { figure, median, type Figure } from './table.js';
 

@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { HistoryWriter } from '../client/history-writer.js';
 import { startWorkload } from '../client/workload.js';
 import { monotonicClock, sleep } from '../core/clock.js';
-import { GraphAgentClient } from '../target/graph-agent/client.js';
+import { GraphAgentClient } from '../targets/graph-agent/client.js';
 import type { BenchOptions } from './common.js';
 import { figure, median, quantile, type Figure } from './table.js';
 

@@ -24,10 +24,10 @@ import { monotonicClock, sleep, type Clock } from '../core/clock.js';
 import type { FaultContext } from '../faults/fault.js';
 import { hostCaps } from '../faults/host-caps.js';
 import { pause } from '../faults/pause.js';
-import type { NodeLifecycle } from '../target/target.js';
-import { GraphAgentClient } from '../target/graph-agent/client.js';
-import { startCluster, type Cluster } from '../target/graph-agent/cluster.js';
-import { ensureGraphAgentImage } from '../target/graph-agent/image.js';
+import type { NodeLifecycle } from '../targets/target.js';
+import { GraphAgentClient } from '../targets/graph-agent/client.js';
+import { startCluster, type Cluster } from '../targets/graph-agent/cluster.js';
+import { ensureGraphAgentImage } from '../targets/graph-agent/image.js';
 import { benchRunId, type BenchOptions } from './common.js';
 import { figure, median, type Figure } from './table.js';
 

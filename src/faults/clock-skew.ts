@@ -6,7 +6,7 @@
 // target libfaketime cannot reach (a static binary) fails the step: "skew not in effect".
 // Heal: offset 0, confirmed the same way.
 import { confirmWithin, FaultNotInEffectError, need, type FaultContext, type FaultKind } from './fault.js';
-import type { NodeClock } from '../target/target.js';
+import type { NodeClock } from '../targets/target.js';
 
 const TOLERANCE_MS = 1000;
 

@@ -5,7 +5,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import type { FaultRecord } from '../core/result.js';
-import type { Target } from '../target/target.js';
+import type { Target } from '../targets/target.js';
 import type { AppliedFault, FaultSpec } from './fault.js';
 import type { FaultJournal } from './journal.js';
 import { hostCaps } from './host-caps.js';

@@ -4,9 +4,9 @@
 // can fake two methods.
 
 import type { Clock } from '../core/clock.js';
-import type { NodeClock, NodeDisk, NodeLifecycle, NodeNetwork } from '../target/target.js';
+import type { NodeClock, NodeDisk, NodeLifecycle, NodeNetwork } from '../targets/target.js';
 import type { HostCaps } from './host-caps.js';
-import type { BackupControl } from '../target/backup.js';
+import type { BackupControl } from '../targets/backup.js';
 
 export type FaultKindName =
   | 'kill'

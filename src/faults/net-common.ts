@@ -1,7 +1,7 @@
 // Shared by the network faults: resolve the nodes' addresses once, apply tagged rules per
 // node and count them back (the fault is in effect when every rule is listed), and heal by
 // tag on every node that still runs (a node that was restarted has a fresh namespace).
-import type { NodeNetwork } from '../target/target.js';
+import type { NodeNetwork } from '../targets/target.js';
 import { FaultNotInEffectError } from './fault.js';
 import { applyRules, countTagged, removeTagged, type PeerPath, type Rule } from './netfilter.js';
 

@@ -1,6 +1,6 @@
 // A root qdisc fault (netem, tbf) on each node's eth0: install with our handle, confirm the
 // qdisc is listed with the expected kind, heal by deleting the root qdisc only if it is ours.
-import type { NodeNetwork } from '../target/target.js';
+import type { NodeNetwork } from '../targets/target.js';
 import { FaultNotInEffectError, type AppliedFault, type FaultContext } from './fault.js';
 import { addRootQdisc, isOurQdisc, removeRootQdisc, rootQdisc } from './netfilter.js';
 

@@ -2,7 +2,7 @@
 // timeline the RTO phases (detection, leader change) and the leader-change count use.
 
 import type { Clock } from '../core/clock.js';
-import type { RoleProbe } from '../target/target.js';
+import type { RoleProbe } from '../targets/target.js';
 
 export interface LeaderObservation {
   t: number;

@@ -8,7 +8,7 @@
 // that times out.
 
 import { z } from 'zod';
-import { BACKUP_VARS, NODE_VARS, PEER_VARS, WRITE_VARS, templateProblems } from '../target/custom/templates.js';
+import { BACKUP_VARS, NODE_VARS, PEER_VARS, WRITE_VARS, templateProblems } from '../targets/custom/templates.js';
 import { DURATION_PATTERN, describeValue, durationMessage, parseDuration } from './duration.js';
 
 type Rec = Record<string, unknown>;

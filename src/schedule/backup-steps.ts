@@ -9,8 +9,8 @@
 
 import { pairHistory, type HistoryEvent } from '../client/history.js';
 import { sleep, type Clock } from '../core/clock.js';
-import type { Target } from '../target/target.js';
-import { BackupRefusedError, type BackupControl, type BackupSummary } from '../target/backup.js';
+import type { Target } from '../targets/target.js';
+import { BackupRefusedError, type BackupControl, type BackupSummary } from '../targets/backup.js';
 import type { BackupStepSpec, DestroyStepSpec, RestoreStepSpec, VerifyStepSpec } from './backup-step-types.js';
 import { allHealthy, type RecoveryWatcher } from './conditions.js';
 

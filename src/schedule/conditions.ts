@@ -2,7 +2,7 @@
 // timeout, which fails the step with the reason.
 
 import type { HistoryEvent } from '../client/history.js';
-import type { RoleProbe } from '../target/target.js';
+import type { RoleProbe } from '../targets/target.js';
 
 /** How many consecutive acknowledged writes, invoked after the await began, count as "recovered". */
 export const RECOVERED_STREAK = 5;

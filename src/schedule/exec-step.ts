@@ -8,7 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { Target } from '../target/target.js';
+import type { Target } from '../targets/target.js';
 import type { ExecStep } from './steps.js';
 
 export interface ExecContext {

@@ -5,7 +5,7 @@
 import { sleep, type Clock } from '../core/clock.js';
 import type { MarkRecord, StepRecord } from '../core/result.js';
 import type { FaultManager } from '../faults/fault-manager.js';
-import type { Target } from '../target/target.js';
+import type { Target } from '../targets/target.js';
 import { allHealthy, RecoveryWatcher } from './conditions.js';
 import type { HistoryEvent } from '../client/history.js';
 import { BackupRunState, runBackup, runDestroy, runRestore, runVerify, type BackupStepDeps } from './backup-steps.js';

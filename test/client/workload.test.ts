@@ -11,7 +11,7 @@ import type { InvokeEvent } from '../../src/client/history.js';
 import { HistoryWriter, readHistory } from '../../src/client/history-writer.js';
 import { startWorkload, type WorkloadOptions } from '../../src/client/workload.js';
 import type { OpRequest, OpResult, WriteClient } from '../../src/client/write-client.js';
-import { GraphAgentClient } from '../../src/target/graph-agent/client.js';
+import { GraphAgentClient } from '../../src/targets/graph-agent/client.js';
 import { startTrivialServer, type TrivialServer } from './support/trivial-server.mjs';
 import { assertWellFormed, counts } from './support/helpers.js';
 

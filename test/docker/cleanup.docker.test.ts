@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { listDrillResources, removeRunResources } from '../../src/docker/cleanup.js';
 import { assertDockerAvailable, docker } from '../../src/docker/engine.js';
 import { drillLabels } from '../../src/docker/labels.js';
-import { ensureGraphAgentImage } from '../../src/target/graph-agent/image.js';
+import { ensureGraphAgentImage } from '../../src/targets/graph-agent/image.js';
 
 const nonce = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 const runId = `t-cleanup-${nonce}`;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InfraError } from '../../src/core/errors.js';
 import { docker } from '../../src/docker/engine.js';
-import { ensureGraphAgentImage, graphAgentImageTag } from '../../src/target/graph-agent/image.js';
+import { ensureGraphAgentImage, graphAgentImageTag } from '../../src/targets/graph-agent/image.js';
 
 const tmpDirs: string[] = [];
 const stubTags = new Set<string>();

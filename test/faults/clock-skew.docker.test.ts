@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockError } from '../../src/faults/clock-skew.js';
 import { audit, auditContainers } from '../support/audit.js';
-import { until } from '../target/graph-agent/support.js';
+import { until } from '../targets/graph-agent/support.js';
 import { bootHarness, type Harness } from './net-probes.js';
 
 describe('clock-skew (docker)', () => {

@@ -1,6 +1,6 @@
 // A fake of the two or three lifecycle methods a fault needs (Pumba style): enough to
 // test apply/confirm/heal without Docker. The real thing is tested in *.docker.test.ts.
-import type { NodeLifecycle, NodeState } from '../../src/target/target.js';
+import type { NodeLifecycle, NodeState } from '../../src/targets/target.js';
 
 export class FakeLifecycle implements NodeLifecycle {
   readonly state = new Map<string, NodeState>();

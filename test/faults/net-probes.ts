@@ -9,8 +9,8 @@ import { monotonicClock } from '../../src/core/clock.js';
 import { seededRng } from '../../src/core/random.js';
 import { FaultManager } from '../../src/faults/fault-manager.js';
 import { FaultJournal } from '../../src/faults/journal.js';
-import { GraphAgentTarget, type GraphAgentSettings } from '../../src/target/graph-agent/target.js';
-import { testRunId } from '../target/graph-agent/support.js';
+import { GraphAgentTarget, type GraphAgentSettings } from '../../src/targets/graph-agent/target.js';
+import { testRunId } from '../targets/graph-agent/support.js';
 
 export interface Harness {
   runId: string;

@@ -1,7 +1,7 @@
 // partition against the real engine: no traffic crosses the cut; after heal it does again;
 // a one-way cut stops only one side's connections; afterwards nothing of ours is left.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RAFT_PORT } from '../../src/target/graph-agent/cluster.js';
+import { RAFT_PORT } from '../../src/targets/graph-agent/cluster.js';
 import { audit, auditContainers } from '../support/audit.js';
 import { bootHarness, tcpReach, type Harness } from './net-probes.js';
 

@@ -8,7 +8,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { DrillResult } from '../../src/core/result.js';
 import { audit } from '../support/audit.js';
-import { until } from '../target/graph-agent/support.js';
+import { until } from '../targets/graph-agent/support.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const bin = join(root, 'bin/drill.js');

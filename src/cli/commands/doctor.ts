@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import type { CommandModule } from 'yargs';
 import { assertDockerAvailable, docker } from '../../docker/engine.js';
 import { mechanismFor, type NetFaultKind } from '../../faults/host-caps.js';
-import { ensureGraphAgentImage } from '../../target/graph-agent/image.js';
+import { ensureGraphAgentImage } from '../../targets/graph-agent/image.js';
 
 interface Check {
   name: string;

@@ -3,13 +3,12 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/agent/log.js';
-import { startAgent } from '../../../src/agent/node.js';
+import { silentLogger, startAgent } from '@drill/graph-agent';
 import { finalRead } from '../../../src/client/final-read.js';
 import { HistoryWriter } from '../../../src/client/history-writer.js';
 import { startWorkload } from '../../../src/client/workload.js';
 import { monotonicClock, sleep } from '../../../src/core/clock.js';
-import { classify, GraphAgentClient, GraphAgentFinalReadSource } from '../../../src/target/graph-agent/client.js';
+import { classify, GraphAgentClient, GraphAgentFinalReadSource } from '../../../src/targets/graph-agent/client.js';
 import { startTrivialServer, type TrivialServer } from '../../client/support/trivial-server.mjs';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];

@@ -4,10 +4,10 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BackupEngine, DEFAULT_BACKUP_SETTINGS, planRestore, Repository, verifyRepository, type BackupSettings, type BackupSource } from '../../src/agent/backup/backup.js';
-import { chunkKey, manifestKey } from '../../src/agent/backup/manifest.js';
-import { FsStorage, type BackupStorage } from '../../src/agent/backup/storage.js';
-import { Graph, type Command } from '../../src/agent/graph.js';
+import { BackupEngine, DEFAULT_BACKUP_SETTINGS, planRestore, Repository, verifyRepository, type BackupSettings, type BackupSource } from '../src/backup/backup.js';
+import { chunkKey, manifestKey } from '../src/backup/manifest.js';
+import { FsStorage, type BackupStorage } from '../src/backup/storage.js';
+import { Graph, type Command } from '../src/graph.js';
 
 /** A node without Raft: a log of commands applied in order. */
 class FakeNode implements BackupSource {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capture, jsonPathValues, parseIds } from '../../../src/target/custom/probes/parse.js';
+import { capture, jsonPathValues, parseIds } from '../../../src/targets/custom/probes/parse.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 

@@ -2,10 +2,10 @@
 // leaders that both accept writes (split brain); REPLICATION=async loses acknowledged
 // writes when the leader is killed under load.
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { type Cluster, startCluster } from '../../../src/target/graph-agent/cluster.js';
-import { ensureGraphAgentImage } from '../../../src/target/graph-agent/image.js';
+import { type Cluster, startCluster } from '../../../src/targets/graph-agent/cluster.js';
+import { ensureGraphAgentImage } from '../../../src/targets/graph-agent/image.js';
 import { listTaggedRules } from '../../../src/docker/netns.js';
-import { AgentUnreachableError } from '../../../src/target/graph-agent/agent-http.js';
+import { AgentUnreachableError } from '../../../src/targets/graph-agent/agent-http.js';
 import { expectNoLeftovers, testRunId, until } from './support.js';
 
 const runIds: string[] = [];

@@ -2,8 +2,8 @@ import { appendFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { RaftStateStore } from '../../src/agent/raft-state.js';
-import { Wal } from '../../src/agent/wal.js';
+import { RaftStateStore } from '../src/raft-state.js';
+import { Wal } from '../src/wal.js';
 
 let dir: string;
 beforeEach(async () => {

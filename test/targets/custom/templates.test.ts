@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FILTERS, NODE_VARS, WRITE_VARS, nodeVars, render, templateProblems } from '../../../src/target/custom/templates.js';
+import { FILTERS, NODE_VARS, WRITE_VARS, nodeVars, render, templateProblems } from '../../../src/targets/custom/templates.js';
 
 const layout = { runId: 'r1', names: ['n1', 'n2', 'n3'], peerPort: 2380, peerUrl: 'http://{{peer.host}}:{{peer.port}}', state: 'new' as const };
 

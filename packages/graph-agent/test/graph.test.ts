@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, Graph, type Command } from '../../src/agent/graph.js';
+import { canonicalJson, Graph, type Command } from '../src/graph.js';
 
 const v = (id: string, properties: Record<string, unknown> = {}): Command => ({ op: 'vertex', id, label: 'L', properties });
 const e = (id: string, from: string, to: string): Command => ({ op: 'edge', id, from, to, type: 'T', properties: {} });

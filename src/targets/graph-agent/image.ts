@@ -28,7 +28,7 @@ const FAKETIME_CANDIDATES = [
 ];
 
 export interface EnsureImageOptions {
-  /** Compiled agent directory (default: <repo>/dist/agent). */
+  /** Compiled agent directory (default: <repo>/packages/graph-agent/dist). */
   agentDir?: string;
   /** Rebuild even if the tag exists. */
   force?: boolean;
@@ -45,10 +45,14 @@ export interface EnsureImageResult {
   faketime: boolean;
 }
 
-/** <repo>/dist/agent; this file is three levels below the repo root in src/ and in dist/. */
+/**
+ * The store package's build output, <repo>/packages/graph-agent/dist: this file is three
+ * levels below the repo (or installed package) root, in src/ and in dist/. The harness
+ * never imports the store's code; it only ships these files into the image.
+ */
 export function defaultAgentDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  return path.resolve(here, '..', '..', '..', 'dist', 'agent');
+  return path.resolve(here, '..', '..', '..', 'packages', 'graph-agent', 'dist');
 }
 
 function findFaketime(): string | undefined {
@@ -68,7 +72,7 @@ export async function graphAgentImageTag(agentDir = defaultAgentDir()): Promise<
   if (!existsSync(path.join(agentDir, 'main.js'))) {
     throw new InfraError(
       `graph-agent image: step "collect agent": ${path.join(agentDir, 'main.js')} is missing`,
-      'run npm run build',
+      'run npm run build (it builds packages/graph-agent too)',
     );
   }
   const files = await listJsFiles(agentDir);

@@ -1,6 +1,6 @@
 // The backup/restore capability of a target (optional, like network/clocks/disk): what the
 // `backup`, `destroy`, `restore` and `verify` steps and the backup-storage fault need.
-// graph-agent implements it (src/target/graph-agent/backup-ops.ts); a custom target can
+// graph-agent implements it (src/targets/graph-agent/backup-ops.ts); a custom target can
 // implement it with its own probes later.
 
 export type BackupKind = 'full' | 'incremental';

@@ -1,5 +1,5 @@
 // The target seam: everything the harness needs from a system under test, and nothing
-// more. graph-agent is the first implementation (src/target/graph-agent/); custom
+// more. graph-agent is the first implementation (src/targets/graph-agent/); custom
 // targets defined in YAML come later and implement the same interface. Code specific to
 // one system stays behind this seam.
 

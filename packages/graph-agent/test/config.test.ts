@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../../src/agent/config.js';
+import { ConfigError, parseConfig } from '../src/config.js';
 
 describe('agent config', () => {
   it('applies defaults and parses peers', () => {

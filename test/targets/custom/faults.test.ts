@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../../src/core/errors.js';
 import { parseScenario } from '../../../src/scenario/load.js';
-import { parseClockValue } from '../../../src/target/custom/probes/parse.js';
+import { parseClockValue } from '../../../src/targets/custom/probes/parse.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const example = readFileSync(resolve(root, 'examples/etcd/primary-down.yaml'), 'utf8');

@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentConfig } from '../../src/agent/config.js';
-import { formatLine } from '../../src/agent/log.js';
-import { startAgent, type Agent } from '../../src/agent/node.js';
+import type { AgentConfig } from '../src/config.js';
+import { formatLine } from '../src/log.js';
+import { startAgent, type Agent } from '../src/node.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

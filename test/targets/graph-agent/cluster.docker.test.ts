@@ -2,9 +2,9 @@
 // election, failover after SIGKILL, durability of acknowledged writes, WAL recovery and
 // catch-up, and refusal of bad requests.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cluster, startCluster } from '../../../src/target/graph-agent/cluster.js';
-import { ensureGraphAgentImage } from '../../../src/target/graph-agent/image.js';
-import { AgentClient } from '../../../src/target/graph-agent/agent-http.js';
+import { type Cluster, startCluster } from '../../../src/targets/graph-agent/cluster.js';
+import { ensureGraphAgentImage } from '../../../src/targets/graph-agent/image.js';
+import { AgentClient } from '../../../src/targets/graph-agent/agent-http.js';
 import { expectNoLeftovers, testRunId, until } from './support.js';
 
 const runId = testRunId('cluster');

@@ -1,0 +1,20 @@
+// The package's public surface, for the harness's benchmark and tests: the store itself
+// runs inside its image (dist/main.js) and the harness reaches it only over HTTP. Nothing
+// here is imported by the drill harness's production code.
+
+export { startAgent, type Agent, type StartOptions } from './node.js';
+export { parseConfig, publicConfig, ConfigError, type AgentConfig } from './config.js';
+export { formatLine, makeLogger, silentLogger, type Logger } from './log.js';
+export { Graph, canonicalJson, type Command, type Vertex, type Edge } from './graph.js';
+export { encodeRecord } from './wal.js';
+export {
+  BackupEngine,
+  DEFAULT_BACKUP_SETTINGS,
+  loadBatches,
+  planRestore,
+  Repository,
+  verifyRepository,
+  type BackupSettings,
+  type BackupSource,
+} from './backup/backup.js';
+export { FsStorage, type BackupStorage } from './backup/storage.js';
