@@ -39,12 +39,24 @@ class BenchNode implements BackupSource {
   readonly peers: string[] = [];
   readonly g = new Graph();
   readonly log: { term: number; json: string; cmd: Command }[] = [];
-  graph() { return this.g; }
-  lastApplied() { return this.log.length; }
-  entryAt(i: number) { return this.log[i - 1]; }
-  role() { return 'leader'; }
-  term() { return 1; }
-  leaderId() { return 'bench'; }
+  graph() {
+    return this.g;
+  }
+  lastApplied() {
+    return this.log.length;
+  }
+  entryAt(i: number) {
+    return this.log[i - 1];
+  }
+  role() {
+    return 'leader';
+  }
+  term() {
+    return 1;
+  }
+  leaderId() {
+    return 'bench';
+  }
   write(cmd: Command): void {
     const json = JSON.stringify({ term: 1, cmd });
     this.log.push({ term: 1, json, cmd });
@@ -55,7 +67,10 @@ class BenchNode implements BackupSource {
 const mb = (b: number, s: number): number => Math.round((b / 1e6 / s) * 10) / 10;
 const secs = (t0: number): number => Math.round(performance.now() - t0) / 1000;
 
-export async function benchBackup(elements = 1_000_000, log: (l: string) => void = console.log): Promise<BackupBenchResult> {
+export async function benchBackup(
+  elements = 1_000_000,
+  log: (l: string) => void = console.log,
+): Promise<BackupBenchResult> {
   const root = mkdtempSync(join(tmpdir(), 'drill-bench-backup-'));
   try {
     const node = new BenchNode();
@@ -73,8 +88,10 @@ export async function benchBackup(elements = 1_000_000, log: (l: string) => void
       pending.push(encodeRecord(node.log[node.log.length - 1]!.json));
       if (pending.length >= 10_000) flush();
     };
-    for (let i = 0; i < nv; i++) add({ op: 'vertex', id: `v${i}`, label: 'person', properties: { w: i % 16, name: `n-${i}` } });
-    for (let i = 0; i < elements - nv; i++) add({ op: 'edge', id: `e${i}`, from: `v${i % nv}`, to: `v${(i * 7919) % nv}`, type: 'knows', properties: {} });
+    for (let i = 0; i < nv; i++)
+      add({ op: 'vertex', id: `v${i}`, label: 'person', properties: { w: i % 16, name: `n-${i}` } });
+    for (let i = 0; i < elements - nv; i++)
+      add({ op: 'edge', id: `e${i}`, from: `v${i % nv}`, to: `v${(i * 7919) % nv}`, type: 'knows', properties: {} });
     flush();
     closeSync(fd);
     const dataBytes = statSync(join(dataDir, 'wal.log')).size;
@@ -120,7 +137,8 @@ export async function benchBackup(elements = 1_000_000, log: (l: string) => void
     log(
       `tar|sha256sum ${tarS}s (${r.tar_sha256_mb_s} MB/s); full backup ${fullS}s (${r.full_backup_mb_s} MB/s, ${(full.manifest.bytes / 1e6).toFixed(1)} MB, ${full.manifest.chunks.length} chunks); restore (verify + rebuild + ${batches} load batches) ${restoreS}s (${r.restore_mb_s} MB/s)`,
     );
-    for (const i of incremental) log(`incremental after ${i.changed} new elements: ${i.seconds}s, ${(i.bytes / 1e6).toFixed(2)} MB`);
+    for (const i of incremental)
+      log(`incremental after ${i.changed} new elements: ${i.seconds}s, ${(i.bytes / 1e6).toFixed(2)} MB`);
     return r;
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -35,7 +35,9 @@ export interface BootBenchResult {
 }
 
 /** (a) Time from `docker run` (startCluster) to an elected leader, `runs` times. */
-export async function benchBootToLeader(opts: { nodes?: number; runs?: number; env?: Record<string, string> } = {}): Promise<BootBenchResult> {
+export async function benchBootToLeader(
+  opts: { nodes?: number; runs?: number; env?: Record<string, string> } = {},
+): Promise<BootBenchResult> {
   const nodes = opts.nodes ?? 3;
   const img = await ensureGraphAgentImage();
   const samples: BootSample[] = [];
@@ -43,7 +45,12 @@ export async function benchBootToLeader(opts: { nodes?: number; runs?: number; e
     const t0 = performance.now();
     let cluster: Cluster | undefined;
     try {
-      cluster = await startCluster({ runId: benchRunId('boot'), nodes, image: img.tag, ...(opts.env ? { env: opts.env } : {}) });
+      cluster = await startCluster({
+        runId: benchRunId('boot'),
+        nodes,
+        image: img.tag,
+        ...(opts.env ? { env: opts.env } : {}),
+      });
       const startMs = performance.now() - t0;
       const leader = await cluster.waitForLeader(30_000, 10);
       samples.push({ startMs, leaderMs: performance.now() - t0, leader });
@@ -51,7 +58,11 @@ export async function benchBootToLeader(opts: { nodes?: number; runs?: number; e
       await cluster?.teardown();
     }
   }
-  const med = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+  const med = (xs: number[]) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      50,
+    );
   return {
     nodes,
     image: img.tag,
@@ -86,7 +97,12 @@ export async function benchWriteThroughput(
   const concurrency = opts.concurrency ?? 16;
   const durationMs = opts.durationMs ?? 10_000;
   const img = await ensureGraphAgentImage();
-  const cluster = await startCluster({ runId: benchRunId('write'), nodes, image: img.tag, ...(opts.env ? { env: opts.env } : {}) });
+  const cluster = await startCluster({
+    runId: benchRunId('write'),
+    nodes,
+    image: img.tag,
+    ...(opts.env ? { env: opts.env } : {}),
+  });
   try {
     const leader = await cluster.waitForLeader(30_000);
     const client = new AgentClient(cluster.node(leader).clientUrl, { timeoutMs: 5000 });

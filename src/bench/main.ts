@@ -74,7 +74,11 @@ export const BENCHES: Bench[] = [
     name: 'scaling',
     run: benchScaling,
     figures: (quick) => [
-      ...(quick ? [3, 5] : [3, 5, 7, 9]).map((n) => ({ name: `scaling.primary_down_wall.${n}`, label: `primary-down drill wall time, ${n} nodes`, unit: 's' })),
+      ...(quick ? [3, 5] : [3, 5, 7, 9]).map((n) => ({
+        name: `scaling.primary_down_wall.${n}`,
+        label: `primary-down drill wall time, ${n} nodes`,
+        unit: 's',
+      })),
       { name: 'scaling.history_bytes_per_op', label: 'history.jsonl bytes per operation', unit: 'B/op' },
       { name: 'scaling.peak_rss', label: 'harness peak RSS during the drills', unit: 'MiB' },
     ],
@@ -100,10 +104,29 @@ export const BENCHES: Bench[] = [
 /** The reference SUT itself: write throughput of a 3-node graph-agent cluster in Docker at the default fsync. */
 async function benchSutThroughput(o: BenchOptions): Promise<Figure[]> {
   const r = await benchWriteThroughput({ durationMs: o.quick ? 3_000 : 10_000, concurrency: 16 });
-  const detail = { acknowledged: r.acknowledged, failed: r.failed, p50_ms: r.p50Ms, max_ms: r.maxMs, duration_ms: r.durationMs };
+  const detail = {
+    acknowledged: r.acknowledged,
+    failed: r.failed,
+    p50_ms: r.p50Ms,
+    max_ms: r.maxMs,
+    duration_ms: r.durationMs,
+  };
   return [
-    figure({ bench: 'sut', name: 'sut.write_throughput', label: 'graph-agent x3 writes/s (fsync on, 16 clients)', value: r.writesPerSec, unit: 'writes/s', detail }),
-    figure({ bench: 'sut', name: 'sut.write_p99', label: 'graph-agent x3 write latency p99', value: r.p99Ms, unit: 'ms' }),
+    figure({
+      bench: 'sut',
+      name: 'sut.write_throughput',
+      label: 'graph-agent x3 writes/s (fsync on, 16 clients)',
+      value: r.writesPerSec,
+      unit: 'writes/s',
+      detail,
+    }),
+    figure({
+      bench: 'sut',
+      name: 'sut.write_p99',
+      label: 'graph-agent x3 write latency p99',
+      value: r.p99Ms,
+      unit: 'ms',
+    }),
   ];
 }
 
@@ -121,8 +144,23 @@ async function benchBackupIfAvailable(o: BenchOptions): Promise<Figure[]> {
     incremental: r.incremental,
   };
   return [
-    figure({ bench: 'backup', name: 'backup.backup_throughput', label: `full backup throughput (${r.elements} elements)`, value: r.full_backup_mb_s, unit: 'MB/s', reference: ref, detail }),
-    figure({ bench: 'backup', name: 'backup.restore_throughput', label: 'restore throughput (verify + rebuild + load)', value: r.restore_mb_s, unit: 'MB/s', reference: ref }),
+    figure({
+      bench: 'backup',
+      name: 'backup.backup_throughput',
+      label: `full backup throughput (${r.elements} elements)`,
+      value: r.full_backup_mb_s,
+      unit: 'MB/s',
+      reference: ref,
+      detail,
+    }),
+    figure({
+      bench: 'backup',
+      name: 'backup.restore_throughput',
+      label: 'restore throughput (verify + rebuild + load)',
+      value: r.restore_mb_s,
+      unit: 'MB/s',
+      reference: ref,
+    }),
   ];
 }
 
@@ -144,15 +182,23 @@ export function parseArgs(argv: string[]): MainArgs {
     else if (x === '--only' || x.startsWith('--only=')) {
       const v = x.includes('=') ? x.slice(x.indexOf('=') + 1) : argv[++i];
       if (!v) throw new Error('--only needs a list of benchmarks');
-      a.only = v.split(',').map((s) => s.trim()).filter(Boolean);
+      a.only = v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = a.only.filter((n) => !BENCHES.some((b) => b.name === n));
-      if (unknown.length) throw new Error(`--only: unknown benchmark(s) ${unknown.join(', ')}; have ${BENCHES.map((b) => b.name).join(', ')}`);
+      if (unknown.length)
+        throw new Error(
+          `--only: unknown benchmark(s) ${unknown.join(', ')}; have ${BENCHES.map((b) => b.name).join(', ')}`,
+        );
     } else if (x === '--out') {
       const v = argv[++i];
       if (!v) throw new Error('--out needs a file');
       a.out = path.resolve(v);
     } else if (x === '--help' || x === '-h') {
-      process.stdout.write(`usage: node dist/bench/main.js [--quick] [--only ${BENCHES.map((b) => b.name).join(',')}] [--out FILE]\n`);
+      process.stdout.write(
+        `usage: node dist/bench/main.js [--quick] [--only ${BENCHES.map((b) => b.name).join(',')}] [--out FILE]\n`,
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${x}`);
   }
@@ -179,7 +225,9 @@ export async function main(argv: string[]): Promise<number> {
   const onSig = () => {
     log('interrupted: tearing down benchmark clusters');
     ac.abort();
-    void Promise.all([...issuedRunIds].map((id) => removeRunResources(id).catch(() => undefined))).finally(() => process.exit(130));
+    void Promise.all([...issuedRunIds].map((id) => removeRunResources(id).catch(() => undefined))).finally(() =>
+      process.exit(130),
+    );
   };
   process.once('SIGINT', onSig);
   process.once('SIGTERM', onSig);
@@ -188,7 +236,9 @@ export async function main(argv: string[]): Promise<number> {
   const t0 = performance.now();
   await assertDockerAvailable();
   const img = await ensureGraphAgentImage();
-  log(`image ${img.tag} (${img.built ? `built in ${img.ms.toFixed(0)} ms` : 'cached'}); ${args.quick ? 'quick' : 'full'} run`);
+  log(
+    `image ${img.tag} (${img.built ? `built in ${img.ms.toFixed(0)} ms` : 'cached'}); ${args.quick ? 'quick' : 'full'} run`,
+  );
   const env = await machine();
   const figures: Figure[] = [];
   const benches: Record<string, { duration_s: number; error?: string }> = {};

@@ -65,9 +65,13 @@ async function plainOnce(image: string): Promise<Sample> {
   const net = prefix;
   const names = Array.from({ length: NODES }, (_, i) => `n${i + 1}`);
   const labels = (node?: string) =>
-    [`${LABEL.managed}=true`, `${LABEL.run}=${runId}`, `${LABEL.role}=sut`, `${LABEL.kind}=graph-agent`, ...(node ? [`${LABEL.node}=${node}`] : [])].flatMap(
-      (l) => ['--label', l],
-    );
+    [
+      `${LABEL.managed}=true`,
+      `${LABEL.run}=${runId}`,
+      `${LABEL.role}=sut`,
+      `${LABEL.kind}=graph-agent`,
+      ...(node ? [`${LABEL.node}=${node}`] : []),
+    ].flatMap((l) => ['--label', l]);
   let removed = false;
   const removeAll = async () => {
     await execa('docker', ['rm', '-f', ...names.map((n) => `${prefix}-${n}`)], { reject: false });
@@ -81,20 +85,35 @@ async function plainOnce(image: string): Promise<Sample> {
       names.map(async (n) => {
         const vol = `${prefix}-${n}-data`;
         await execa('docker', ['volume', 'create', ...labels(n), vol]);
-        const peers = names.filter((p) => p !== n).map((p) => `${p}=${p}:${RAFT_PORT}`).join(',');
+        const peers = names
+          .filter((p) => p !== n)
+          .map((p) => `${p}=${p}:${RAFT_PORT}`)
+          .join(',');
         await execa('docker', [
-          'run', '-d',
-          '--name', `${prefix}-${n}`,
-          '--hostname', n,
-          '--network', net,
-          '--network-alias', n,
-          '-p', `127.0.0.1::${CLIENT_PORT}`,
-          '--mount', `type=volume,source=${vol},target=/data`,
-          '-e', `NODE_ID=${n}`,
-          '-e', `PEERS=${peers}`,
-          '-e', 'DATA_DIR=/data',
-          '-e', `CLIENT_PORT=${CLIENT_PORT}`,
-          '-e', `RAFT_PORT=${RAFT_PORT}`,
+          'run',
+          '-d',
+          '--name',
+          `${prefix}-${n}`,
+          '--hostname',
+          n,
+          '--network',
+          net,
+          '--network-alias',
+          n,
+          '-p',
+          `127.0.0.1::${CLIENT_PORT}`,
+          '--mount',
+          `type=volume,source=${vol},target=/data`,
+          '-e',
+          `NODE_ID=${n}`,
+          '-e',
+          `PEERS=${peers}`,
+          '-e',
+          'DATA_DIR=/data',
+          '-e',
+          `CLIENT_PORT=${CLIENT_PORT}`,
+          '-e',
+          `RAFT_PORT=${RAFT_PORT}`,
           ...labels(n),
           image,
         ]);
@@ -148,7 +167,9 @@ export async function benchOverhead(opts: BenchOptions): Promise<Figure[]> {
         plain.push(await plainOnce(img.tag));
         harness.push(await harnessOnce(img.tag, logRoot));
       }
-      opts.log(`overhead ${i + 1}/${runs}: harness boot ${harness.at(-1)!.bootMs.toFixed(0)} ms teardown ${harness.at(-1)!.teardownMs.toFixed(0)} ms; plain boot ${plain.at(-1)!.bootMs.toFixed(0)} ms teardown ${plain.at(-1)!.teardownMs.toFixed(0)} ms`);
+      opts.log(
+        `overhead ${i + 1}/${runs}: harness boot ${harness.at(-1)!.bootMs.toFixed(0)} ms teardown ${harness.at(-1)!.teardownMs.toFixed(0)} ms; plain boot ${plain.at(-1)!.bootMs.toFixed(0)} ms teardown ${plain.at(-1)!.teardownMs.toFixed(0)} ms`,
+      );
     }
   } finally {
     await rm(logRoot, { recursive: true, force: true });

@@ -112,7 +112,9 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
     await runLevel(port, 200, 1000, dir, 'warm');
     base = await runLevel(port, 100, durMs, dir, 'base');
     const baseGapDev = Math.abs(base.p50GapMs - base.idealGapMs);
-    opts.log(`recording unloaded: p50 latency ${base.p50LatMs.toFixed(3)} ms, invoke spacing p50 ${base.p50GapMs.toFixed(2)} ms (ideal ${base.idealGapMs.toFixed(2)})`);
+    opts.log(
+      `recording unloaded: p50 latency ${base.p50LatMs.toFixed(3)} ms, invoke spacing p50 ${base.p50GapMs.toFixed(2)} ms (ideal ${base.idealGapMs.toFixed(2)})`,
+    );
     let misses = 0;
     for (const r of rates) {
       const l = await runLevel(port, r, durMs, dir, `r${r}`);
@@ -120,7 +122,8 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
       const gapDev = Math.abs(l.p50GapMs - l.idealGapMs) - baseGapDev;
       const why: string[] = [];
       if (l.achieved < 0.95 * r) why.push(`achieved ${l.achieved.toFixed(0)} ops/s < 95 %`);
-      if (Math.abs(latDev) > TOLERANCE_MS) why.push(`p50 latency ${latDev >= 0 ? '+' : ''}${latDev.toFixed(2)} ms vs unloaded`);
+      if (Math.abs(latDev) > TOLERANCE_MS)
+        why.push(`p50 latency ${latDev >= 0 ? '+' : ''}${latDev.toFixed(2)} ms vs unloaded`);
       if (gapDev > TOLERANCE_MS) why.push(`invoke spacing off its ideal by ${gapDev.toFixed(2)} ms more than unloaded`);
       l.sustained = why.length === 0;
       if (!l.sustained) l.why = why.join('; ');
@@ -137,13 +140,19 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
     child.kill();
     await rm(dir, { recursive: true, force: true });
   }
-  const best = levels.filter((l) => l.sustained).reduce<Level | undefined>((a, l) => (!a || l.rate > a.rate ? l : a), undefined);
+  const best = levels
+    .filter((l) => l.sustained)
+    .reduce<Level | undefined>((a, l) => (!a || l.rate > a.rate ? l : a), undefined);
   const allSustained = levels.length > 0 && levels.every((l) => l.sustained);
   const detail = {
     concurrency: CONCURRENCY,
     duration_ms: durMs,
     tolerance_ms: TOLERANCE_MS,
-    unloaded: base && { rate: base.rate, p50_latency_ms: +base.p50LatMs.toFixed(3), p50_spacing_ms: +base.p50GapMs.toFixed(2) },
+    unloaded: base && {
+      rate: base.rate,
+      p50_latency_ms: +base.p50LatMs.toFixed(3),
+      p50_spacing_ms: +base.p50GapMs.toFixed(2),
+    },
     levels: levels.map((l) => ({
       rate: l.rate,
       achieved: Math.round(l.achieved),
@@ -156,7 +165,11 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
     })),
     ...(allSustained ? { note: 'every rate tried was sustained: the capacity is at least this' } : {}),
   };
-  const reason = best ? undefined : base ? `not even ${rates[0]} ops/s was sustained (${levels[0]?.why ?? ''})` : 'the unloaded run failed';
+  const reason = best
+    ? undefined
+    : base
+      ? `not even ${rates[0]} ops/s was sustained (${levels[0]?.why ?? ''})`
+      : 'the unloaded run failed';
   return [
     figure({
       bench: 'recording',

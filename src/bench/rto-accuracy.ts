@@ -249,7 +249,11 @@ export async function benchRtoAccuracy(opts: BenchOptions): Promise<Figure[]> {
       label: `measured RTO of the calibrated outage (median of ${trials})`,
       value: valid.length ? median(valid.map((t) => t.measuredMs!)) : null,
       unit: 'ms',
-      reference: { what: 'true outage: pause confirmed -> thawed', value: valid.length ? median(valid.map((t) => t.truthMs)) : 'unknown', unit: 'ms' },
+      reference: {
+        what: 'true outage: pause confirmed -> thawed',
+        value: valid.length ? median(valid.map((t) => t.truthMs)) : 'unknown',
+        unit: 'ms',
+      },
       ...(reason ? { reason } : {}),
     }),
   ];

@@ -76,14 +76,22 @@ export async function benchScaling(opts: BenchOptions): Promise<Figure[]> {
       const file = { path: `<bench scaling ${n} nodes>`, scenario: parseScenario(scenarioText(n), `bench-${n}.yaml`) };
       peakRss = process.memoryUsage().rss;
       const t0 = performance.now();
-      const res = await runDrill({ file, outDir: out, seed: 1000 + n, signal: opts.signal ?? new AbortController().signal, progress: quietProgress });
+      const res = await runDrill({
+        file,
+        outDir: out,
+        seed: 1000 + n,
+        signal: opts.signal ?? new AbortController().signal,
+        progress: quietProgress,
+      });
       const wallMs = performance.now() - t0;
       const hist = path.join(res.run_dir, 'history.jsonl');
       let historyBytes = 0;
       let ops = 0;
       try {
         historyBytes = statSync(hist).size;
-        ops = readFileSync(hist, 'utf8').split('\n').filter((l) => l.includes('"type":"invoke"')).length;
+        ops = readFileSync(hist, 'utf8')
+          .split('\n')
+          .filter((l) => l.includes('"type":"invoke"')).length;
       } catch {
         /* unknown below */
       }
@@ -120,7 +128,8 @@ export async function benchScaling(opts: BenchOptions): Promise<Figure[]> {
         label: `primary-down drill wall time, ${n} nodes`,
         value: ok ? r.wallMs / 1000 : null,
         unit: 's',
-        reference: n === 3 ? null : { what: '3-node drill, same run', value: base ? base.wallMs / 1000 : 'unknown', unit: 's' },
+        reference:
+          n === 3 ? null : { what: '3-node drill, same run', value: base ? base.wallMs / 1000 : 'unknown', unit: 's' },
         ...(ok ? {} : { reason: r ? `drill ${r.status}: ${r.error ?? r.verdict}` : 'not run' }),
         ...(r ? { detail: { verdict: r.verdict, status: r.status, rto_s: r.rtoS, ops: r.ops } } : {}),
       }),

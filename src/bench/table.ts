@@ -56,7 +56,12 @@ export function figure(i: FigureInput): Figure {
   const value: number | 'unknown' = known ? round(i.value as number) : 'unknown';
   const ref = i.reference ?? null;
   const ratio =
-    known && ref && ref.unit === i.unit && typeof ref.value === 'number' && Number.isFinite(ref.value) && ref.value !== 0
+    known &&
+    ref &&
+    ref.unit === i.unit &&
+    typeof ref.value === 'number' &&
+    Number.isFinite(ref.value) &&
+    ref.value !== 0
       ? round((i.value as number) / ref.value)
       : null;
   const f: Figure = {
@@ -65,7 +70,9 @@ export function figure(i: FigureInput): Figure {
     label: i.label,
     value,
     unit: i.unit,
-    reference: ref ? { ...ref, value: typeof ref.value === 'number' && Number.isFinite(ref.value) ? round(ref.value) : 'unknown' } : null,
+    reference: ref
+      ? { ...ref, value: typeof ref.value === 'number' && Number.isFinite(ref.value) ? round(ref.value) : 'unknown' }
+      : null,
     ratio,
     target: i.target?.text ?? null,
     met: i.target && known ? i.target.ok(i.value as number, ratio) : null,
@@ -76,7 +83,11 @@ export function figure(i: FigureInput): Figure {
 }
 
 /** Every figure of a benchmark that could not run, unknown with the same reason. */
-export function unknownFigures(bench: string, names: Array<{ name: string; label: string; unit: string; target?: string }>, reason: string): Figure[] {
+export function unknownFigures(
+  bench: string,
+  names: Array<{ name: string; label: string; unit: string; target?: string }>,
+  reason: string,
+): Figure[] {
   return names.map((n) => ({
     bench,
     name: n.name,

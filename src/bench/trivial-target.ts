@@ -30,16 +30,20 @@ export async function startTrivialTarget(port = 0): Promise<{ port: number; clos
         if (typeof j.id !== 'string') return send(res, 400, { error: 'bad_request', message: 'id' });
         if (vertices.has(j.id) || edges.has(j.id)) return send(res, 409, { error: 'duplicate_id', message: j.id });
         if (p === '/edges') {
-          if (!vertices.has(String(j.from)) || !vertices.has(String(j.to))) return send(res, 422, { error: 'missing_vertex', message: '' });
+          if (!vertices.has(String(j.from)) || !vertices.has(String(j.to)))
+            return send(res, 422, { error: 'missing_vertex', message: '' });
           edges.add(j.id);
         } else vertices.add(j.id);
         return send(res, 201, { ok: true, id: j.id, index: ++index });
       }
       if (req.method === 'GET' && p.startsWith('/vertices/')) {
         const id = decodeURIComponent(p.slice('/vertices/'.length));
-        return vertices.has(id) ? send(res, 200, { id, label: 'vertex', properties: {} }) : send(res, 404, { error: 'not_found', message: '' });
+        return vertices.has(id)
+          ? send(res, 200, { id, label: 'vertex', properties: {} })
+          : send(res, 404, { error: 'not_found', message: '' });
       }
-      if (req.method === 'GET' && p === '/status') return send(res, 200, { node: 'n1', role: 'leader', term: 1, leader: 'n1' });
+      if (req.method === 'GET' && p === '/status')
+        return send(res, 200, { node: 'n1', role: 'leader', term: 1, leader: 'n1' });
       return send(res, 404, { error: 'not_found', message: p });
     });
   });

@@ -5,7 +5,9 @@ import type { DrillMetrics } from '../core/result.js';
 
 export type IntegrityMeasurement = DrillMetrics['integrity'];
 
-export function checkIntegrity(final: Pick<FinalRead, 'edges' | 'vertices' | 'checksums'> | null): IntegrityMeasurement {
+export function checkIntegrity(
+  final: Pick<FinalRead, 'edges' | 'vertices' | 'checksums'> | null,
+): IntegrityMeasurement {
   if (final === null) return { ok: null, dangling_edges: [], checksum_mismatch: [], reason: 'no final read' };
   const vertices = new Set(final.vertices);
   const dangling = final.edges.filter((e) => !vertices.has(e.from) || !vertices.has(e.to)).map((e) => e.id);

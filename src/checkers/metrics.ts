@@ -39,7 +39,13 @@ export interface MetricsInput {
     cut: { position: number; beforeT: number } | null;
     destroyT: number | null;
     backups: ReadonlyArray<{ end_s: number | null; id: string | null; status: string }>;
-    restores: ReadonlyArray<{ status: string; snapshot: string | null; rto_s: number | null; phases: RestoreMetrics['phases']; checksum_match: boolean | null }>;
+    restores: ReadonlyArray<{
+      status: string;
+      snapshot: string | null;
+      rto_s: number | null;
+      phases: RestoreMetrics['phases'];
+      checksum_match: boolean | null;
+    }>;
   };
 }
 
@@ -59,7 +65,12 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
     }
     const confirmedT = f.confirmedT;
     const m = guard(
-      () => checkRto(ops, { id: f.id, confirmedT, healedT: f.healedT ?? null }, { sustain: input.sustain, leaderChanges: timeline }),
+      () =>
+        checkRto(
+          ops,
+          { id: f.id, confirmedT, healedT: f.healedT ?? null },
+          { sustain: input.sustain, leaderChanges: timeline },
+        ),
       (msg): RtoMeasurement => ({
         fault_id: f.id,
         rto_s: null,
@@ -85,7 +96,8 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
   }
 
   const confirmed = input.faults.filter((f): f is FaultWindowInput & { confirmedT: number } => f.confirmedT !== null);
-  const firstOf = (fs: typeof confirmed): number | null => (fs.length === 0 ? null : Math.min(...fs.map((f) => f.confirmedT)));
+  const firstOf = (fs: typeof confirmed): number | null =>
+    fs.length === 0 ? null : Math.min(...fs.map((f) => f.confirmedT));
   const bk = input.backup;
   const rpoFaultT =
     input.rpoFaultT !== undefined
@@ -155,7 +167,10 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
       missing_before_position: bk.cut ? missing : null,
       lost_after_position: bk.cut ? lostAfter : null,
       window_s: bk.cut ? (lostAfter === 0 ? 0 : rpo.window_s) : null,
-      backup_age_s: bk.destroyT !== null && snap?.end_s != null ? Math.round((bk.destroyT / 1000 - snap.end_s) * 1000) / 1000 : null,
+      backup_age_s:
+        bk.destroyT !== null && snap?.end_s != null
+          ? Math.round((bk.destroyT / 1000 - snap.end_s) * 1000) / 1000
+          : null,
       checksum_match: last ? last.checksum_match : null,
       refused: bk.restores.filter((r) => r.status === 'refused').length,
       backups: bk.backups.map((b) => ({ ...b })),
@@ -164,7 +179,10 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
     // Integrity covers the backups too: acknowledged writes at or before a backup's position
     // missing after its restore, or restored data whose checksum differs from the manifest.
     const broken: string[] = [];
-    if ((missing ?? 0) > 0) broken.push(`${missing} acknowledged writes at or before the backup position ${bk.cut?.position} are missing after the restore`);
+    if ((missing ?? 0) > 0)
+      broken.push(
+        `${missing} acknowledged writes at or before the backup position ${bk.cut?.position} are missing after the restore`,
+      );
     if (last && last.checksum_match === false) broken.push('the restored data does not match the manifest checksum');
     if (broken.length > 0) {
       integrity.ok = false;
@@ -178,7 +196,10 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
   if (restoreRto !== undefined) {
     if (restoreRto === null) {
       metrics.rto_s = null;
-      rto_reason = [rto_reason === 'no disruptive fault in this drill' ? undefined : rto_reason, 'restore RTO not measured']
+      rto_reason = [
+        rto_reason === 'no disruptive fault in this drill' ? undefined : rto_reason,
+        'restore RTO not measured',
+      ]
         .filter(Boolean)
         .join('; ');
     } else if (disruptive.length === 0) {

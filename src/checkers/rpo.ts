@@ -53,7 +53,11 @@ function fates(ops: readonly Op[]): Map<string, IdFate> {
   return m;
 }
 
-export function checkRpo(ops: readonly Op[], final: { ids: readonly string[] } | null, opts: RpoOptions): RpoMeasurement {
+export function checkRpo(
+  ops: readonly Op[],
+  final: { ids: readonly string[] } | null,
+  opts: RpoOptions,
+): RpoMeasurement {
   if (final === null) {
     return { lost: null, unexpected: null, recovered: null, window_s: null, lost_ids: [], unexpected_ids: [] };
   }
@@ -69,7 +73,8 @@ export function checkRpo(ops: readonly Op[], final: { ids: readonly string[] } |
     if (fate.outcome === 'ok' && !present.has(id)) {
       lost.push(id);
       earliestLostAck = Math.min(earliestLostAck, fate.ackT);
-      if (cut && (fate.invokeT ?? Infinity) < cut.beforeT && (fate.index === undefined || fate.index <= cut.position)) missingBefore.push(id);
+      if (cut && (fate.invokeT ?? Infinity) < cut.beforeT && (fate.index === undefined || fate.index <= cut.position))
+        missingBefore.push(id);
     }
     if (fate.outcome === 'info' && present.has(id)) recovered++;
   }

@@ -51,7 +51,11 @@ export class FinalReadError extends Error {
   override readonly name = 'FinalReadError';
 }
 
-export async function finalRead(source: FinalReadSource, clock: Clock, opts: FinalReadOptions): Promise<FinalReadResult> {
+export async function finalRead(
+  source: FinalReadSource,
+  clock: Clock,
+  opts: FinalReadOptions,
+): Promise<FinalReadResult> {
   const interval = opts.intervalMs ?? 200;
   const deadline = clock.now() + opts.timeoutMs;
   let prev: { key: string; scan: ScanResult; leader: string } | undefined;

@@ -49,7 +49,8 @@ export function httpExchange(agent: http.Agent, r: HttpRequest, timeoutMs: numbe
     try {
       const headers: http.OutgoingHttpHeaders = { ...(r.headers ?? {}) };
       if (r.body !== undefined) {
-        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+        if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+          headers['content-type'] = 'application/json';
         headers['content-length'] = Buffer.byteLength(r.body);
       }
       req = http.request(r.url, { method: r.method, agent, headers });

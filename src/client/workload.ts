@@ -265,7 +265,8 @@ function validateOptions(o: WorkloadOptions): void {
   };
   share('edgeShare', o.edgeShare);
   share('readShare', o.readShare);
-  if (o.kind === 'kv' && o.edgeShare !== 0) throw new RangeError(`edgeShare: expected 0 for kind kv (no edges), got ${o.edgeShare}`);
+  if (o.kind === 'kv' && o.edgeShare !== 0)
+    throw new RangeError(`edgeShare: expected 0 for kind kv (no edges), got ${o.edgeShare}`);
   if (o.edgeShare + o.readShare > 1) {
     throw new RangeError(`edgeShare + readShare: expected <= 1, got ${o.edgeShare} + ${o.readShare}`);
   }

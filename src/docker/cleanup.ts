@@ -83,11 +83,21 @@ export async function removeRunResources(runId?: string): Promise<RemovedCounts>
   };
   await Promise.all(
     res.containers.map((c) =>
-      attempt(`container ${c.name}`, () => d.getContainer(c.id).remove({ force: true, v: false }), () => out.containers++),
+      attempt(
+        `container ${c.name}`,
+        () => d.getContainer(c.id).remove({ force: true, v: false }),
+        () => out.containers++,
+      ),
     ),
   );
   await Promise.all(
-    res.networks.map((n) => attempt(`network ${n.name}`, () => d.getNetwork(n.id).remove(), () => out.networks++)),
+    res.networks.map((n) =>
+      attempt(
+        `network ${n.name}`,
+        () => d.getNetwork(n.id).remove(),
+        () => out.networks++,
+      ),
+    ),
   );
   await Promise.all(
     res.volumes.map((v) =>
@@ -108,7 +118,10 @@ export async function removeRunResources(runId?: string): Promise<RemovedCounts>
 }
 
 async function makeMutable(volume: string): Promise<void> {
-  const info = (await docker().getVolume(volume).inspect().catch(() => null)) as { Mountpoint?: string } | null;
+  const info = (await docker()
+    .getVolume(volume)
+    .inspect()
+    .catch(() => null)) as { Mountpoint?: string } | null;
   const mp = info?.Mountpoint;
   if (!mp) return;
   const { execa } = await import('execa');

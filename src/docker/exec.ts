@@ -48,10 +48,13 @@ export async function execInContainer(containerId: string, argv: string[], timeo
   const err = collector();
   docker().modem.demuxStream(stream, out.sink, err.sink);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      (stream as unknown as { destroy?: () => void }).destroy?.();
-      reject(new ExecError('timeout', true));
-    }, Math.max(1, deadline - performance.now()));
+    const timer = setTimeout(
+      () => {
+        (stream as unknown as { destroy?: () => void }).destroy?.();
+        reject(new ExecError('timeout', true));
+      },
+      Math.max(1, deadline - performance.now()),
+    );
     const done = () => {
       clearTimeout(timer);
       // The hijacked connection stays half-open otherwise and keeps the process alive.

@@ -7,7 +7,8 @@ import { InfraError } from '../core/errors.js';
 import { errorLine } from './engine.js';
 
 const TAG_RE = /^drill:[A-Za-z0-9_.-]+$/;
-const NSENTER_HINT = 'partitions need root, nsenter (util-linux) and iptables on the Docker host: sudo bash scripts/ensure-docker.sh';
+const NSENTER_HINT =
+  'partitions need root, nsenter (util-linux) and iptables on the Docker host: sudo bash scripts/ensure-docker.sh';
 
 export function ruleTag(runId: string): string {
   const tag = `drill:${runId}`;
@@ -17,7 +18,8 @@ export function ruleTag(runId: string): string {
 
 /** Run a host command inside the network namespace of process `pid`. Throws InfraError on failure. */
 export async function inNetns(pid: number, cmd: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  if (!Number.isInteger(pid) || pid <= 0) throw new InfraError(`nsenter: invalid pid ${pid} (is the container running?)`);
+  if (!Number.isInteger(pid) || pid <= 0)
+    throw new InfraError(`nsenter: invalid pid ${pid} (is the container running?)`);
   const r = await execa('nsenter', ['-t', String(pid), '-n', cmd, ...args], { reject: false, timeout: 10_000 });
   if (r.exitCode !== 0) {
     throw new InfraError(

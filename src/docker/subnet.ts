@@ -14,7 +14,7 @@ export function candidateSubnets(seed: string, count = 32): string[] {
   for (const c of seed) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
   const out: string[] = [];
   for (let i = 0; out.length < count && i < 256; i++) {
-    const x = (h + i * 97) % 254 + 1;
+    const x = ((h + i * 97) % 254) + 1;
     const s = `10.213.${x}.0/24`;
     if (!out.includes(s)) out.push(s);
   }
@@ -54,7 +54,7 @@ export function overlapsRoute(subnet: string, routes: [number, number][]): boole
   const mask = 0xffffff00;
   return routes.some(([rn, rm]) => {
     const m = (rm & mask) >>> 0;
-    return ((rn & m) >>> 0) === ((net & m) >>> 0);
+    return (rn & m) >>> 0 === (net & m) >>> 0;
   });
 }
 

@@ -11,7 +11,16 @@
 //                the point (a restore must refuse it, naming the chunk).
 
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FaultContext, FaultKind, FaultSpec } from './fault.js';
@@ -49,7 +58,8 @@ export function corruptNewestChunk(root: string): { snapshot: string; chunk: str
         .filter((f) => f.endsWith('.json'))
         .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as ManifestLite)
     : [];
-  if (ms.length === 0) throw new FaultNotInEffectError('backup-storage corrupt: the repository has no snapshot to corrupt');
+  if (ms.length === 0)
+    throw new FaultNotInEffectError('backup-storage corrupt: the repository has no snapshot to corrupt');
   ms.sort((a, b) => a.position - b.position || a.created_at_ms - b.created_at_ms);
   const newest = ms[ms.length - 1]!;
   const others = new Set(ms.slice(0, -1).flatMap((m) => m.chunks.map((c) => c.sha256)));

@@ -16,7 +16,8 @@ export function parseRate(rate: string): number | undefined {
 /** tbf arguments: the bucket holds at least 10 ms of traffic (and one full-size frame burst). */
 export function tbfArgs(rate: string): string[] {
   const bps = parseRate(rate);
-  if (bps === undefined) throw new FaultNotInEffectError(`bandwidth: bad rate ${JSON.stringify(rate)} (expected e.g. 1mbit)`);
+  if (bps === undefined)
+    throw new FaultNotInEffectError(`bandwidth: bad rate ${JSON.stringify(rate)} (expected e.g. 1mbit)`);
   const burstBytes = Math.max(16_000, Math.ceil(bps / 8 / 100));
   return ['tbf', 'rate', rate, 'burst', String(burstBytes), 'latency', '400ms'];
 }

@@ -88,12 +88,20 @@ export class BoundedDisks {
     const first = Math.max(0, free - 1024 * 1024);
     if (first > 0) {
       const r = await execa('fallocate', ['-l', String(first), balloon], { reject: false });
-      if (r.exitCode !== 0) throw new InfraError(`disk-full: fallocate on ${volume}: ${String(r.stderr).split('\n')[0]}`);
+      if (r.exitCode !== 0)
+        throw new InfraError(`disk-full: fallocate on ${volume}: ${String(r.stderr).split('\n')[0]}`);
     }
     // Top up with real writes (4 KiB pieces) until the filesystem refuses.
-    await execa('sh', ['-c', `dd if=/dev/zero bs=4096 count=1000000 >> ${JSON.stringify(balloon)} 2>/dev/null; sync -f ${JSON.stringify(balloon)}`], {
-      reject: false,
-    });
+    await execa(
+      'sh',
+      [
+        '-c',
+        `dd if=/dev/zero bs=4096 count=1000000 >> ${JSON.stringify(balloon)} 2>/dev/null; sync -f ${JSON.stringify(balloon)}`,
+      ],
+      {
+        reject: false,
+      },
+    );
     // The node may already have exited on ENOSPC and Docker unmounted the volume: then
     // read the filesystem through its device.
     const read = (dir: string): FillResult => {

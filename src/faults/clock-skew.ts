@@ -57,7 +57,9 @@ export const clockSkew: FaultKind = {
       throw e;
     }
     const unread = nodes.filter((n) => r.errors.get(n) == null);
-    const measured = Object.fromEntries(nodes.map((n) => [n, r.errors.get(n) == null ? null : Math.round(r.errors.get(n)!)]));
+    const measured = Object.fromEntries(
+      nodes.map((n) => [n, r.errors.get(n) == null ? null : Math.round(r.errors.get(n)!)]),
+    );
     const detail: Record<string, unknown> = { offset_s: offsetS, measured_offset_ms: measured, via: 'libfaketime' };
     if (unread.length > 0) {
       detail['warning'] = `clock of ${unread.join(', ')} could not be read: skew set but not verified`;
@@ -66,7 +68,9 @@ export const clockSkew: FaultKind = {
       confirmedT: r.confirmedT,
       mechanism:
         `libfaketime offset file ${offsetS >= 0 ? '+' : ''}${offsetS} s (LD_PRELOAD, monotonic clock untouched); ` +
-        (unread.length === nodes.length ? 'clock could not be read: NOT verified' : `node clock read back within +- ${TOLERANCE_MS} ms`),
+        (unread.length === nodes.length
+          ? 'clock could not be read: NOT verified'
+          : `node clock read back within +- ${TOLERANCE_MS} ms`),
       detail,
       heal,
     };

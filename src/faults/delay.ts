@@ -19,7 +19,10 @@ export const delay: FaultKind = {
     const caps = await ctx.caps();
     if (mechanismFor('delay', caps).mechanism.startsWith('tc netem')) {
       const args = ['netem', 'delay', `${d}ms`, ...(j > 0 ? [`${j}ms`] : [])];
-      return installQdisc(net, nodes, args, 'netem', ctx, `tc netem delay ${d}ms${j > 0 ? ` ${j}ms` : ''} on eth0`, { delay_ms: d, jitter_ms: j });
+      return installQdisc(net, nodes, args, 'netem', ctx, `tc netem delay ${d}ms${j > 0 ? ` ${j}ms` : ''} on eth0`, {
+        delay_ms: d,
+        jitter_ms: j,
+      });
     }
     const links = net.links;
     if (!links) {
@@ -37,10 +40,16 @@ export const delay: FaultKind = {
     let confirmedT: number;
     try {
       const firstHeld = () => {
-        const ts = pairs.map(([a, b]) => links.firstHeldSince(a, b, minHeld, since)).filter((t): t is number => t !== null);
+        const ts = pairs
+          .map(([a, b]) => links.firstHeldSince(a, b, minHeld, since))
+          .filter((t): t is number => t !== null);
         return ts.length > 0 ? Math.min(...ts) : null;
       };
-      await confirmWithin(ctx, `traffic from ${nodes.join(', ')} held >= ${minHeld.toFixed(0)} ms by the link proxy`, async () => firstHeld() !== null);
+      await confirmWithin(
+        ctx,
+        `traffic from ${nodes.join(', ')} held >= ${minHeld.toFixed(0)} ms by the link proxy`,
+        async () => firstHeld() !== null,
+      );
       // Verified once held traffic came out the other side (>= delay later); the fault took
       // hold when that traffic entered the queue, so t_f is that instant on the harness clock.
       confirmedT = ctx.clock.now() - (performance.now() - firstHeld()!);

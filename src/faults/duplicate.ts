@@ -13,6 +13,14 @@ export const duplicate: FaultKind = {
     const m = mechanismFor('duplicate', await ctx.caps());
     if (!m.available) throw new FaultNotInEffectError(m.why ?? 'duplicate needs tc netem');
     const pct = spec.percent ?? 0;
-    return installQdisc(net, nodes, ['netem', 'duplicate', `${pct}%`], 'netem', ctx, `tc netem duplicate ${pct}% on eth0`, { percent: pct });
+    return installQdisc(
+      net,
+      nodes,
+      ['netem', 'duplicate', `${pct}%`],
+      'netem',
+      ctx,
+      `tc netem duplicate ${pct}% on eth0`,
+      { percent: pct },
+    );
   },
 };

@@ -45,11 +45,12 @@ export class FaultManager {
 
   async apply(spec: FaultSpec): Promise<FaultRecord> {
     const kind = faultKinds[spec.kind];
-    const nodes = spec.kind === 'backup-storage'
-      ? [] // the repository, not a node
-      : spec.groups
-      ? spec.groups.flat()
-      : await selectNodes(spec, this.target.nodeNames, () => this.target.leader(), this.rng);
+    const nodes =
+      spec.kind === 'backup-storage'
+        ? [] // the repository, not a node
+        : spec.groups
+          ? spec.groups.flat()
+          : await selectNodes(spec, this.target.nodeNames, () => this.target.leader(), this.rng);
     const requestedT = this.clock.now();
     const record: FaultRecord = {
       id: spec.name,
@@ -63,7 +64,15 @@ export class FaultManager {
       mechanism: '',
     };
     this.records.push(record);
-    this.journal.record({ event: 'apply', id: spec.name, kind: spec.kind, nodes, t: requestedT, run_id: this.runId, spec });
+    this.journal.record({
+      event: 'apply',
+      id: spec.name,
+      kind: spec.kind,
+      nodes,
+      t: requestedT,
+      run_id: this.runId,
+      spec,
+    });
     let applied: AppliedFault;
     try {
       applied = await kind.apply(spec, nodes, {

@@ -18,7 +18,10 @@ export interface HostCaps {
 
 async function inScratchNetns(script: string): Promise<Probe> {
   const r = await execa('unshare', ['-n', 'sh', '-c', script], { reject: false, timeout: 10_000 });
-  return { ok: r.exitCode === 0, err: r.exitCode === 0 ? '' : (String(r.stderr || r.stdout || r.message || 'failed').split('\n')[0] ?? '') };
+  return {
+    ok: r.exitCode === 0,
+    err: r.exitCode === 0 ? '' : (String(r.stderr || r.stdout || r.message || 'failed').split('\n')[0] ?? ''),
+  };
 }
 
 export async function probeHostCaps(): Promise<HostCaps> {
@@ -41,19 +44,32 @@ export function hostCaps(): Promise<HostCaps> {
 export type NetFaultKind = 'partition' | 'delay' | 'loss' | 'duplicate' | 'bandwidth';
 
 /** The mechanism a network fault uses on a host with these capabilities (null: unavailable). */
-export function mechanismFor(kind: NetFaultKind, caps: HostCaps): { mechanism: string; available: boolean; why?: string } {
+export function mechanismFor(
+  kind: NetFaultKind,
+  caps: HostCaps,
+): { mechanism: string; available: boolean; why?: string } {
   switch (kind) {
     case 'partition':
-      return { mechanism: 'iptables DROP rules in the node network namespaces (nsenter), tagged drill:<run>:<fault>', available: true };
+      return {
+        mechanism: 'iptables DROP rules in the node network namespaces (nsenter), tagged drill:<run>:<fault>',
+        available: true,
+      };
     case 'delay':
       return caps.netem.ok
         ? { mechanism: 'tc netem delay on the node interface', available: true }
-        : { mechanism: 'userspace link proxy in the harness on the node-to-node links (no netem on this kernel)', available: true };
+        : {
+            mechanism: 'userspace link proxy in the harness on the node-to-node links (no netem on this kernel)',
+            available: true,
+          };
     case 'loss':
       if (caps.netem.ok) return { mechanism: 'tc netem loss on the node interface', available: true };
       return caps.statistic.ok
         ? { mechanism: 'iptables statistic match (random DROP) towards peers', available: true }
-        : { mechanism: 'none', available: false, why: `loss needs tc netem or the iptables statistic match: ${caps.statistic.err}` };
+        : {
+            mechanism: 'none',
+            available: false,
+            why: `loss needs tc netem or the iptables statistic match: ${caps.statistic.err}`,
+          };
     case 'duplicate':
       return caps.netem.ok
         ? { mechanism: 'tc netem duplicate on the node interface', available: true }

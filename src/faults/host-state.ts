@@ -47,7 +47,8 @@ export function writeOffset(runId: string, node: string, offsetS: number): void 
 
 async function run(cmd: string, args: string[]): Promise<string> {
   const r = await execa(cmd, args, { reject: false, timeout: 30_000 });
-  if (r.exitCode !== 0) throw new InfraError(`${cmd} ${args.join(' ')} failed: ${String(r.stderr || r.stdout).split('\n')[0]}`);
+  if (r.exitCode !== 0)
+    throw new InfraError(`${cmd} ${args.join(' ')} failed: ${String(r.stderr || r.stdout).split('\n')[0]}`);
   return r.stdout;
 }
 
@@ -56,7 +57,11 @@ async function run(cmd: string, args: string[]): Promise<string> {
  * (Docker's local driver mounts a block device, but cannot set one up: `o=loop` fails).
  * No reserved blocks, so the node (root) and the balloon see the same free space.
  */
-export async function createLoopDisk(runId: string, node: string, sizeMb: number): Promise<{ image: string; device: string }> {
+export async function createLoopDisk(
+  runId: string,
+  node: string,
+  sizeMb: number,
+): Promise<{ image: string; device: string }> {
   const dir = path.join(runStateDir(runId), 'disk');
   mkdirSync(dir, { recursive: true });
   const image = path.join(dir, `${node}.img`);

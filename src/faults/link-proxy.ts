@@ -142,20 +142,23 @@ export class LinkProxy {
       pending++;
       buffered += chunk.length;
       if (buffered > MAX_BUFFERED) src.pause();
-      setTimeout(() => {
-        pending--;
-        buffered -= chunk.length;
-        if (!dst.destroyed) {
-          const ok = dst.write(chunk);
-          if (ok && buffered <= MAX_BUFFERED) src.resume();
-        }
-        const held = performance.now() - now;
-        let arr = this.delayed.get(key);
-        if (!arr) this.delayed.set(key, (arr = []));
-        arr.push({ held, at: now });
-        if (arr.length > 1000) arr.splice(0, arr.length - 1000);
-        finish();
-      }, Math.max(0, at - now));
+      setTimeout(
+        () => {
+          pending--;
+          buffered -= chunk.length;
+          if (!dst.destroyed) {
+            const ok = dst.write(chunk);
+            if (ok && buffered <= MAX_BUFFERED) src.resume();
+          }
+          const held = performance.now() - now;
+          let arr = this.delayed.get(key);
+          if (!arr) this.delayed.set(key, (arr = []));
+          arr.push({ held, at: now });
+          if (arr.length > 1000) arr.splice(0, arr.length - 1000);
+          finish();
+        },
+        Math.max(0, at - now),
+      );
     });
     dst.on('drain', () => {
       if (buffered <= MAX_BUFFERED) src.resume();
@@ -170,7 +173,9 @@ export class LinkProxy {
     live.delete(this);
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
-    await Promise.all([...this.servers.values()].map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
+    await Promise.all(
+      [...this.servers.values()].map(({ server }) => new Promise<void>((r) => server.close(() => r()))),
+    );
     this.servers.clear();
     this.delays.clear();
   }

@@ -19,12 +19,23 @@ export const loss: FaultKind = {
     const m = mechanismFor('loss', await ctx.caps());
     if (!m.available) throw new FaultNotInEffectError(m.why ?? 'loss is not available on this host');
     if (m.mechanism.startsWith('tc netem')) {
-      return installQdisc(net, nodes, ['netem', 'loss', `${pct}%`], 'netem', ctx, `tc netem loss ${pct}% on eth0`, { percent: pct });
+      return installQdisc(net, nodes, ['netem', 'loss', `${pct}%`], 'netem', ctx, `tc netem loss ${pct}% on eth0`, {
+        percent: pct,
+      });
     }
     const tag = faultTag(ctx.runId, ctx.faultId);
     const path = await peerPath(net, ctx.nodeNames);
     const perNode = new Map<string, Rule[]>();
-    for (const n of nodes) perNode.set(n, lossRules(n, ctx.nodeNames.filter((p) => p !== n), pct / 100, path));
+    for (const n of nodes)
+      perNode.set(
+        n,
+        lossRules(
+          n,
+          ctx.nodeNames.filter((p) => p !== n),
+          pct / 100,
+          path,
+        ),
+      );
     const { rules, heal } = await applyTaggedRules(net, perNode, nodes, tag);
     return {
       confirmedT: ctx.clock.now(),

@@ -8,7 +8,8 @@ import { applyRules, countTagged, removeTagged, type PeerPath, type Rule } from 
 export async function peerPath(net: NodeNetwork, nodes: readonly string[]): Promise<PeerPath> {
   const ips = new Map<string, string>();
   await Promise.all(nodes.map(async (n) => ips.set(n, await net.ip(n))));
-  for (const [n, ip] of ips) if (ip === '') throw new FaultNotInEffectError(`node ${n} has no address on the run network (not running?)`);
+  for (const [n, ip] of ips)
+    if (ip === '') throw new FaultNotInEffectError(`node ${n} has no address on the run network (not running?)`);
   const links = net.links;
   return {
     ip: (n) => ips.get(n) ?? '',

@@ -15,8 +15,12 @@ export const partition: FaultKind = {
     const net = need(ctx.net, 'partition', 'network access to the nodes');
     const groups = spec.groups ?? [nodes, ctx.nodeNames.filter((n) => !nodes.includes(n))];
     const unknown = groups.flat().filter((n) => !ctx.nodeNames.includes(n));
-    if (unknown.length > 0) throw new FaultNotInEffectError(`partition: ${unknown.join(', ')} not in the cluster (${ctx.nodeNames.join(', ')})`);
-    if (groups.filter((g) => g.length > 0).length < 2) throw new FaultNotInEffectError('partition: nothing to cut off (needs two non-empty sides)');
+    if (unknown.length > 0)
+      throw new FaultNotInEffectError(
+        `partition: ${unknown.join(', ')} not in the cluster (${ctx.nodeNames.join(', ')})`,
+      );
+    if (groups.filter((g) => g.length > 0).length < 2)
+      throw new FaultNotInEffectError('partition: nothing to cut off (needs two non-empty sides)');
     const oneWay = spec.oneWay ?? false;
     const tag = faultTag(ctx.runId, ctx.faultId);
     const involved = groups.flat();

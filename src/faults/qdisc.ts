@@ -25,12 +25,19 @@ export async function installQdisc(
       await addRootQdisc(pid, spec);
       const line = await rootQdisc(pid);
       if (!isOurQdisc(line) || !line.startsWith(`qdisc ${kind} `)) {
-        throw new FaultNotInEffectError(`${n}: ${kind} qdisc not listed after tc qdisc add (tc shows: ${line || 'nothing'})`);
+        throw new FaultNotInEffectError(
+          `${n}: ${kind} qdisc not listed after tc qdisc add (tc shows: ${line || 'nothing'})`,
+        );
       }
     }
   } catch (e) {
     await heal().catch(() => undefined);
     throw e;
   }
-  return { confirmedT: ctx.clock.now(), mechanism: `${what} (nsenter; qdisc listed back)`, detail: { ...detail, via: `tc ${kind}` }, heal };
+  return {
+    confirmedT: ctx.clock.now(),
+    mechanism: `${what} (nsenter; qdisc listed back)`,
+    detail: { ...detail, via: `tc ${kind}` },
+    heal,
+  };
 }

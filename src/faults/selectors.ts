@@ -22,7 +22,8 @@ export async function selectNodes(
   rng: Rng,
 ): Promise<string[]> {
   if (spec.node !== undefined) {
-    if (!nodes.includes(spec.node)) throw new NoTargetError(`node ${spec.node} is not in the cluster (${nodes.join(', ')})`);
+    if (!nodes.includes(spec.node))
+      throw new NoTargetError(`node ${spec.node} is not in the cluster (${nodes.join(', ')})`);
     return [spec.node];
   }
   switch (spec.target ?? 'primary') {

@@ -83,7 +83,10 @@ function thresholdState(r: DrillResult, name: string): 'good' | 'bad' | undefine
 function cards(r: DrillResult): string {
   const m = r.metrics;
   const rtoT = r.thresholds.find((t) => t.name === 'rto');
-  const rtoD = m.rto_s === null ? (m.rto_reason ?? '') : `± ${sec(m.rto_error_bar_s)}${rtoT ? ` · limit ${rtoT.limit.replace('<= ', '')}` : ''}`;
+  const rtoD =
+    m.rto_s === null
+      ? (m.rto_reason ?? '')
+      : `± ${sec(m.rto_error_bar_s)}${rtoT ? ` · limit ${rtoT.limit.replace('<= ', '')}` : ''}`;
   const lost = m.rpo.lost === null ? 'unknown' : `${m.rpo.lost} lost`;
   const rpoD = `window ${sec(m.rpo.window_s)} · ${m.rpo.recovered ?? '?'} recovered · ${m.rpo.unexpected ?? '?'} unexpected`;
   return `<div class="cards">
@@ -115,7 +118,8 @@ function thresholdTable(r: DrillResult): string {
 }
 
 function rtoTable(r: DrillResult): string {
-  if (r.metrics.rto_per_fault.length === 0) return `<p class="note">No RTO measured${r.metrics.rto_reason ? `: ${esc(r.metrics.rto_reason)}` : ''}.</p>`;
+  if (r.metrics.rto_per_fault.length === 0)
+    return `<p class="note">No RTO measured${r.metrics.rto_reason ? `: ${esc(r.metrics.rto_reason)}` : ''}.</p>`;
   const plus = (v: number | null) => (v === null ? '—' : `+${humanDuration(v)}`);
   const rows = r.metrics.rto_per_fault.map(
     (m) =>
@@ -164,7 +168,9 @@ function logSection(r: DrillResult, excerpts: readonly LogExcerpt[]): string {
   for (const f of r.faults) {
     const mine = excerpts.filter((e) => e.faultId === f.id);
     if (mine.length === 0) continue;
-    out.push(`<h3 style="font-size:14px;margin:14px 0 6px">Around <code>${esc(f.id)}</code> (${esc(f.kind)} ${esc(f.nodes.join(', '))}), ${at(mine[0]!.from)} to ${at(mine[0]!.to)}</h3>`);
+    out.push(
+      `<h3 style="font-size:14px;margin:14px 0 6px">Around <code>${esc(f.id)}</code> (${esc(f.kind)} ${esc(f.nodes.join(', '))}), ${at(mine[0]!.from)} to ${at(mine[0]!.to)}</h3>`,
+    );
     for (const e of mine) {
       const hit = f.nodes.includes(e.node);
       const lines = e.lines
@@ -186,16 +192,24 @@ export function renderHtml(r: DrillResult, data: RunData): string {
   const buckets = bucketOps(data.ops, durationMs);
   const { points, total } = sampleScatter(data.ops);
   const lost = new Set(r.metrics.rpo.lost_ids);
-  const lostAckS = lost.size ? data.ops.filter((o) => o.outcome === 'ok' && lost.has(o.id)).map((o) => o.completeT / 1000) : [];
+  const lostAckS = lost.size
+    ? data.ops.filter((o) => o.outcome === 'ok' && lost.has(o.id)).map((o) => o.completeT / 1000)
+    : [];
   const timeline = renderTimeline(r, { buckets, scatter: points, leaders: data.leaders, lostAckS });
   const originWallMs = Date.parse(r.started_at);
   const excerpts = Number.isFinite(originWallMs) ? logExcerpts(r.faults, data.logs, originWallMs) : [];
-  const sampled = points.length < total ? ` (${points.length} of ${total} shown, thinned evenly; every fail and info kept when possible)` : '';
+  const sampled =
+    points.length < total
+      ? ` (${points.length} of ${total} shown, thinned evenly; every fail and info kept when possible)`
+      : '';
   const verdict = r.verdict;
   const exp = r.expect
     ? `<p class="sub">Expected <b>${esc(r.expect.verdict)}</b>${r.expect.reason ? ` (${esc(r.expect.reason)})` : ''}: <span class="${r.expect.met ? 'pass' : 'fail'}">${r.expect.met ? 'met' : 'NOT met'}</span>${r.expect.detail ? ` — ${esc(r.expect.detail)}` : ''}</p>`
     : '';
-  const status = r.aborted || r.status !== 'completed' ? ` · <span class="fail">${esc(r.status)}${r.error ? `: ${esc(r.error)}` : ''}</span>` : '';
+  const status =
+    r.aborted || r.status !== 'completed'
+      ? ` · <span class="fail">${esc(r.status)}${r.error ? `: ${esc(r.error)}` : ''}</span>`
+      : '';
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -52,7 +52,10 @@ export async function writeReports(
   const log = opts.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const ctx: ReportContext = { runDir, write: opts.write ?? ((s) => process.stdout.write(s)) };
   if (opts.color !== undefined) ctx.color = opts.color;
-  const list: (Reporter | string)[] = [...names.map((n) => (isReporterName(n) ? reporters[n] : n)), ...(opts.extra ?? [])];
+  const list: (Reporter | string)[] = [
+    ...names.map((n) => (isReporterName(n) ? reporters[n] : n)),
+    ...(opts.extra ?? []),
+  ];
   const outcomes: ReportOutcome[] = [];
   for (const r of list) {
     if (typeof r === 'string') {

@@ -11,14 +11,16 @@ import type { DrillResult, ThresholdResult } from '../core/result.js';
 import type { Reporter } from './reporter.js';
 
 export function xmlEscape(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
-    // Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR).
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
+  return (
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+      // Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR).
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+  );
 }
 
 const attr = (s: string | number): string => `"${xmlEscape(String(s))}"`;
@@ -69,7 +71,9 @@ export function renderJunit(results: readonly DrillResult[]): string {
   const count = (k: 'failure' | 'error') => all.reduce((n, s) => n + s.cases.filter((c) => c[k]).length, 0);
   const total = all.reduce((n, s) => n + s.cases.length, 0);
   const time = results.reduce((n, r) => n + r.duration_s, 0);
-  lines.push(`<testsuites name="drill" tests=${attr(total)} failures=${attr(count('failure'))} errors=${attr(count('error'))} time=${attr(time)}>`);
+  lines.push(
+    `<testsuites name="drill" tests=${attr(total)} failures=${attr(count('failure'))} errors=${attr(count('error'))} time=${attr(time)}>`,
+  );
   for (const { r, cases } of all) {
     const failures = cases.filter((c) => c.failure).length;
     const errors = cases.filter((c) => c.error).length;
@@ -94,8 +98,14 @@ export function renderJunit(results: readonly DrillResult[]): string {
         continue;
       }
       lines.push(`${open}>`);
-      if (c.failure) lines.push(`      <failure message=${attr(c.failure.message)} type="threshold">${xmlEscape(c.failure.body)}</failure>`);
-      if (c.error) lines.push(`      <error message=${attr(c.error.message)} type="aborted">${xmlEscape(c.error.message)}</error>`);
+      if (c.failure)
+        lines.push(
+          `      <failure message=${attr(c.failure.message)} type="threshold">${xmlEscape(c.failure.body)}</failure>`,
+        );
+      if (c.error)
+        lines.push(
+          `      <error message=${attr(c.error.message)} type="aborted">${xmlEscape(c.error.message)}</error>`,
+        );
       if (c.out) lines.push(`      <system-out>${xmlEscape(c.out)}</system-out>`);
       lines.push('    </testcase>');
     }

@@ -15,7 +15,9 @@ export function loadResultSchema(): Schema | null {
   if (cachedSchema === undefined) {
     try {
       // Two levels up from both src/reporters and dist/reporters.
-      cachedSchema = JSON.parse(readFileSync(new URL('../../schema/result.schema.json', import.meta.url), 'utf8')) as Schema;
+      cachedSchema = JSON.parse(
+        readFileSync(new URL('../../schema/result.schema.json', import.meta.url), 'utf8'),
+      ) as Schema;
     } catch {
       cachedSchema = null;
     }

@@ -29,7 +29,10 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   const color = opts.color ?? chalkDefault.level > 0;
   const c: ChalkInstance = new Chalk({ level: color ? chalkDefault.level || 1 : 0 });
   const out: string[] = [];
-  out.push(c.bold(`drill: ${result.scenario.name}`) + c.dim(`  (run ${result.run_id}, seed ${result.seed}, ${result.duration_s.toFixed(1)} s)`));
+  out.push(
+    c.bold(`drill: ${result.scenario.name}`) +
+      c.dim(`  (run ${result.run_id}, seed ${result.seed}, ${result.duration_s.toFixed(1)} s)`),
+  );
 
   if (result.thresholds.length > 0) {
     const table = new Table({
@@ -62,7 +65,11 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
       .filter((e): e is [string, number] => e[1] !== null)
       .map(([k, v]) => `${k} +${formatDuration(v)}`);
     const head = `  ${f.fault_id}: ${sec(f.rto_s)}${f.error_bar_s !== null && f.rto_s !== null ? ` ± ${formatDuration(f.error_bar_s)}` : ''}`;
-    out.push(c.dim(`${head}${phases.length ? `  [${phases.join(', ')}]` : ''}${f.rto_s === null && f.reason ? `  (${f.reason})` : ''}`));
+    out.push(
+      c.dim(
+        `${head}${phases.length ? `  [${phases.join(', ')}]` : ''}${f.rto_s === null && f.reason ? `  (${f.reason})` : ''}`,
+      ),
+    );
   }
   const rs = m.restore;
   if (rs) {
@@ -83,18 +90,30 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   );
   out.push(`availability ${pct(m.availability)} during faults, ${pct(m.availability_overall)} overall`);
   out.push(`latency      p50 ${ms(m.latency_ms.p50)}, p99 ${ms(m.latency_ms.p99)}, max ${ms(m.latency_ms.max)}`);
-  out.push(`ops          ${m.ops.invoked} invoked: ${m.ops.ok} ok, ${m.ops.fail} fail, ${m.ops.info} info (${m.ops.writes_ok} writes ok)`);
-  out.push(`leader       ${cnt(m.leader_changes)} change(s)${m.leader_flapping ? c.yellow(' (flapping)') : ' (not flapping)'}`);
+  out.push(
+    `ops          ${m.ops.invoked} invoked: ${m.ops.ok} ok, ${m.ops.fail} fail, ${m.ops.info} info (${m.ops.writes_ok} writes ok)`,
+  );
+  out.push(
+    `leader       ${cnt(m.leader_changes)} change(s)${m.leader_flapping ? c.yellow(' (flapping)') : ' (not flapping)'}`,
+  );
   if (m.split_brain && m.split_brain.max_leaders >= 2) {
     // Raft allows a brief overlap (a deposed leader that has not noticed yet cannot commit);
     // whether writes were lost is the RPO checker's call, so this is a note, not a verdict.
-    out.push(c.yellow(`             ${m.split_brain.max_leaders} nodes claimed leadership at once for ${m.split_brain.seconds.toFixed(1)} s (split brain?)`));
+    out.push(
+      c.yellow(
+        `             ${m.split_brain.max_leaders} nodes claimed leadership at once for ${m.split_brain.seconds.toFixed(1)} s (split brain?)`,
+      ),
+    );
   }
   for (const f of result.faults) {
-    if (typeof f.detail?.['via'] === 'string') out.push(c.dim(`fault        ${f.id}: ${f.kind} via ${f.detail['via']}`));
+    if (typeof f.detail?.['via'] === 'string')
+      out.push(c.dim(`fault        ${f.id}: ${f.kind} via ${f.detail['via']}`));
     if (typeof f.detail?.['warning'] === 'string') out.push(c.yellow(`warning      ${f.id}: ${f.detail['warning']}`));
   }
-  if (m.integrity.ok !== true) out.push(`integrity    ${m.integrity.ok === null ? 'unknown' : c.red('violated')}${m.integrity.reason ? `: ${m.integrity.reason}` : ''}`);
+  if (m.integrity.ok !== true)
+    out.push(
+      `integrity    ${m.integrity.ok === null ? 'unknown' : c.red('violated')}${m.integrity.reason ? `: ${m.integrity.reason}` : ''}`,
+    );
   if (result.error) out.push(c.red(`error        ${result.error}`));
 
   const v = result.verdict;

@@ -117,21 +117,25 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
     });
 
     phase = 'steps';
-    await runSteps(scenario.steps, {
-      clock,
-      target,
-      faults,
-      recovery,
-      signal: opts.signal,
-      runId: run.runId,
-      runDir: run.dir,
-      onStep: (r: StepRecord) => {
-        phase = `step ${r.index + 1}/${scenario.steps.length}: ${r.description}`;
-        progress.event(phase);
+    await runSteps(
+      scenario.steps,
+      {
+        clock,
+        target,
+        faults,
+        recovery,
+        signal: opts.signal,
+        runId: run.runId,
+        runDir: run.dir,
+        onStep: (r: StepRecord) => {
+          phase = `step ${r.index + 1}/${scenario.steps.length}: ${r.description}`;
+          progress.event(phase);
+        },
+        onEvent: (line) => progress.event(line),
+        history: () => history.events,
       },
-      onEvent: (line) => progress.event(line),
-      history: () => history.events,
-    }, out);
+      out,
+    );
   } catch (e) {
     if (opts.signal.aborted) {
       status = 'interrupted';
@@ -192,8 +196,20 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
   }
 
   return assemble({
-    opts, run, clock, seed, startedAt, status, aborted, error, final, target,
-    faults, leaders, history: history.events, out,
+    opts,
+    run,
+    clock,
+    seed,
+    startedAt,
+    status,
+    aborted,
+    error,
+    final,
+    target,
+    faults,
+    leaders,
+    history: history.events,
+    out,
   });
 }
 
@@ -234,7 +250,12 @@ function assemble(a: {
   const { scenario, path } = a.opts.file;
   const faultRecords = a.faults?.records ?? [];
   const backup = a.out.backup
-    ? { cut: a.out.backup.cut, destroyT: a.out.backup.destroyT, backups: a.out.backup.backups, restores: a.out.backup.restores }
+    ? {
+        cut: a.out.backup.cut,
+        destroyT: a.out.backup.destroyT,
+        backups: a.out.backup.backups,
+        restores: a.out.backup.restores,
+      }
     : undefined;
   // What the backup/restore steps recorded cannot be derived from the history: keep it for `drill report`.
   if (backup) writeFileSync(join(a.run.dir, 'backup.json'), JSON.stringify(backup));

@@ -62,7 +62,10 @@ export class LeaderWatch {
 }
 
 /** Split brain from a leader timeline: null when the target could not list claimants. */
-export function splitBrainOf(timeline: readonly LeaderObservation[], endT: number): { max_leaders: number; seconds: number } | null {
+export function splitBrainOf(
+  timeline: readonly LeaderObservation[],
+  endT: number,
+): { max_leaders: number; seconds: number } | null {
   if (!timeline.some((o) => o.claimants !== undefined)) return null;
   let max = 0;
   let ms = 0;

@@ -129,13 +129,16 @@ function worstVerdict(vs: readonly Verdict[]): Verdict {
 export function aggregateRuns(results: readonly DrillResult[], opts: AggregateOptions = {}): RepeatSummary {
   if (results.length === 0) throw new Error('aggregateRuns: no results');
   const percentile = opts.percentile ?? 100;
-  if (!(percentile > 0 && percentile <= 100)) throw new RangeError(`verdict percentile: expected 1..100, got ${percentile}`);
+  if (!(percentile > 0 && percentile <= 100))
+    throw new RangeError(`verdict percentile: expected 1..100, got ${percentile}`);
   const seed = opts.seed ?? 1;
   const rng = seededRng(seed);
   const first = results[0]!;
   const thresholds = thresholdsAtPercentile(results, percentile);
   const verdict =
-    percentile >= 100 ? worstVerdict(results.map((r) => r.verdict)) : verdictOf(thresholds, { aborted: results.every((r) => r.aborted) });
+    percentile >= 100
+      ? worstVerdict(results.map((r) => r.verdict))
+      : verdictOf(thresholds, { aborted: results.every((r) => r.aborted) });
   const summary: RepeatSummary = {
     kind: 'drill-repeat',
     schema_version: 1,
@@ -151,9 +154,21 @@ export function aggregateRuns(results: readonly DrillResult[], opts: AggregateOp
       rpo_window_s: r.metrics.rpo.window_s,
     })),
     stats: {
-      rto_s: statOf(results.map((r) => r.metrics.rto_s), rng, opts.resamples),
-      rpo_lost: statOf(results.map((r) => r.metrics.rpo.lost), rng, opts.resamples),
-      rpo_window_s: statOf(results.map((r) => r.metrics.rpo.window_s), rng, opts.resamples),
+      rto_s: statOf(
+        results.map((r) => r.metrics.rto_s),
+        rng,
+        opts.resamples,
+      ),
+      rpo_lost: statOf(
+        results.map((r) => r.metrics.rpo.lost),
+        rng,
+        opts.resamples,
+      ),
+      rpo_window_s: statOf(
+        results.map((r) => r.metrics.rpo.window_s),
+        rng,
+        opts.resamples,
+      ),
     },
     verdict_percentile: percentile,
     thresholds,
@@ -166,7 +181,10 @@ export function aggregateRuns(results: readonly DrillResult[], opts: AggregateOp
 }
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** Write <out>/<scenario>/repeat-<timestamp>.json; returns its path. */
@@ -179,7 +197,11 @@ export function writeRepeatSummary(summary: RepeatSummary, outDir: string): stri
 }
 
 /** The exit code of repeated runs: 130 interrupted, 3 a run aborted, 1 a summary not as expected, else 0. */
-export function exitCodeForRepeats(summaries: readonly RepeatSummary[], results: readonly DrillResult[], interrupted: boolean): number {
+export function exitCodeForRepeats(
+  summaries: readonly RepeatSummary[],
+  results: readonly DrillResult[],
+  interrupted: boolean,
+): number {
   if (interrupted || results.some((r) => r.status === 'interrupted')) return 130;
   if (results.some((r) => r.status === 'aborted')) return 3;
   const met = (s: RepeatSummary) => (s.expect ? s.expect.met : s.verdict === 'pass');
@@ -205,7 +227,11 @@ export function renderRepeatSummary(s: RepeatSummary): string {
     st.ci95 ? `${f3(st.ci95[0], u)} .. ${f3(st.ci95[1], u)}` : 'unknown',
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const lines = [`repeat: ${s.scenario.name}, ${s.runs.length} runs`, fmt(head), ...body.map(fmt)];
   for (const t of s.thresholds) lines.push(`  ${t.name} ${t.limit}: ${t.verdict} (${t.reason ?? ''})`);
   const basis = s.verdict_percentile >= 100 ? 'worst run' : `p${s.verdict_percentile}`;

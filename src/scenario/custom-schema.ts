@@ -18,7 +18,9 @@ function isRec(v: unknown): v is Rec {
 
 function duration(description: string) {
   return z
-    .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.number().min(0)], { error: (iss) => durationMessage(iss.input) })
+    .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.number().min(0)], {
+      error: (iss) => durationMessage(iss.input),
+    })
     .describe(`${description} A duration: "250ms", "1.5s", "2m", or a number of seconds.`)
     .transform((v, ctx) => {
       const ms = parseDuration(v);
@@ -58,11 +60,19 @@ const port = z.int().min(1).max(65535);
 function httpProbe(vars: readonly string[]) {
   return z
     .strictObject({
-      method: z.enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD']).default('GET').describe('HTTP method. Default GET.'),
+      method: z
+        .enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'])
+        .default('GET')
+        .describe('HTTP method. Default GET.'),
       port: port.optional().describe('Container port (one of cluster.custom.ports). Default: the first of ports.'),
-      path: template(vars, 'Path and query, starting with "/".').refine((s) => s.startsWith('/'), { message: 'expected a path starting with "/"' }),
+      path: template(vars, 'Path and query, starting with "/".').refine((s) => s.startsWith('/'), {
+        message: 'expected a path starting with "/"',
+      }),
       body: template(vars, 'Request body.').optional(),
-      headers: z.record(z.string(), template(vars, 'Header value.')).optional().describe('Extra request headers. A body without content-type is sent as application/json.'),
+      headers: z
+        .record(z.string(), template(vars, 'Header value.'))
+        .optional()
+        .describe('Extra request headers. A body without content-type is sent as application/json.'),
       expect_status: z
         .union([port, z.array(port).min(1)])
         .optional()
@@ -78,30 +88,44 @@ function execProbe(vars: readonly string[]) {
       command: z
         .array(template(vars, 'One argument.'))
         .min(1)
-        .describe('The command, as an argument list run directly in the container (no shell: images FROM scratch have none).'),
+        .describe(
+          'The command, as an argument list run directly in the container (no shell: images FROM scratch have none).',
+        ),
       match: regex('The probe succeeds only if the output (stdout, then stderr) matches.').optional(),
       expect_exit: z.int().min(0).max(255).default(0).describe('Exit code that counts as success. Default 0.'),
     })
-    .describe('A command run in the node\'s container (docker exec).');
+    .describe("A command run in the node's container (docker exec).");
 }
 
 const probeBase = (vars: readonly string[]) => ({
   http: httpProbe(vars).optional(),
   exec: execProbe(vars).optional(),
-  timeout: duration('How long the probe may take; then it counts as unknown (writes) or failed (other probes). Default 2s.').optional(),
+  timeout: duration(
+    'How long the probe may take; then it counts as unknown (writes) or failed (other probes). Default 2s.',
+  ).optional(),
 });
 
 function oneOfHttpExec(p: unknown, ctx: z.RefinementCtx): void {
   if (!isRec(p)) return;
   const has = (k: string) => p[k] !== undefined;
-  if (has('http') && has('exec')) ctx.addIssue({ code: 'custom', path: ['exec'], message: 'a probe is either http or exec, not both' });
-  else if (!has('http') && !has('exec')) ctx.addIssue({ code: 'custom', path: [], message: 'missing http or exec: a probe is an HTTP request or a command' });
+  if (has('http') && has('exec'))
+    ctx.addIssue({ code: 'custom', path: ['exec'], message: 'a probe is either http or exec, not both' });
+  else if (!has('http') && !has('exec'))
+    ctx.addIssue({
+      code: 'custom',
+      path: [],
+      message: 'missing http or exec: a probe is an HTTP request or a command',
+    });
 }
 
 const always = { when: () => true };
 
 const plainProbe = (vars: readonly string[], description: string) =>
-  z.strictObject(probeBase(vars)).superRefine(oneOfHttpExec, always).meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] }).describe(description);
+  z
+    .strictObject(probeBase(vars))
+    .superRefine(oneOfHttpExec, always)
+    .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+    .describe(description);
 
 const readProbe = z
   .strictObject({
@@ -114,8 +138,13 @@ const readProbe = z
             error: (iss) => `expected a JSON path such as kvs[].key or items[].id, got ${describeValue(iss.input)}`,
           })
           .optional()
-          .describe('Where the ids are in a JSON answer: dotted fields, [] to take every element of an array (e.g. kvs[].key). Default: the answer is a JSON array of strings, else one id per line.'),
-        decode: z.enum(['base64']).optional().describe('Decode each value first (etcd\'s JSON gateway base64-encodes keys).'),
+          .describe(
+            'Where the ids are in a JSON answer: dotted fields, [] to take every element of an array (e.g. kvs[].key). Default: the answer is a JSON array of strings, else one id per line.',
+          ),
+        decode: z
+          .enum(['base64'])
+          .optional()
+          .describe("Decode each value first (etcd's JSON gateway base64-encodes keys)."),
         match: regex('Keep only values that match; the first capture group, if any, is the id.').optional(),
       })
       .prefault({})
@@ -128,7 +157,9 @@ const readProbe = z
 const writeProbe = z
   .strictObject({
     ...probeBase(WRITE_VARS),
-    index: regex('A capture group for the write\'s log position in the answer (e.g. "revision":"(\\d+)"), recorded in the history.').optional(),
+    index: regex(
+      'A capture group for the write\'s log position in the answer (e.g. "revision":"(\\d+)"), recorded in the history.',
+    ).optional(),
   })
   .superRefine(oneOfHttpExec, always)
   .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
@@ -139,21 +170,27 @@ const backupProbe = z
     ...probeBase(BACKUP_VARS),
     position: z
       .union([
-        regex('A capture group for the backup\'s log position in the backup probe\'s own output.'),
+        regex("A capture group for the backup's log position in the backup probe's own output."),
         z
           .strictObject({
             ...probeBase(BACKUP_VARS),
-            capture: regex('A capture group for the log position in this probe\'s output.'),
+            capture: regex("A capture group for the log position in this probe's output."),
           })
           .superRefine(oneOfHttpExec, always)
-          .describe('A second probe, run after the backup succeeded, whose output gives the backup\'s log position (e.g. etcdctl snapshot status).'),
+          .describe(
+            "A second probe, run after the backup succeeded, whose output gives the backup's log position (e.g. etcdctl snapshot status).",
+          ),
       ])
       .optional()
-      .describe('Where the backup\'s log position comes from: writes acknowledged at or before it are in the backup (compare probes.write.index).'),
+      .describe(
+        "Where the backup's log position comes from: writes acknowledged at or before it are in the backup (compare probes.write.index).",
+      ),
   })
   .superRefine(oneOfHttpExec, always)
   .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
-  .describe('Take a backup, into the backup volume ({{backup.id}} names it). Runs on the node the backup step chooses.');
+  .describe(
+    'Take a backup, into the backup volume ({{backup.id}} names it). Runs on the node the backup step chooses.',
+  );
 
 const restoreProbe = z
   .strictObject({
@@ -161,13 +198,19 @@ const restoreProbe = z
     mode: z
       .enum(['offline', 'online'])
       .default('offline')
-      .describe('offline (default): run once per node in a one-off container of the image, with the node\'s volumes and the backup volume, before the node starts (exec only). online: run on the leader of the fresh cluster after it boots.'),
+      .describe(
+        "offline (default): run once per node in a one-off container of the image, with the node's volumes and the backup volume, before the node starts (exec only). online: run on the leader of the fresh cluster after it boots.",
+      ),
   })
   .superRefine(oneOfHttpExec, always)
   .superRefine((p, ctx) => {
     const r: unknown = p;
     if (isRec(r) && r['mode'] !== 'online' && r['http'] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['http'], message: 'an offline restore runs before the node starts: use exec, or mode: online' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['http'],
+        message: 'an offline restore runs before the node starts: use exec, or mode: online',
+      });
     }
   }, always)
   .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
@@ -177,12 +220,14 @@ const clockProbe = z
   .strictObject({
     ...probeBase(NODE_VARS),
     capture: regex(
-      'A capture group for the node\'s clock in the answer: epoch seconds (e.g. 1700000000 or 1700000000.123), epoch milliseconds, or an RFC 3339 date. Default: the whole answer, trimmed.',
+      "A capture group for the node's clock in the answer: epoch seconds (e.g. 1700000000 or 1700000000.123), epoch milliseconds, or an RFC 3339 date. Default: the whole answer, trimmed.",
     ).optional(),
   })
   .superRefine(oneOfHttpExec, always)
   .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
-  .describe('Optional. Reads the node\'s wall clock, so that clock-skew faults can verify the skew took hold (without it the skew is applied but not verified).');
+  .describe(
+    "Optional. Reads the node's wall clock, so that clock-skew faults can verify the skew took hold (without it the skew is applied but not verified).",
+  );
 
 export const PROBE_NAMES = ['health', 'role', 'write', 'read', 'backup', 'restore', 'clock'] as const;
 export type ProbeName = (typeof PROBE_NAMES)[number];
@@ -190,14 +235,19 @@ export type ProbeName = (typeof PROBE_NAMES)[number];
 const probesSchema = z
   .strictObject({
     health: plainProbe(NODE_VARS, 'Required. Succeeds when the node is up and serving.'),
-    role: plainProbe(NODE_VARS, 'Required. Succeeds on the node that is primary / leader only (use match, e.g. a regex on a status answer).'),
+    role: plainProbe(
+      NODE_VARS,
+      'Required. Succeeds on the node that is primary / leader only (use match, e.g. a regex on a status answer).',
+    ),
     write: writeProbe,
     read: readProbe,
     backup: backupProbe.optional(),
     restore: restoreProbe.optional(),
     clock: clockProbe.optional(),
   })
-  .describe('How the harness drives the system. health, role, write and read are required; backup and restore for backup/restore drills; clock to verify clock-skew faults.');
+  .describe(
+    'How the harness drives the system. health, role, write and read are required; backup and restore for backup/restore drills; clock to verify clock-skew faults.',
+  );
 
 const ABS_PATH = /^\/[^\0]*$/;
 
@@ -205,31 +255,62 @@ export const customTargetSchema = z
   .strictObject({
     name: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: (iss) => `expected a short lower-case name such as etcd, got ${describeValue(iss.input)}` })
+      .regex(/^[a-z0-9][a-z0-9._-]*$/, {
+        error: (iss) => `expected a short lower-case name such as etcd, got ${describeValue(iss.input)}`,
+      })
       .default('custom')
       .describe('What the system is called in reports and Docker labels (drill.kind).'),
-    image: z.string().min(1).optional().describe('An image present in the local engine (nothing is pulled). Exactly one of image / build.'),
+    image: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('An image present in the local engine (nothing is pulled). Exactly one of image / build.'),
     build: z
       .string()
       .min(1)
       .optional()
-      .describe('A build context directory with a Dockerfile, relative to the scenario file; built (offline, pull disabled) and cached by content. Exactly one of image / build.'),
+      .describe(
+        'A build context directory with a Dockerfile, relative to the scenario file; built (offline, pull disabled) and cached by content. Exactly one of image / build.',
+      ),
     dockerfile: z.string().min(1).optional().describe('The Dockerfile inside the build context. Default Dockerfile.'),
-    command: z.array(template(NODE_VARS, 'One argument.')).min(1).optional().describe('The node\'s command (argv). Default: the image\'s.'),
-    env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), template(NODE_VARS, 'Value.')).default({}).describe('Environment variables of every node.'),
-    ports: z.array(port).min(1).describe('Container ports published on 127.0.0.1 (random host ports) for the harness\'s probes and clients.'),
-    peer_port: port.optional().describe('The port nodes talk to each other on: used by {{peers}} and by port-level network faults.'),
-    peer_url: template(PEER_VARS, 'How one peer is written in {{peers}} and {{cluster.peers}}. Default "{{peer.host}}:{{peer.port}}".').optional(),
+    command: z
+      .array(template(NODE_VARS, 'One argument.'))
+      .min(1)
+      .optional()
+      .describe("The node's command (argv). Default: the image's."),
+    env: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), template(NODE_VARS, 'Value.'))
+      .default({})
+      .describe('Environment variables of every node.'),
+    ports: z
+      .array(port)
+      .min(1)
+      .describe("Container ports published on 127.0.0.1 (random host ports) for the harness's probes and clients."),
+    peer_port: port
+      .optional()
+      .describe('The port nodes talk to each other on: used by {{peers}} and by port-level network faults.'),
+    peer_url: template(
+      PEER_VARS,
+      'How one peer is written in {{peers}} and {{cluster.peers}}. Default "{{peer.host}}:{{peer.port}}".',
+    ).optional(),
     volumes: z
-      .array(z.string().regex(ABS_PATH, { error: (iss) => `expected an absolute container path, got ${describeValue(iss.input)}` }))
+      .array(
+        z
+          .string()
+          .regex(ABS_PATH, { error: (iss) => `expected an absolute container path, got ${describeValue(iss.input)}` }),
+      )
       .default([])
-      .describe('Container paths that get a volume of their own per node (data that survives kill and restart; removed by destroy).'),
+      .describe(
+        'Container paths that get a volume of their own per node (data that survives kill and restart; removed by destroy).',
+      ),
     backup_volume: z
       .string()
       .regex(ABS_PATH, { error: (iss) => `expected an absolute container path, got ${describeValue(iss.input)}` })
       .optional()
       .describe('Container path of a volume shared by every node that holds the backups; it survives destroy.'),
-    boot_timeout: duration('How long boot may take until every node is healthy and one is leader. Default 60s.').prefault('60s'),
+    boot_timeout: duration(
+      'How long boot may take until every node is healthy and one is leader. Default 60s.',
+    ).prefault('60s'),
     stop_timeout: duration('Grace period of a graceful stop before SIGKILL. Default 5s.').prefault('5s'),
     probes: probesSchema,
   })
@@ -237,9 +318,16 @@ export const customTargetSchema = z
     const c: unknown = parsed;
     if (!isRec(c)) return;
     const has = (k: string) => c[k] !== undefined;
-    if (has('image') && has('build')) ctx.addIssue({ code: 'custom', path: ['build'], message: 'use either image or build, not both' });
-    else if (!has('image') && !has('build')) ctx.addIssue({ code: 'custom', path: [], message: 'missing image or build: name an image in the local engine, or a build context with a Dockerfile' });
-    if (has('dockerfile') && !has('build')) ctx.addIssue({ code: 'custom', path: ['dockerfile'], message: 'dockerfile applies only with build' });
+    if (has('image') && has('build'))
+      ctx.addIssue({ code: 'custom', path: ['build'], message: 'use either image or build, not both' });
+    else if (!has('image') && !has('build'))
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'missing image or build: name an image in the local engine, or a build context with a Dockerfile',
+      });
+    if (has('dockerfile') && !has('build'))
+      ctx.addIssue({ code: 'custom', path: ['dockerfile'], message: 'dockerfile applies only with build' });
     const ports = Array.isArray(c['ports']) ? (c['ports'] as unknown[]) : [];
     const probes = isRec(c['probes']) ? c['probes'] : {};
     for (const name of PROBE_NAMES) {
@@ -254,7 +342,11 @@ export const customTargetSchema = z
       }
     }
     if ((probes['backup'] !== undefined || probes['restore'] !== undefined) && !has('backup_volume')) {
-      ctx.addIssue({ code: 'custom', path: ['backup_volume'], message: 'backup and restore probes need a backup_volume (where the backups live)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['backup_volume'],
+        message: 'backup and restore probes need a backup_volume (where the backups live)',
+      });
     }
   }, always)
   .describe('A system under test defined here, without code (docs/custom-targets.md). Required when target is custom.');
@@ -277,19 +369,29 @@ export function customCrossIssues(v: unknown): { path: (string | number)[]; mess
   if (!isRec(v) || !isRec(v['cluster'])) return out;
   const cluster = v['cluster'];
   if (cluster['target'] === 'custom' && cluster['custom'] === undefined) {
-    out.push({ path: ['cluster'], message: 'target custom needs a custom block: image or build, ports and probes (see docs/custom-targets.md)' });
+    out.push({
+      path: ['cluster'],
+      message: 'target custom needs a custom block: image or build, ports and probes (see docs/custom-targets.md)',
+    });
   }
   if (cluster['target'] !== 'custom') {
-    if (cluster['custom'] !== undefined) out.push({ path: ['cluster', 'custom'], message: 'custom applies only to target: custom' });
+    if (cluster['custom'] !== undefined)
+      out.push({ path: ['cluster', 'custom'], message: 'custom applies only to target: custom' });
     return out;
   }
   const w = v['workload'];
   if (isRec(w)) {
     if (w['kind'] !== undefined && w['kind'] !== 'kv') {
-      out.push({ path: ['workload', 'kind'], message: `custom targets take workload kind kv (key/value writes), not ${describeValue(w['kind'])}` });
+      out.push({
+        path: ['workload', 'kind'],
+        message: `custom targets take workload kind kv (key/value writes), not ${describeValue(w['kind'])}`,
+      });
     }
     if (typeof w['read_share'] === 'number' && w['read_share'] > 0) {
-      out.push({ path: ['workload', 'read_share'], message: 'custom targets are read back at the end (probes.read), not during the run: read_share must be 0' });
+      out.push({
+        path: ['workload', 'read_share'],
+        message: 'custom targets are read back at the end (probes.read), not during the run: read_share must be 0',
+      });
     }
   }
   const custom = isRec(cluster['custom']) ? cluster['custom'] : undefined;
@@ -310,7 +412,7 @@ export function customCrossIssues(v: unknown): { path: (string | number)[]; mess
       if (isRec(f) && f['kind'] === 'disk-full' && !(Array.isArray(vols) && vols.length > 0)) {
         out.push({
           path: ['steps', i, 'fault', 'kind'],
-          message: 'disk-full fills the node\'s data volumes: cluster.custom.volumes lists none',
+          message: "disk-full fills the node's data volumes: cluster.custom.volumes lists none",
         });
       }
     });

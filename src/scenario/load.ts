@@ -25,7 +25,12 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   if (doc.contents === null) {
     throw new ScenarioError(
-      problemLines([fileProblem(file, 'the file is empty; a scenario needs at least name, cluster and steps (see docs/scenario-format.md)')]),
+      problemLines([
+        fileProblem(
+          file,
+          'the file is empty; a scenario needs at least name, cluster and steps (see docs/scenario-format.md)',
+        ),
+      ]),
     );
   }
   let data: unknown;
@@ -33,13 +38,20 @@ export function parseScenario(text: string, file: string): Scenario {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     // e.g. an alias bomb ("excessive alias count"), or an alias to an undefined anchor
-    throw new ScenarioError([`${file}:1:1: YAML syntax: ${(e instanceof Error ? e.message : String(e)).split('\n')[0] ?? ''}`]);
+    throw new ScenarioError([
+      `${file}:1:1: YAML syntax: ${(e instanceof Error ? e.message : String(e)).split('\n')[0] ?? ''}`,
+    ]);
   }
   const result = scenarioSchema.safeParse(data, { error: issueMessage });
   if (result.success) return result.data;
   // zod skips refinements after some errors (e.g. a non-integer); the cross-field rules
   // only read strings, so run them on the raw data too (duplicates are removed).
-  const cross = scenarioCrossIssues(data).map((i) => ({ code: 'custom' as const, path: i.path, message: i.message, input: undefined }));
+  const cross = scenarioCrossIssues(data).map((i) => ({
+    code: 'custom' as const,
+    path: i.path,
+    message: i.message,
+    input: undefined,
+  }));
   const lines = problemLines(issueProblems(file, [...result.error.issues, ...cross], doc, lineCounter, scenarioSchema));
   throw new ScenarioError(lines.length > 0 ? lines : problemLines([fileProblem(file, 'invalid scenario')]));
 }
@@ -100,11 +112,13 @@ export async function expandScenarioPaths(paths: readonly string[], options: Exp
 }
 
 export type ScenarioCheck =
-  | { path: string; ok: true; scenario: Scenario }
-  | { path: string; ok: false; problems: string[] };
+  { path: string; ok: true; scenario: Scenario } | { path: string; ok: false; problems: string[] };
 
 /** Validates each file (directories expanded) and reports per file; throws only UsageError for bad paths. */
-export async function checkScenarioFiles(paths: readonly string[], options: ExpandOptions = {}): Promise<ScenarioCheck[]> {
+export async function checkScenarioFiles(
+  paths: readonly string[],
+  options: ExpandOptions = {},
+): Promise<ScenarioCheck[]> {
   const files = await expandScenarioPaths(paths, options);
   const out: ScenarioCheck[] = [];
   for (const path of files) {

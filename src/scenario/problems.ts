@@ -157,7 +157,8 @@ export function issueMessage(iss: RawIssue): string | undefined {
     case 'too_small': {
       const min = String(iss.minimum);
       if (iss.origin === 'array') return iss.minimum === 1 ? 'must not be empty' : `must have at least ${min} items`;
-      if (iss.origin === 'string') return iss.minimum === 1 ? 'must not be empty' : `must have at least ${min} characters`;
+      if (iss.origin === 'string')
+        return iss.minimum === 1 ? 'must not be empty' : `must have at least ${min} characters`;
       return `${iss.inclusive === false ? 'must be greater than' : 'must be at least'} ${min}, ${got}`;
     }
     case 'too_big': {
@@ -195,8 +196,10 @@ export function allowedKeysAt(schema: z.core.$ZodType, path: readonly PathSegmen
     for (let i = 0; s !== undefined && i < 20; i++) {
       const def = s._zod.def as unknown as Record<string, unknown> & { type: string };
       if (def.type === 'pipe') s = def['in'] as z.core.$ZodType;
-      else if (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch'].includes(def.type)) s = def['innerType'] as z.core.$ZodType;
-      else if (def.type === 'union') s = (def['options'] as z.core.$ZodType[]).find((o) => unwrap(o)?._zod.def.type === 'object');
+      else if (['optional', 'default', 'prefault', 'nullable', 'readonly', 'catch'].includes(def.type))
+        s = def['innerType'] as z.core.$ZodType;
+      else if (def.type === 'union')
+        s = (def['options'] as z.core.$ZodType[]).find((o) => unwrap(o)?._zod.def.type === 'object');
       else return s;
     }
     return s;
@@ -205,7 +208,8 @@ export function allowedKeysAt(schema: z.core.$ZodType, path: readonly PathSegmen
   for (const seg of path) {
     if (cur === undefined) return undefined;
     const def = cur._zod.def as unknown as Record<string, unknown> & { type: string };
-    if (def.type === 'object' && typeof seg === 'string') cur = unwrap((def['shape'] as Record<string, z.core.$ZodType>)[seg]);
+    if (def.type === 'object' && typeof seg === 'string')
+      cur = unwrap((def['shape'] as Record<string, z.core.$ZodType>)[seg]);
     else if (def.type === 'array' && typeof seg === 'number') cur = unwrap(def['element'] as z.core.$ZodType);
     else return undefined;
   }
@@ -261,12 +265,23 @@ export function issueProblems(
       const allowed = allowedKeysAt(schema, path);
       for (const key of iss.keys) {
         const full = [...path, key];
-        out.push(problem(file, locate(lineCounter, offsetOf(doc, full, 'key')), formatFieldPath(full), unknownKeyMessage(key, allowed)));
+        out.push(
+          problem(
+            file,
+            locate(lineCounter, offsetOf(doc, full, 'key')),
+            formatFieldPath(full),
+            unknownKeyMessage(key, allowed),
+          ),
+        );
       }
       continue;
     }
     // "a step needs one of wait, mark, ..." adds nothing when the step's key is unknown (a typo).
-    if (iss.code === 'custom' && iss.params?.['stepKeysNone'] === true && unknownKeyParents.has(JSON.stringify(iss.path))) {
+    if (
+      iss.code === 'custom' &&
+      iss.params?.['stepKeysNone'] === true &&
+      unknownKeyParents.has(JSON.stringify(iss.path))
+    ) {
       continue;
     }
     out.push(problem(file, locate(lineCounter, offsetOf(doc, path)), formatFieldPath(path), iss.message));

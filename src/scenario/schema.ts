@@ -54,12 +54,19 @@ const REQUIRED_FAULT_FIELD: Partial<Record<FaultKind, string>> = {
 const RATE_PATTERN = /^\d+(?:\.\d+)?(?:bit|kbit|mbit|gbit)$/;
 const OFFSET_PATTERN = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m)?$/;
 
-const offsetMessage = (v: unknown) => `expected a signed clock offset such as "+120s", "-300s", "5m" or a number of seconds, got ${describeValue(v)}`;
+const offsetMessage = (v: unknown) =>
+  `expected a signed clock offset such as "+120s", "-300s", "5m" or a number of seconds, got ${describeValue(v)}`;
 /** A signed offset: "-300s", "+2m", or a number of seconds; seconds out. */
 const offsetInput = z
-  .union([z.number({ error: (iss) => offsetMessage(iss.input) }), z.string().regex(OFFSET_PATTERN, { error: (iss) => offsetMessage(iss.input) })], {
-    error: (iss) => offsetMessage(iss.input),
-  })
+  .union(
+    [
+      z.number({ error: (iss) => offsetMessage(iss.input) }),
+      z.string().regex(OFFSET_PATTERN, { error: (iss) => offsetMessage(iss.input) }),
+    ],
+    {
+      error: (iss) => offsetMessage(iss.input),
+    },
+  )
   .transform((v, ctx) => {
     if (typeof v === 'number') return v;
     const neg = v.startsWith('-');
@@ -73,7 +80,18 @@ const offsetInput = z
 export const FAULT_TARGETS = ['primary', 'replica', 'random', 'all', 'minority', 'majority'] as const;
 export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered'] as const;
-export const STEP_KEYS = ['wait', 'mark', 'fault', 'heal', 'await', 'exec', 'backup', 'destroy', 'restore', 'verify'] as const;
+export const STEP_KEYS = [
+  'wait',
+  'mark',
+  'fault',
+  'heal',
+  'await',
+  'exec',
+  'backup',
+  'destroy',
+  'restore',
+  'verify',
+] as const;
 export const MAX_NODES = 9;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -107,17 +125,20 @@ const durationInput = z.union(
 
 /** A duration field: "250ms", "1.5s", "2m" or a bare number of seconds in; milliseconds out. */
 function duration(description: string) {
-  return durationInput.describe(`${description} A duration: "250ms", "1.5s", "2m", or a number of seconds.`).transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: durationMessage(v), input: v });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  return durationInput
+    .describe(`${description} A duration: "250ms", "1.5s", "2m", or a number of seconds.`)
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: durationMessage(v), input: v });
+        return z.NEVER;
+      }
+      return ms;
+    });
 }
 
-const shareMessage = (v: unknown) => `expected a share between 0 and 1, or a percentage such as "50%", got ${describeValue(v)}`;
+const shareMessage = (v: unknown) =>
+  `expected a share between 0 and 1, or a percentage such as "50%", got ${describeValue(v)}`;
 
 /** A share 0..1, or a percentage string "50%". */
 const shareInput = z.union(
@@ -160,25 +181,43 @@ const agentSchema = z
     replication: z
       .enum(['sync', 'async'])
       .default('sync')
-      .describe('Flaw switch. sync: acknowledge after a majority has the write. async: acknowledge after the leader alone, replicate later.'),
-    fsync: onOff.prefault('on').describe('Flaw switch. on: the WAL is fsynced before a write is acknowledged. off: never fsynced.'),
+      .describe(
+        'Flaw switch. sync: acknowledge after a majority has the write. async: acknowledge after the leader alone, replicate later.',
+      ),
+    fsync: onOff
+      .prefault('on')
+      .describe('Flaw switch. on: the WAL is fsynced before a write is acknowledged. off: never fsynced.'),
     failover: z
       .enum(['raft', 'naive'])
       .default('raft')
-      .describe('Flaw switch. raft: leader election by majority vote. naive: a node takes over on a missed heartbeat, without a quorum.'),
+      .describe(
+        'Flaw switch. raft: leader election by majority vote. naive: a node takes over on a missed heartbeat, without a quorum.',
+      ),
     backup: z
       .strictObject({
-        chunk_size: z.int().min(1024).optional().describe('Target chunk size in bytes (BACKUP_CHUNK_BYTES, default 4 MiB).'),
-        full_every: z.int().min(1).optional().describe('Every Nth snapshot of a chain is full (BACKUP_FULL_EVERY, default 8).'),
+        chunk_size: z
+          .int()
+          .min(1024)
+          .optional()
+          .describe('Target chunk size in bytes (BACKUP_CHUNK_BYTES, default 4 MiB).'),
+        full_every: z
+          .int()
+          .min(1)
+          .optional()
+          .describe('Every Nth snapshot of a chain is full (BACKUP_FULL_EVERY, default 8).'),
         max_rate: z.int().min(1).optional().describe('Throttle backups to this many bytes/s (BACKUP_MAX_BYTES_PER_S).'),
         snapshot: z
           .enum(['consistent', 'fuzzy'])
           .default('consistent')
-          .describe('Flaw switch. consistent: a backup is exactly the state at one log position. fuzzy: copied while writes go on, position read at the end.'),
+          .describe(
+            'Flaw switch. consistent: a backup is exactly the state at one log position. fuzzy: copied while writes go on, position read at the end.',
+          ),
         incremental: z
           .enum(['log', 'mtime'])
           .default('log')
-          .describe('Flaw switch. log: incrementals are the log entries since the parent. mtime: elements newer than the parent by wall clock (misses writes under clock skew).'),
+          .describe(
+            'Flaw switch. log: incrementals are the log entries since the parent. mtime: elements newer than the parent by wall clock (misses writes under clock skew).',
+          ),
       })
       .optional()
       .describe('Backup settings of the agent. See docs/backup-restore.md.'),
@@ -207,8 +246,15 @@ const clusterSchema = z
             ? undefined
             : `unsupported target ${describeValue(iss.input)}; supported targets: ${SUPPORTED_TARGETS.join(', ')}`,
       })
-      .describe('The system under test. graph-agent: built in. custom: defined in the custom block (docs/custom-targets.md).'),
-    nodes: z.int().min(1).max(MAX_NODES).default(3).describe(`Number of nodes, 1..${MAX_NODES}; they are named n1..nN.`),
+      .describe(
+        'The system under test. graph-agent: built in. custom: defined in the custom block (docs/custom-targets.md).',
+      ),
+    nodes: z
+      .int()
+      .min(1)
+      .max(MAX_NODES)
+      .default(3)
+      .describe(`Number of nodes, 1..${MAX_NODES}; they are named n1..nN.`),
     agent: agentSchema.prefault({}),
     custom: customTargetSchema.optional(),
   })
@@ -222,11 +268,20 @@ const workloadSchema = z
     kind: z
       .literal(WORKLOAD_KINDS, {
         error: (iss) =>
-          iss.input === undefined ? undefined : `unsupported workload kind ${describeValue(iss.input)}; supported: ${WORKLOAD_KINDS.join(', ')}`,
+          iss.input === undefined
+            ? undefined
+            : `unsupported workload kind ${describeValue(iss.input)}; supported: ${WORKLOAD_KINDS.join(', ')}`,
       })
       .optional()
-      .describe('graph: vertex and edge writes, every edge references earlier vertices (the default for graph-agent). kv: key/value writes of unique keys (the default and only kind for custom targets; edge_share is ignored).'),
-    rate: z.number().gt(0).max(20_000).default(200).describe('Target operations per second, in total (> 0, max 20000).'),
+      .describe(
+        'graph: vertex and edge writes, every edge references earlier vertices (the default for graph-agent). kv: key/value writes of unique keys (the default and only kind for custom targets; edge_share is ignored).',
+      ),
+    rate: z
+      .number()
+      .gt(0)
+      .max(20_000)
+      .default(200)
+      .describe('Target operations per second, in total (> 0, max 20000).'),
     concurrency: z.int().min(1).max(256).default(8).describe('Concurrent workers, 1..256.'),
     edge_share: z.number().min(0).max(1).default(0.3).describe('Share (0..1) of writes that are edges.'),
     read_share: z.number().min(0).max(1).default(0).describe('Share (0..1) of operations that are reads.'),
@@ -250,39 +305,66 @@ const faultSchema = z
     target: z
       .enum(FAULT_TARGETS)
       .optional()
-      .describe('Which node(s), chosen by role when the fault starts: primary, replica, random, all, minority (the largest minority, with the primary), majority (the smallest majority, with the primary). Exactly one of target / node.'),
+      .describe(
+        'Which node(s), chosen by role when the fault starts: primary, replica, random, all, minority (the largest minority, with the primary), majority (the smallest majority, with the primary). Exactly one of target / node.',
+      ),
     node: z
       .string()
-      .regex(NODE_PATTERN, { error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` })
+      .regex(NODE_PATTERN, {
+        error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
+      })
       .optional()
       .describe('A node by name, n1..nN (N = cluster.nodes). Exactly one of target / node.'),
     signal: z.enum(SIGNALS).optional().describe('kind: kill only. Default SIGKILL.'),
     groups: z
       .array(
-        z.array(z.string().regex(NODE_PATTERN, { error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` })).min(1),
+        z
+          .array(
+            z
+              .string()
+              .regex(NODE_PATTERN, {
+                error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
+              }),
+          )
+          .min(1),
       )
       .min(2)
       .optional()
-      .describe('kind: partition only, instead of target/node: split the cluster into these groups, e.g. [[n1], [n2, n3]].'),
+      .describe(
+        'kind: partition only, instead of target/node: split the cluster into these groups, e.g. [[n1], [n2, n3]].',
+      ),
     one_way: z
       .boolean()
       .optional()
-      .describe('kind: partition only. true: only the target (or the first group) cannot reach the others; they still reach it. Default false.'),
+      .describe(
+        'kind: partition only. true: only the target (or the first group) cannot reach the others; they still reach it. Default false.',
+      ),
     delay: duration('kind: delay only (required): added to what the node sends to its peers.').optional(),
     jitter: duration('kind: delay only: the delay varies by up to +- this much; at most delay.').optional(),
-    percent: z.number().gt(0).max(100).optional().describe('kind: loss / duplicate only (required): percent of packets, (0, 100].'),
+    percent: z
+      .number()
+      .gt(0)
+      .max(100)
+      .optional()
+      .describe('kind: loss / duplicate only (required): percent of packets, (0, 100].'),
     rate: z
       .string()
-      .regex(RATE_PATTERN, { error: (iss) => `expected a rate such as "1mbit", "512kbit", got ${describeValue(iss.input)}` })
+      .regex(RATE_PATTERN, {
+        error: (iss) => `expected a rate such as "1mbit", "512kbit", got ${describeValue(iss.input)}`,
+      })
       .optional()
       .describe('kind: bandwidth only (required): the cap on what the node sends, e.g. 1mbit.'),
     offset: offsetInput
       .optional()
-      .describe('kind: clock-skew only (required): shift of the node\'s wall clock, e.g. "+120s", "-300s" (or seconds).'),
+      .describe(
+        'kind: clock-skew only (required): shift of the node\'s wall clock, e.g. "+120s", "-300s" (or seconds).',
+      ),
     mode: z
       .enum(['unavailable', 'read-only', 'corrupt'])
       .optional()
-      .describe('kind: backup-storage only (required): the repository is unavailable, read-only, or one byte of a stored chunk of the newest snapshot is flipped (corrupt, never healed). No target/node: it acts on the repository.'),
+      .describe(
+        'kind: backup-storage only (required): the repository is unavailable, read-only, or one byte of a stored chunk of the newest snapshot is flipped (corrupt, never healed). No target/node: it acts on the repository.',
+      ),
     duration: duration('Heal automatically after this long. Not allowed for restart.').optional(),
     name: z
       .string()
@@ -298,8 +380,13 @@ const faultSchema = z
     const has = (k: string) => f[k] !== undefined;
     const kind = typeof f['kind'] === 'string' ? f['kind'] : undefined;
     for (const [field, kinds] of Object.entries(FAULT_FIELDS)) {
-      if (field === 'signal' || !has(field) || kind === undefined || (kinds as readonly string[]).includes(kind)) continue;
-      ctx.addIssue({ code: 'custom', path: [field], message: `${field} applies only to kind: ${kinds.join(' / ')}, not ${kind}` });
+      if (field === 'signal' || !has(field) || kind === undefined || (kinds as readonly string[]).includes(kind))
+        continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `${field} applies only to kind: ${kinds.join(' / ')}, not ${kind}`,
+      });
     }
     const required = kind === undefined ? undefined : REQUIRED_FAULT_FIELD[kind as FaultKind];
     if (required !== undefined && !has(required)) {
@@ -316,7 +403,8 @@ const faultSchema = z
       const seen = new Set<unknown>();
       for (const g of f['groups']) {
         for (const n of Array.isArray(g) ? g : []) {
-          if (seen.has(n)) ctx.addIssue({ code: 'custom', path: ['groups'], message: `node ${String(n)} is in more than one group` });
+          if (seen.has(n))
+            ctx.addIssue({ code: 'custom', path: ['groups'], message: `node ${String(n)} is in more than one group` });
           seen.add(n);
         }
       }
@@ -335,7 +423,11 @@ const faultSchema = z
       });
     }
     if (has('signal') && typeof f['kind'] === 'string' && f['kind'] !== 'kill') {
-      ctx.addIssue({ code: 'custom', path: ['signal'], message: `signal applies only to kind: kill, not ${f['kind']}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['signal'],
+        message: `signal applies only to kind: kill, not ${f['kind']}`,
+      });
     }
     if (has('duration') && f['kind'] === 'restart') {
       ctx.addIssue({ code: 'custom', path: ['duration'], message: 'duration is not allowed for kind: restart' });
@@ -352,7 +444,9 @@ const awaitSchema = z
   .strictObject({
     condition: z
       .enum(AWAIT_CONDITIONS)
-      .describe('healthy: every running node answers /health. leader: a leader is elected. recovered: writes succeed again.'),
+      .describe(
+        'healthy: every running node answers /health. leader: a leader is elected. recovered: writes succeed again.',
+      ),
     timeout: duration('Give up (the step fails) after this long. Default 30s.').prefault('30s'),
   })
   .describe('Wait for a condition.');
@@ -362,38 +456,76 @@ const awaitSchema = z
 const BACKUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const backupNodeSchema = z
   .string()
-  .regex(/^(primary|replica|n[1-9])$/, { error: (iss) => `expected primary, replica or a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` });
+  .regex(/^(primary|replica|n[1-9])$/, {
+    error: (iss) => `expected primary, replica or a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
+  });
 
 const backupStepSchema = z
   .strictObject({
-    type: z.enum(['full', 'incremental']).default('full').describe('full, or incremental on the latest snapshot (chained by log position).'),
-    node: backupNodeSchema.default('primary').describe('Where the backup runs: primary (default), replica, or a node name.'),
+    type: z
+      .enum(['full', 'incremental'])
+      .default('full')
+      .describe('full, or incremental on the latest snapshot (chained by log position).'),
+    node: backupNodeSchema
+      .default('primary')
+      .describe('Where the backup runs: primary (default), replica, or a node name.'),
     name: z
       .string()
-      .regex(BACKUP_NAME_PATTERN, { error: (iss) => `expected a backup name (letters, digits, ".", "_", "-"), got ${describeValue(iss.input)}` })
+      .regex(BACKUP_NAME_PATTERN, {
+        error: (iss) => `expected a backup name (letters, digits, ".", "_", "-"), got ${describeValue(iss.input)}`,
+      })
       .optional()
       .describe('Name for later steps (restore from, position backup:<name>). Default b1, b2, ... by order.'),
-    background: z.boolean().default(false).describe('Start the backup and go on (a later fault can interrupt it); a later backup step resumes it.'),
-    resume: z.boolean().default(true).describe('Resume an unfinished snapshot found in the repository (finished chunks are not sent again).'),
+    background: z
+      .boolean()
+      .default(false)
+      .describe('Start the backup and go on (a later fault can interrupt it); a later backup step resumes it.'),
+    resume: z
+      .boolean()
+      .default(true)
+      .describe('Resume an unfinished snapshot found in the repository (finished chunks are not sent again).'),
     max_rate: z.int().min(1).optional().describe('Throttle the backup to this many bytes per second.'),
-    expect_failure: z.boolean().default(false).describe('The backup must fail (e.g. the repository is read-only) with a clear error; the step fails if it succeeds.'),
+    expect_failure: z
+      .boolean()
+      .default(false)
+      .describe(
+        'The backup must fail (e.g. the repository is read-only) with a clear error; the step fails if it succeeds.',
+      ),
   })
-  .describe('Take a backup into the run\'s backup repository.');
+  .describe("Take a backup into the run's backup repository.");
 
 const destroyStepSchema = z
   .strictObject({
-    what: z.enum(['nodes', 'volumes', 'cluster', 'region']).describe('nodes: the chosen nodes with their data; volumes: every data volume; cluster: everything; region: everything on the cluster\'s network.'),
-    node: z.string().regex(NODE_PATTERN, { error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}` }).optional().describe('what: nodes: a node by name.'),
+    what: z
+      .enum(['nodes', 'volumes', 'cluster', 'region'])
+      .describe(
+        "nodes: the chosen nodes with their data; volumes: every data volume; cluster: everything; region: everything on the cluster's network.",
+      ),
+    node: z
+      .string()
+      .regex(NODE_PATTERN, {
+        error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
+      })
+      .optional()
+      .describe('what: nodes: a node by name.'),
     target: z.enum(['primary', 'replica', 'all']).optional().describe('what: nodes: nodes by role.'),
   })
   .superRefine((parsed, ctx) => {
     const d: unknown = parsed;
     if (!isRec(d)) return;
     if (d['what'] === 'nodes' && d['node'] === undefined && d['target'] === undefined) {
-      ctx.addIssue({ code: 'custom', path: [], message: 'what: nodes needs node (n1..nN) or target (primary | replica | all)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [],
+        message: 'what: nodes needs node (n1..nN) or target (primary | replica | all)',
+      });
     }
     if (d['what'] !== 'nodes' && (d['node'] !== undefined || d['target'] !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: [d['node'] !== undefined ? 'node' : 'target'], message: `node / target apply only to what: nodes` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [d['node'] !== undefined ? 'node' : 'target'],
+        message: `node / target apply only to what: nodes`,
+      });
     }
   }, always)
   .describe('Destroy data permanently (the restore RTO starts here).');
@@ -407,17 +539,31 @@ const restoreStepSchema = z
       })
       .optional()
       .describe('Point in time: restore exactly to this log position (or "backup:<name>" for that backup\'s).'),
-    into: z.enum(['new-cluster', 'new-network']).default('new-cluster').describe('A fresh cluster; new-network: on a new network (region loss).'),
-    expect: z.enum(['restored', 'refused']).default('restored').describe('refused: the backup is corrupt and the restore must refuse it, naming the bad chunk or link.'),
+    into: z
+      .enum(['new-cluster', 'new-network'])
+      .default('new-cluster')
+      .describe('A fresh cluster; new-network: on a new network (region loss).'),
+    expect: z
+      .enum(['restored', 'refused'])
+      .default('restored')
+      .describe('refused: the backup is corrupt and the restore must refuse it, naming the bad chunk or link.'),
     timeout: duration('Give up after this long. Default 5m.').prefault('5m'),
   })
   .describe('Restore into a fresh cluster and switch the workload to it.');
 
 const verifyStepSchema = z
   .strictObject({
-    data: z.boolean().default(true).describe('Read every element back and compare with the acknowledged writes (by backup position after a restore).'),
+    data: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Read every element back and compare with the acknowledged writes (by backup position after a restore).',
+      ),
     backups: z.boolean().default(false).describe('Verify the backup repository: every chunk hash, every chain link.'),
-    expect_problem: z.boolean().default(false).describe('The repository verification must find a problem (a corrupt chunk...).'),
+    expect_problem: z
+      .boolean()
+      .default(false)
+      .describe('The repository verification must find a problem (a corrupt chunk...).'),
   })
   .describe('Verify the data and/or the backups now.');
 
@@ -429,9 +575,13 @@ const execStepSchema = z
       .describe('The command as an argument list (no shell unless you name one: [sh, -c, "..."]).'),
     in: z
       .string()
-      .regex(/^(primary|replica|n[1-9])$/, { error: (iss) => `expected primary, replica or a node name n1..n9, got ${describeValue(iss.input)}` })
+      .regex(/^(primary|replica|n[1-9])$/, {
+        error: (iss) => `expected primary, replica or a node name n1..n9, got ${describeValue(iss.input)}`,
+      })
       .optional()
-      .describe("Run inside this node's container (docker exec; FROM-scratch images have no shell). Absent: on the harness host, with DRILL_RUN_ID, DRILL_RUN_DIR, DRILL_NODES and DRILL_LEADER set."),
+      .describe(
+        "Run inside this node's container (docker exec; FROM-scratch images have no shell). Absent: on the harness host, with DRILL_RUN_ID, DRILL_RUN_DIR, DRILL_NODES and DRILL_LEADER set.",
+      ),
     timeout: duration('Give up (and fail the step) after this long.').default(30_000),
     expect_exit: z.int().default(0).describe('The exit code that counts as success (default 0).'),
   })
@@ -443,11 +593,7 @@ const stepSchema = z
       wait: duration('Pause the timeline.').optional(),
       mark: z.string().min(1).optional().describe('A human note on the timeline (for game days).'),
       fault: faultSchema.optional(),
-      heal: z
-        .string()
-        .min(1)
-        .optional()
-        .describe('Revert a fault by name (defined in an earlier step), or "all".'),
+      heal: z.string().min(1).optional().describe('Revert a fault by name (defined in an earlier step), or "all".'),
       await: awaitSchema.optional(),
       exec: execStepSchema.optional(),
       backup: backupStepSchema.optional(),
@@ -500,7 +646,9 @@ const thresholdsSchema = z
     availability: share.optional().describe('Min share (0..1, or "50%") of writes that succeed during fault windows.'),
     p99_latency: duration('Max 99th percentile latency of successful operations.').optional(),
     backup_duration: duration('Max time the longest completed backup took.').optional(),
-    restore_duration: duration('Max time the longest restore took (request to data loaded; the full destroy-to-verified time is the rto).').optional(),
+    restore_duration: duration(
+      'Max time the longest restore took (request to data loaded; the full destroy-to-verified time is the rto).',
+    ).optional(),
     integrity: z.boolean().optional().describe('Must hold: no dangling edge, the same checksum on every node.'),
   })
   .describe('Pass/fail limits for the drill. All optional.');
@@ -518,8 +666,16 @@ const expectSchema = z
     ],
     { error: (iss) => expectMessage(iss.input) },
   )
-  .describe('The verdict this drill is expected to produce (the project scenario library uses fail to prove a flaw is caught).')
-  .transform((v): Expect => (typeof v === 'string' ? { verdict: v } : v.reason === undefined ? { verdict: v.verdict } : { verdict: v.verdict, reason: v.reason }));
+  .describe(
+    'The verdict this drill is expected to produce (the project scenario library uses fail to prove a flaw is caught).',
+  )
+  .transform((v): Expect =>
+    typeof v === 'string'
+      ? { verdict: v }
+      : v.reason === undefined
+        ? { verdict: v.verdict }
+        : { verdict: v.verdict, reason: v.reason },
+  );
 
 // ---------------------------------------------------------------------------------------
 // Output types of the steps (the run engine switches on `kind`)
@@ -662,7 +818,13 @@ function toStep(s: ParsedStep, faultName: () => string, backupName: () => string
   if (s.await !== undefined) return { kind: 'await', condition: s.await.condition, timeoutMs: s.await.timeout };
   if (s.exec !== undefined) {
     const x = s.exec;
-    return { kind: 'exec', command: x.command, timeoutMs: x.timeout, expectExit: x.expect_exit, ...(x.in !== undefined ? { in: x.in } : {}) };
+    return {
+      kind: 'exec',
+      command: x.command,
+      timeoutMs: x.timeout,
+      expectExit: x.expect_exit,
+      ...(x.in !== undefined ? { in: x.in } : {}),
+    };
   }
   if (s.backup !== undefined) {
     const b = s.backup;
@@ -679,13 +841,31 @@ function toStep(s: ParsedStep, faultName: () => string, backupName: () => string
   }
   if (s.destroy !== undefined) {
     const d = s.destroy;
-    return { kind: 'destroy', what: d.what, ...(d.node !== undefined ? { node: d.node } : {}), ...(d.target !== undefined ? { target: d.target } : {}) };
+    return {
+      kind: 'destroy',
+      what: d.what,
+      ...(d.node !== undefined ? { node: d.node } : {}),
+      ...(d.target !== undefined ? { target: d.target } : {}),
+    };
   }
   if (s.restore !== undefined) {
     const r = s.restore;
-    return { kind: 'restore', from: r.from, into: r.into, expect: r.expect, timeoutMs: r.timeout, ...(r.position !== undefined ? { position: r.position } : {}) };
+    return {
+      kind: 'restore',
+      from: r.from,
+      into: r.into,
+      expect: r.expect,
+      timeoutMs: r.timeout,
+      ...(r.position !== undefined ? { position: r.position } : {}),
+    };
   }
-  if (s.verify !== undefined) return { kind: 'verify', data: s.verify.data, backups: s.verify.backups, expectBackupProblem: s.verify.expect_problem };
+  if (s.verify !== undefined)
+    return {
+      kind: 'verify',
+      data: s.verify.data,
+      backups: s.verify.backups,
+      expectBackupProblem: s.verify.expect_problem,
+    };
   const f = s.fault;
   if (f === undefined) throw new Error('unreachable: a validated step has one key');
   const fault: FaultSpec = { name: f.name ?? faultName(), kind: f.kind };
@@ -718,7 +898,11 @@ export const scenarioSchema = z
         .describe('Scenario name, [a-z0-9][a-z0-9._-]*. Names the run directory.'),
       description: z.string().default('').describe('What the drill does and what it proves, in a sentence.'),
       tags: z.array(z.string().min(1)).default([]).describe('Free-form tags, for listing and selecting scenarios.'),
-      seed: z.int().min(0).optional().describe('Random seed (workload, random targets). --seed on the command line overrides it.'),
+      seed: z
+        .int()
+        .min(0)
+        .optional()
+        .describe('Random seed (workload, random targets). --seed on the command line overrides it.'),
       cluster: clusterSchema,
       workload: workloadSchema.prefault({}),
       steps: z.array(stepSchema).min(1).describe('The timeline, run in order.'),
@@ -731,12 +915,19 @@ export const scenarioSchema = z
             .min(1)
             .max(100)
             .optional()
-            .describe('With --repeat N: judge the thresholds at this percentile of the runs (e.g. 90) instead of the worst run.'),
+            .describe(
+              'With --repeat N: judge the thresholds at this percentile of the runs (e.g. 90) instead of the worst run.',
+            ),
         })
         .optional()
         .describe('How a repeated drill (--repeat N) is judged.'),
     },
-    { error: (iss) => (iss.code === 'invalid_type' ? `expected a map of scenario fields (name, cluster, steps, ...), got ${describeValue(iss.input)}` : undefined) },
+    {
+      error: (iss) =>
+        iss.code === 'invalid_type'
+          ? `expected a map of scenario fields (name, cluster, steps, ...), got ${describeValue(iss.input)}`
+          : undefined,
+    },
   )
   .superRefine((v, ctx) => {
     for (const i of scenarioCrossIssues(v)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });

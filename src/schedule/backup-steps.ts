@@ -163,7 +163,11 @@ export async function runBackup(step: BackupStepSpec, deps: BackupStepDeps): Pro
     throughput_mb_s: null,
   };
   deps.state.backups.push(rec);
-  const req = { type: step.type, resume: step.resume, ...(step.maxBytesPerS !== undefined ? { maxBytesPerS: step.maxBytesPerS } : {}) };
+  const req = {
+    type: step.type,
+    resume: step.resume,
+    ...(step.maxBytesPerS !== undefined ? { maxBytesPerS: step.maxBytesPerS } : {}),
+  };
   const run = async (): Promise<void> => {
     let b: BackupSummary;
     try {
@@ -208,7 +212,8 @@ export async function runBackup(step: BackupStepSpec, deps: BackupStepDeps): Pro
     } catch (e) {
       rec.expected_failure = true;
       deps.onEvent?.(`backup ${step.name} failed as expected: ${rec.error}`);
-      if (!(e instanceof BackupRefusedError)) throw new Error(`backup ${step.name} failed, but not with an answer from the SUT: ${rec.error}`);
+      if (!(e instanceof BackupRefusedError))
+        throw new Error(`backup ${step.name} failed, but not with an answer from the SUT: ${rec.error}`);
       return;
     }
     throw new Error(`backup ${step.name} succeeded (${rec.id}) but was expected to fail`);
@@ -225,7 +230,12 @@ export async function runDestroy(step: DestroyStepSpec, deps: BackupStepDeps): P
     else if (step.target === 'all') nodes = [...deps.target.nodeNames];
     else {
       const leader = await deps.target.leader();
-      nodes = step.target === 'primary' ? (leader ? [leader] : []) : deps.target.nodeNames.filter((n) => n !== leader).slice(0, 1);
+      nodes =
+        step.target === 'primary'
+          ? leader
+            ? [leader]
+            : []
+          : deps.target.nodeNames.filter((n) => n !== leader).slice(0, 1);
       if (nodes.length === 0) throw new Error(`no ${step.target} to destroy`);
     }
   }
@@ -235,9 +245,21 @@ export async function runDestroy(step: DestroyStepSpec, deps: BackupStepDeps): P
 }
 
 /** Compare the data read back with the acknowledged writes. */
-export function compareWithHistory(events: readonly HistoryEvent[], present: ReadonlySet<string>, cut: PositionCut | null, maxIds = 100): DataCheck {
+export function compareWithHistory(
+  events: readonly HistoryEvent[],
+  present: ReadonlySet<string>,
+  cut: PositionCut | null,
+  maxIds = 100,
+): DataCheck {
   const ops = pairHistory(events);
-  const out: DataCheck = { acknowledged: 0, missing_before_position: 0, missing_ids: [], lost_after_position: 0, present_after_position: 0, missing_after_restore: 0 };
+  const out: DataCheck = {
+    acknowledged: 0,
+    missing_before_position: 0,
+    missing_ids: [],
+    lost_after_position: 0,
+    present_after_position: 0,
+    missing_after_restore: 0,
+  };
   const seen = new Set<string>();
   for (const op of ops) {
     if (op.f === 'read' || op.outcome !== 'ok' || seen.has(op.id)) continue;
@@ -290,7 +312,8 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
   if (step.from !== 'latest') {
     const b = st.named(step.from);
     if (b?.id) id = b.id;
-    else if (b) throw new Error(`backup ${step.from} did not complete (${b.error ?? b.status}): nothing to restore from`);
+    else if (b)
+      throw new Error(`backup ${step.from} did not complete (${b.error ?? b.status}): nothing to restore from`);
     else id = step.from; // a snapshot id
   }
   let position: number | undefined;
@@ -328,7 +351,10 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
   st.restores.push(rec);
   let r;
   try {
-    r = await ctl.restore({ ...(id !== undefined ? { id } : {}), ...(position !== undefined ? { position } : {}), into: step.into }, () => deps.clock.now());
+    r = await ctl.restore(
+      { ...(id !== undefined ? { id } : {}), ...(position !== undefined ? { position } : {}), into: step.into },
+      () => deps.clock.now(),
+    );
   } catch (e) {
     rec.error = e instanceof Error ? e.message : String(e);
     if (e instanceof BackupRefusedError) {
@@ -360,16 +386,20 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
     bytes: r.bytes ?? null,
   });
   rec.phases.restore_s = s(r.loaded_t - t0);
-  if (r.bytes !== undefined && r.loaded_t > r.booted_t) rec.throughput_mb_s = Math.round((r.bytes / 1e6 / ((r.loaded_t - r.booted_t) / 1000)) * 100) / 100;
+  if (r.bytes !== undefined && r.loaded_t > r.booted_t)
+    rec.throughput_mb_s = Math.round((r.bytes / 1e6 / ((r.loaded_t - r.booted_t) / 1000)) * 100) / 100;
   st.cut = { position: r.position, beforeT: st.destroyT ?? t0 };
-  deps.onEvent?.(`restored ${r.restored} elements from ${r.chain.join(' -> ')} at position ${r.position}, checksum ${r.checksum.slice(0, 12)}…`);
+  deps.onEvent?.(
+    `restored ${r.restored} elements from ${r.chain.join(' -> ')} at position ${r.position}, checksum ${r.checksum.slice(0, 12)}…`,
+  );
 
   // cluster healthy: every node answers and a leader is agreed
   const deadline = deps.clock.now() + step.timeoutMs;
   for (;;) {
     const h = await allHealthy(deps.target, deps.target.nodeNames);
     if (h.ok && (await deps.target.leader()) !== null) break;
-    if (deps.clock.now() > deadline) throw new Error(`restored cluster not healthy within the timeout: ${h.down.join(', ')} down`);
+    if (deps.clock.now() > deadline)
+      throw new Error(`restored cluster not healthy within the timeout: ${h.down.join(', ')} down`);
     await sleep(50, deps.signal);
   }
   const tHealthy = deps.clock.now();
@@ -379,7 +409,8 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
   // verification: writes succeed on the restored cluster, and every acknowledged write up to the position is there
   deps.recovery.reset(r.loaded_t);
   while (!deps.recovery.recovered()) {
-    if (deps.clock.now() > deadline) throw new Error('writes did not succeed on the restored cluster within the timeout');
+    if (deps.clock.now() > deadline)
+      throw new Error('writes did not succeed on the restored cluster within the timeout');
     await sleep(20, deps.signal);
   }
   const seen = [...(deps.history?.() ?? [])]; // writes acknowledged before the read starts
@@ -397,9 +428,16 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
 export async function runVerify(step: VerifyStepSpec, deps: BackupStepDeps): Promise<void> {
   if (step.backups) {
     const v = await control(deps.target).verify();
-    if (v.ok && step.expectBackupProblem) throw new Error(`the repository verified clean (${v.snapshots} snapshots, ${v.chunks_checked} chunks) but a problem was expected`);
+    if (v.ok && step.expectBackupProblem)
+      throw new Error(
+        `the repository verified clean (${v.snapshots} snapshots, ${v.chunks_checked} chunks) but a problem was expected`,
+      );
     if (!v.ok && !step.expectBackupProblem) throw new Error(`backup repository: ${v.problem?.message ?? 'problem'}`);
-    deps.onEvent?.(v.ok ? `backups verified: ${v.snapshots} snapshots, ${v.chunks_checked} chunks, ${v.bytes_checked} bytes` : `backup problem found as expected: ${v.problem?.message}`);
+    deps.onEvent?.(
+      v.ok
+        ? `backups verified: ${v.snapshots} snapshots, ${v.chunks_checked} chunks, ${v.bytes_checked} bytes`
+        : `backup problem found as expected: ${v.problem?.message}`,
+    );
   }
   if (step.data) {
     const seen = [...(deps.history?.() ?? [])]; // writes acknowledged before the read starts
@@ -410,6 +448,8 @@ export async function runVerify(step: VerifyStepSpec, deps: BackupStepDeps): Pro
         `${d.missing_before_position} acknowledged writes${deps.state.cut ? ` at or before the backup position ${deps.state.cut.position}` : ''} are missing (e.g. ${d.missing_ids.slice(0, 5).join(', ')})`,
       );
     }
-    deps.onEvent?.(`data verified: ${d.acknowledged} acknowledged writes, none missing${deps.state.cut ? ` up to position ${deps.state.cut.position}` : ''}`);
+    deps.onEvent?.(
+      `data verified: ${d.acknowledged} acknowledged writes, none missing${deps.state.cut ? ` up to position ${deps.state.cut.position}` : ''}`,
+    );
   }
 }

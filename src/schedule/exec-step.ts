@@ -71,6 +71,7 @@ async function resolveNode(sel: string, target: Target): Promise<string> {
     if (r === undefined) throw new Error('no replica to run in');
     return r;
   }
-  if (!target.nodeNames.includes(sel)) throw new Error(`node ${sel} is not in the cluster (${target.nodeNames.join(', ')})`);
+  if (!target.nodeNames.includes(sel))
+    throw new Error(`node ${sel} is not in the cluster (${target.nodeNames.join(', ')})`);
   return sel;
 }

@@ -123,7 +123,15 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
     case 'restore':
     case 'verify': {
       out.backup ??= new BackupRunState();
-      const bd: BackupStepDeps = { clock, target, recovery: deps.recovery, signal, history: deps.history, onEvent: deps.onEvent?.bind(deps), state: out.backup };
+      const bd: BackupStepDeps = {
+        clock,
+        target,
+        recovery: deps.recovery,
+        signal,
+        history: deps.history,
+        onEvent: deps.onEvent?.bind(deps),
+        state: out.backup,
+      };
       if (step.kind === 'backup') await runBackup(step, bd);
       else if (step.kind === 'destroy') await runDestroy(step, bd);
       else if (step.kind === 'restore') await runRestore(step, bd);

@@ -59,7 +59,8 @@ function upper(
 export function scoreThresholds(spec: ThresholdSpec, m: DrillMetrics): ThresholdResult[] {
   const out: ThresholdResult[] = [];
   const noFinal = 'no final read of the data';
-  if (spec.rto !== undefined) out.push(upper('rto', 's', spec.rto / 1000, m.rto_s, m.rto_reason ?? 'no sustained recovery observed'));
+  if (spec.rto !== undefined)
+    out.push(upper('rto', 's', spec.rto / 1000, m.rto_s, m.rto_reason ?? 'no sustained recovery observed'));
   if (spec.rpo?.lost !== undefined) out.push(upper('rpo.lost', 'count', spec.rpo.lost, m.rpo.lost, noFinal));
   if (spec.rpo?.window !== undefined) {
     const why = m.rpo.lost === null ? noFinal : 'writes were lost but the fault instant is unknown';
@@ -86,18 +87,31 @@ export function scoreThresholds(spec: ThresholdSpec, m: DrillMetrics): Threshold
   }
   if (spec.p99_latency !== undefined) {
     const p99 = m.latency_ms.p99;
-    out.push(upper('p99_latency', 's', spec.p99_latency / 1000, p99 === null ? null : p99 / 1000, 'no successful operation'));
+    out.push(
+      upper('p99_latency', 's', spec.p99_latency / 1000, p99 === null ? null : p99 / 1000, 'no successful operation'),
+    );
   }
   if (spec.backup_duration !== undefined) {
-    const done = (m.restore?.backups ?? []).filter((b) => b['status'] === 'completed' && typeof b['end_s'] === 'number');
-    const longest = done.length === 0 ? null : Math.max(...done.map((b) => (b['end_s'] as number) - (b['start_s'] as number)));
+    const done = (m.restore?.backups ?? []).filter(
+      (b) => b['status'] === 'completed' && typeof b['end_s'] === 'number',
+    );
+    const longest =
+      done.length === 0 ? null : Math.max(...done.map((b) => (b['end_s'] as number) - (b['start_s'] as number)));
     out.push(upper('backup_duration', 's', spec.backup_duration / 1000, longest, 'no backup completed'));
   }
   if (spec.restore_duration !== undefined) {
     const rs = (m.restore?.restores ?? [])
       .map((r) => (r['phases'] as { restore_s?: number | null } | undefined)?.restore_s)
       .filter((x): x is number => typeof x === 'number');
-    out.push(upper('restore_duration', 's', spec.restore_duration / 1000, rs.length === 0 ? null : Math.max(...rs), 'no restore completed'));
+    out.push(
+      upper(
+        'restore_duration',
+        's',
+        spec.restore_duration / 1000,
+        rs.length === 0 ? null : Math.max(...rs),
+        'no restore completed',
+      ),
+    );
   }
   if (spec.integrity === true) {
     const r: ThresholdResult = {
@@ -154,7 +168,9 @@ const NAMES = new Set<string>([...THRESHOLD_NAMES, 'rpo']);
 
 type Clause = { name: string; op?: string; value?: number };
 
-export function parseExpectReason(reason: string): { kind: 'prose' } | { kind: 'clauses'; clauses: Clause[] } | { kind: 'error'; message: string } {
+export function parseExpectReason(
+  reason: string,
+): { kind: 'prose' } | { kind: 'clauses'; clauses: Clause[] } | { kind: 'error'; message: string } {
   const parts = reason
     .trim()
     .toLowerCase()
@@ -163,7 +179,8 @@ export function parseExpectReason(reason: string): { kind: 'prose' } | { kind: '
   if (matches.some((m) => m === null)) return { kind: 'prose' };
   const clauses: Clause[] = [];
   for (const m of matches as RegExpExecArray[]) {
-    if (!NAMES.has(m[1]!)) return { kind: 'error', message: `unknown threshold name "${m[1]}" (known: ${[...NAMES].join(', ')})` };
+    if (!NAMES.has(m[1]!))
+      return { kind: 'error', message: `unknown threshold name "${m[1]}" (known: ${[...NAMES].join(', ')})` };
     const c: Clause = { name: m[1]! };
     if (m[2] !== undefined) {
       c.op = m[2];

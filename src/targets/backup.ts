@@ -68,7 +68,11 @@ export interface RestoreResult {
 
 export interface BackupControl {
   /** Take a backup on `node`. Throws BackupRefusedError with the SUT's reason, or a transport error. */
-  backup(node: string, req: { type: BackupKind; resume?: boolean; maxBytesPerS?: number }, timeoutMs: number): Promise<BackupSummary>;
+  backup(
+    node: string,
+    req: { type: BackupKind; resume?: boolean; maxBytesPerS?: number },
+    timeoutMs: number,
+  ): Promise<BackupSummary>;
   /** Finished snapshots, oldest position first. */
   list(): Promise<BackupSummary[]>;
   verify(id?: string): Promise<VerifyResult>;

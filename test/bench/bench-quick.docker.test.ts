@@ -28,7 +28,10 @@ const EXPECTED = [
   'overhead.teardown',
   'rto_accuracy.abs_error',
   'rto_accuracy.measured_rto',
-  ...['kill', 'pause', 'partition', 'delay', 'clock-skew'].flatMap((k) => [`injection.${k}.median`, `injection.${k}.max`]),
+  ...['kill', 'pause', 'partition', 'delay', 'clock-skew'].flatMap((k) => [
+    `injection.${k}.median`,
+    `injection.${k}.max`,
+  ]),
   'recording.capacity',
   'recording.p50_latency_at_capacity',
   'scaling.primary_down_wall.3',
@@ -43,9 +46,19 @@ describe('npm run bench -- --quick', () => {
   it('writes results.json with every figure measured or unknown with a reason', { timeout: 420_000 }, async () => {
     expect(existsSync(main), 'dist/bench/main.js: run npm run build').toBe(true);
     const out = join(mkdtempSync(join(tmpdir(), 'drill-bench-')), 'results.json');
-    const r = await execa('node', [main, '--quick', '--out', out], { cwd: root, reject: false, timeout: 400_000, env: { FORCE_COLOR: '0' } });
+    const r = await execa('node', [main, '--quick', '--out', out], {
+      cwd: root,
+      reject: false,
+      timeout: 400_000,
+      env: { FORCE_COLOR: '0' },
+    });
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
-    const res = JSON.parse(readFileSync(out, 'utf8')) as { variant: string; machine: Record<string, unknown>; figures: Fig[]; benches: Record<string, { error?: string }> };
+    const res = JSON.parse(readFileSync(out, 'utf8')) as {
+      variant: string;
+      machine: Record<string, unknown>;
+      figures: Fig[];
+      benches: Record<string, { error?: string }>;
+    };
     expect(res.variant).toBe('quick');
     expect(res.machine['cpus']).toBeGreaterThan(0);
     const names = res.figures.map((f) => f.name);
@@ -75,7 +88,15 @@ describe('npm run bench -- --quick', () => {
     // The harness itself must be measurable on a CI machine: these never depend on optional
     // host features or on work landed elsewhere.
     const byName = new Map(res.figures.map((f) => [f.name, f]));
-    for (const n of ['overhead.boot_to_leader', 'overhead.teardown', 'rto_accuracy.abs_error', 'recording.capacity', 'injection.kill.median', 'injection.pause.median', 'scaling.primary_down_wall.3']) {
+    for (const n of [
+      'overhead.boot_to_leader',
+      'overhead.teardown',
+      'rto_accuracy.abs_error',
+      'recording.capacity',
+      'injection.kill.median',
+      'injection.pause.median',
+      'scaling.primary_down_wall.3',
+    ]) {
       const f = byName.get(n)!;
       expect(f.value, `${n} should be measured: ${f.reason ?? ''}`).not.toBe('unknown');
       expect(f.value, n).toBeGreaterThan(0);

@@ -50,7 +50,14 @@ describe('computeMetrics', () => {
     });
     expect(two.rto_s).toBe(2.01);
     expect(two.rto_per_fault.map((r) => r.fault_id)).toEqual(['f1', 'f2']);
-    const unknown = computeMetrics({ ops, final, faults: [{ id: 'f1', confirmedT: 1000, disruptive: true }, { id: 'f9', confirmedT: 4900, disruptive: true }] });
+    const unknown = computeMetrics({
+      ops,
+      final,
+      faults: [
+        { id: 'f1', confirmedT: 1000, disruptive: true },
+        { id: 'f9', confirmedT: 4900, disruptive: true },
+      ],
+    });
     expect(unknown.rto_s).toBeNull();
     expect(unknown.rto_reason).toMatch(/f9/);
   });

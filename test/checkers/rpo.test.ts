@@ -48,7 +48,12 @@ describe('checkRpo (set semantics)', () => {
   });
 
   it('is unknown without a final read, and window unknown without a fault instant', () => {
-    expect(checkRpo(acked, null, { faultT: 1000 })).toMatchObject({ lost: null, unexpected: null, recovered: null, window_s: null });
+    expect(checkRpo(acked, null, { faultT: 1000 })).toMatchObject({
+      lost: null,
+      unexpected: null,
+      recovered: null,
+      window_s: null,
+    });
     expect(checkRpo(acked, { ids: [] }, { faultT: null }).window_s).toBeNull();
   });
 

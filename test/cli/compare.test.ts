@@ -34,7 +34,11 @@ function put(name: string, r: DrillResult, asDir = false): string {
   return file;
 }
 
-const defaults = { rtoTolerance: parseTolerance('20%', 's'), rpoTolerance: parseTolerance('0', 'count'), rpoWindowTolerance: parseTolerance('20%', 's') };
+const defaults = {
+  rtoTolerance: parseTolerance('20%', 's'),
+  rpoTolerance: parseTolerance('0', 'count'),
+  rpoWindowTolerance: parseTolerance('20%', 's'),
+};
 
 describe('parseTolerance', () => {
   it('reads percentages, durations, counts and combinations', () => {
@@ -68,8 +72,15 @@ describe('compareFigures', () => {
 
   it('any lost write more than the baseline is a regression by default; unknown is a regression; faster is improved', () => {
     const a = loadFigures(put('e', result(3, 0)));
-    expect(compareFigures(a, loadFigures(put('f', result(3, 1, 0.4))), defaults).map((c) => c.verdict)).toEqual(['ok', 'regression', 'regression']);
-    expect(compareFigures(a, loadFigures(put('g', result(null, 0))), defaults)[0]).toMatchObject({ verdict: 'regression', detail: 'became unknown (not measured)' });
+    expect(compareFigures(a, loadFigures(put('f', result(3, 1, 0.4))), defaults).map((c) => c.verdict)).toEqual([
+      'ok',
+      'regression',
+      'regression',
+    ]);
+    expect(compareFigures(a, loadFigures(put('g', result(null, 0))), defaults)[0]).toMatchObject({
+      verdict: 'regression',
+      detail: 'became unknown (not measured)',
+    });
     expect(compareFigures(a, loadFigures(put('h', result(1, 0))), defaults)[0]!.verdict).toBe('improved');
     expect(compareFigures(loadFigures(put('i', result(null, null))), a, defaults)[0]!.verdict).toBe('no baseline');
   });
@@ -104,13 +115,31 @@ describe('the compare command handler', () => {
   it('prints a table and sets exit code 1 on regression, 0 otherwise', () => {
     const out: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true));
-    const args = { 'rto-tolerance': '20%', 'rpo-tolerance': '0', 'rpo-window-tolerance': '20%', stat: 'median', json: false };
-    void compareCommand.handler({ ...args, baseline: put('j', result(2, 0)), candidate: put('k', result(4, 0)), _: [], $0: 'drill' });
+    const args = {
+      'rto-tolerance': '20%',
+      'rpo-tolerance': '0',
+      'rpo-window-tolerance': '20%',
+      stat: 'median',
+      json: false,
+    };
+    void compareCommand.handler({
+      ...args,
+      baseline: put('j', result(2, 0)),
+      candidate: put('k', result(4, 0)),
+      _: [],
+      $0: 'drill',
+    });
     expect(process.exitCode).toBe(1);
     expect(out.join('')).toMatch(/^rto\s+2 s\s+4 s\s+20%\s+REGRESSION\s+\+2 s > allowed \+0\.4 s$/m);
     expect(out.join('')).toMatch(/REGRESSION: rto/);
     out.length = 0;
-    void compareCommand.handler({ ...args, baseline: put('l', result(2, 0)), candidate: put('m', result(2.1, 0)), _: [], $0: 'drill' });
+    void compareCommand.handler({
+      ...args,
+      baseline: put('l', result(2, 0)),
+      candidate: put('m', result(2.1, 0)),
+      _: [],
+      $0: 'drill',
+    });
     expect(process.exitCode).toBe(0);
     expect(out.join('')).toMatch(/no regression/);
   });
@@ -118,7 +147,8 @@ describe('the compare command handler', () => {
 
 // The built CLI end to end (npm test builds first): exit codes 0 / 1 / 2.
 describe('drill compare (CLI)', () => {
-  const drill = (args: string[]) => execa('node', [join(root, 'bin/drill.js'), 'compare', ...args], { reject: false, env: { FORCE_COLOR: '0' } });
+  const drill = (args: string[]) =>
+    execa('node', [join(root, 'bin/drill.js'), 'compare', ...args], { reject: false, env: { FORCE_COLOR: '0' } });
   it('exits 0, 1 and 2', async () => {
     const a = put('n', result(2, 0));
     const ok = await drill([a, put('o', result(2.2, 0))]);

@@ -43,39 +43,59 @@ thresholds:
 
 /** One broken variant per category, each a textual edit of BASE that must be rejected. */
 const mutations: [string, (r: Rng) => string][] = [
-  ['wrong type', (r) => pickLine(r, [
-    ['  nodes: 3', '  nodes: three'],
-    ['  rate: 100', '  rate: [100]'],
-    ['  concurrency: 4', '  concurrency: true'],
-    ['    lost: 0', '    lost: none'],
-    ['  integrity: true', '  integrity: 42'],
-    ['  - heal: f1', '  - heal: [f1]'],
-  ])],
-  ['unknown field', (r) => pickLine(r, [
-    ['  nodes: 3', `  nodes: 3\n  colour${Math.floor(r() * 1000)}: blue`],
-    ['      kind: kill', '      kind: kill\n      jitter: 5ms'],
-    ['  rto: 5s', '  rto: 5s\n  rtoo: 6s'],
-    ['name: fuzz', `name: fuzz\nsetps: []`],
-  ])],
-  ['bad duration', (r) => pickLine(r, [
-    ['  - wait: 1s', `  - wait: ${['soon', '-1s', '5 hours', '1h', 'NaN', '1.2.3s'][Math.floor(r() * 6)]}`],
-    ['  timeout: 1s', '  timeout: fast'],
-    ['  rto: 5s', '  rto: -5s'],
-    ['    election_timeout: 1s', '    election_timeout: 50ms'],
-  ])],
-  ['unknown target', (r) => pickLine(r, [
-    ['  target: graph-agent', `  target: ${['postgres', 'graph_agent', '', 'GRAPH-AGENT'][Math.floor(r() * 4)]}`],
-    ['      target: primary', '      target: leader'],
-    ['      target: primary', `      node: n${4 + Math.floor(r() * 5)}`],
-    ['  - heal: f1', '  - heal: f9'],
-  ])],
-  ['YAML syntax', (r) => pickLine(r, [
-    ['steps:', 'steps: ['],
-    ['  - wait: 1s', '  - wait: "1s'],
-    ['  nodes: 3', '  nodes: 3\n    bad-indent: x\n  - y'],
-    ['name: fuzz', 'name: fuzz\nname: again'],
-    ['  agent:', '  agent: {'],
-  ])],
+  [
+    'wrong type',
+    (r) =>
+      pickLine(r, [
+        ['  nodes: 3', '  nodes: three'],
+        ['  rate: 100', '  rate: [100]'],
+        ['  concurrency: 4', '  concurrency: true'],
+        ['    lost: 0', '    lost: none'],
+        ['  integrity: true', '  integrity: 42'],
+        ['  - heal: f1', '  - heal: [f1]'],
+      ]),
+  ],
+  [
+    'unknown field',
+    (r) =>
+      pickLine(r, [
+        ['  nodes: 3', `  nodes: 3\n  colour${Math.floor(r() * 1000)}: blue`],
+        ['      kind: kill', '      kind: kill\n      jitter: 5ms'],
+        ['  rto: 5s', '  rto: 5s\n  rtoo: 6s'],
+        ['name: fuzz', `name: fuzz\nsetps: []`],
+      ]),
+  ],
+  [
+    'bad duration',
+    (r) =>
+      pickLine(r, [
+        ['  - wait: 1s', `  - wait: ${['soon', '-1s', '5 hours', '1h', 'NaN', '1.2.3s'][Math.floor(r() * 6)]}`],
+        ['  timeout: 1s', '  timeout: fast'],
+        ['  rto: 5s', '  rto: -5s'],
+        ['    election_timeout: 1s', '    election_timeout: 50ms'],
+      ]),
+  ],
+  [
+    'unknown target',
+    (r) =>
+      pickLine(r, [
+        ['  target: graph-agent', `  target: ${['postgres', 'graph_agent', '', 'GRAPH-AGENT'][Math.floor(r() * 4)]}`],
+        ['      target: primary', '      target: leader'],
+        ['      target: primary', `      node: n${4 + Math.floor(r() * 5)}`],
+        ['  - heal: f1', '  - heal: f9'],
+      ]),
+  ],
+  [
+    'YAML syntax',
+    (r) =>
+      pickLine(r, [
+        ['steps:', 'steps: ['],
+        ['  - wait: 1s', '  - wait: "1s'],
+        ['  nodes: 3', '  nodes: 3\n    bad-indent: x\n  - y'],
+        ['name: fuzz', 'name: fuzz\nname: again'],
+        ['  agent:', '  agent: {'],
+      ]),
+  ],
 ];
 
 function pickLine(r: Rng, edits: [string, string][]): string {

@@ -12,7 +12,8 @@ const bin = join(root, 'bin/drill.js');
 const out = mkdtempSync(join(tmpdir(), 'drill-report-e2e-'));
 const schema = JSON.parse(readFileSync(join(root, 'schema/result.schema.json'), 'utf8'));
 
-const drill = (args: string[]) => execa('node', [bin, ...args], { cwd: root, reject: false, timeout: 170_000, env: { FORCE_COLOR: '0' } });
+const drill = (args: string[]) =>
+  execa('node', [bin, ...args], { cwd: root, reject: false, timeout: 170_000, env: { FORCE_COLOR: '0' } });
 
 const runIds: string[] = [];
 afterAll(async () => {
@@ -33,7 +34,8 @@ describe('reports of a real drill', () => {
     const onDisk = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
     expect(validate(onDisk, schema)).toEqual([]);
     expect(onDisk).toEqual(printed);
-    for (const f of ['report.html', 'junit.xml', 'history.jsonl', 'faults.jsonl', 'leaders.json']) expect(existsSync(join(runDir, f)), f).toBe(true);
+    for (const f of ['report.html', 'junit.xml', 'history.jsonl', 'faults.jsonl', 'leaders.json'])
+      expect(existsSync(join(runDir, f)), f).toBe(true);
     const html = readFileSync(join(runDir, 'report.html'), 'utf8');
     expect(html).toContain('<svg id="timeline"');
     expect(html).toContain('class="fault-band"');

@@ -11,7 +11,12 @@ const bin = join(root, 'bin/drill.js');
 const out = mkdtempSync(join(tmpdir(), 'drill-e2e-'));
 
 function drill(args: string[], opts: { timeout?: number } = {}) {
-  return execa('node', [bin, ...args], { cwd: root, reject: false, timeout: opts.timeout ?? 170_000, env: { FORCE_COLOR: '0' } });
+  return execa('node', [bin, ...args], {
+    cwd: root,
+    reject: false,
+    timeout: opts.timeout ?? 170_000,
+    env: { FORCE_COLOR: '0' },
+  });
 }
 
 // Scoped to one run id: other drills may share this engine (a developer's own runs).
@@ -25,7 +30,12 @@ async function drillLeftovers(runId: string): Promise<string[]> {
   const found: string[] = [];
   for (const k of kinds) {
     const r = await execa('docker', k);
-    found.push(...r.stdout.split('\n').filter(Boolean).map((id) => `${k[0]} ${id}`));
+    found.push(
+      ...r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((id) => `${k[0]} ${id}`),
+    );
   }
   return found;
 }

@@ -71,7 +71,10 @@ describe('finalRead', () => {
     const src = source({
       leaders: ['n1'],
       scans: [s1],
-      checksums: [{ n1: 'a', n2: 'old', n3: null }, { n1: 'a', n2: 'a', n3: null }],
+      checksums: [
+        { n1: 'a', n2: 'old', n3: null },
+        { n1: 'a', n2: 'a', n3: null },
+      ],
     });
     const r = await finalRead(src, monotonicClock(), { timeoutMs: 2000, intervalMs: 5, checksumSettleMs: 100 });
     expect(r.checksums).toEqual({ n1: 'a', n2: 'a', n3: null });

@@ -15,7 +15,15 @@ afterEach(async () => {
 
 const ev = (i: number): HistoryEvent[] => [
   { type: 'invoke', process: i % 3, f: 'add-edge', id: `e${i}`, node: 'n1', t: i + 0.125, from: 'v1', to: 'v2' },
-  { type: i % 2 ? 'ok' : 'info', process: i % 3, f: 'add-edge', id: `e${i}`, node: 'n1', t: i + 0.5, ...(i % 2 ? {} : { error: 'timeout' }) },
+  {
+    type: i % 2 ? 'ok' : 'info',
+    process: i % 3,
+    f: 'add-edge',
+    id: `e${i}`,
+    node: 'n1',
+    t: i + 0.5,
+    ...(i % 2 ? {} : { error: 'timeout' }),
+  },
 ];
 
 describe('HistoryWriter', () => {

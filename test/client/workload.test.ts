@@ -270,7 +270,8 @@ describe('recording capacity', () => {
         lastInv.set(e.process, e.t);
       } else lat.push(e.t - openAt.get(e.process)!);
     }
-    const q = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+    const q = (xs: number[], p: number) =>
+      [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
     console.log(
       `[capacity] ${c.invoke} ops in ${elapsed.toFixed(0)} ms = ${opsPerS.toFixed(0)} ops/s (target 3000); ` +
         `ok ${c.ok} fail ${c.fail} info ${c.info}; latency p50 ${q(lat, 0.5).toFixed(2)} ms p99 ${q(lat, 0.99).toFixed(2)} ms max ${q(lat, 1).toFixed(2)} ms; ` +
@@ -290,8 +291,9 @@ describe('recording capacity', () => {
     const elapsed = o.clock.now() - t0;
     const c = counts(o.writer.events);
     assertWellFormed(o.writer.events);
-    console.log(`[capacity] driver alone (no network): ${((c.invoke * 1000) / elapsed).toFixed(0)} ops/s, ${((elapsed * 1000) / c.invoke).toFixed(2)} us per op (invoke + completion recorded)`);
+    console.log(
+      `[capacity] driver alone (no network): ${((c.invoke * 1000) / elapsed).toFixed(0)} ops/s, ${((elapsed * 1000) / c.invoke).toFixed(2)} us per op (invoke + completion recorded)`,
+    );
     expect(c.invoke).toBeGreaterThan(10_000);
   });
 });
-

@@ -12,7 +12,10 @@ const otherRun = `t-cleanup-other-${nonce}`;
 const unlabelledName = `unlabelled-${nonce}`;
 
 afterAll(async () => {
-  await docker().getContainer(unlabelledName).remove({ force: true }).catch(() => {});
+  await docker()
+    .getContainer(unlabelledName)
+    .remove({ force: true })
+    .catch(() => {});
   await removeRunResources(runId);
   await removeRunResources(otherRun);
   const left = await listDrillResources(runId);

@@ -20,7 +20,11 @@ async function stubAgent(body: string): Promise<string> {
 }
 
 afterAll(async () => {
-  for (const t of stubTags) await docker().getImage(t).remove({ force: true }).catch(() => {});
+  for (const t of stubTags)
+    await docker()
+      .getImage(t)
+      .remove({ force: true })
+      .catch(() => {});
   for (const d of tmpDirs) await rm(d, { recursive: true, force: true });
 });
 

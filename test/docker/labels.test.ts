@@ -26,7 +26,16 @@ describe('drill labels', () => {
 
   it('splits iptables -S lines with quoted comments', () => {
     expect(splitRule('-A OUTPUT -d 172.18.0.3/32 -m comment --comment "drill:r1" -j DROP')).toEqual([
-      '-A', 'OUTPUT', '-d', '172.18.0.3/32', '-m', 'comment', '--comment', 'drill:r1', '-j', 'DROP',
+      '-A',
+      'OUTPUT',
+      '-d',
+      '172.18.0.3/32',
+      '-m',
+      'comment',
+      '--comment',
+      'drill:r1',
+      '-j',
+      'DROP',
     ]);
   });
 });

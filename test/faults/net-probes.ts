@@ -48,7 +48,10 @@ export async function bootHarness(label: string, settings: Partial<GraphAgentSet
 }
 
 async function nodeScript(container: string, script: string, args: string[], timeoutMs = 30_000): Promise<string> {
-  const r = await execa('docker', ['exec', container, '/usr/bin/node', '-e', script, ...args], { reject: false, timeout: timeoutMs });
+  const r = await execa('docker', ['exec', container, '/usr/bin/node', '-e', script, ...args], {
+    reject: false,
+    timeout: timeoutMs,
+  });
   if (r.exitCode !== 0) throw new Error(`docker exec ${container}: ${r.stderr || r.stdout}`);
   return r.stdout.trim();
 }
@@ -64,7 +67,13 @@ s.on('error', (e) => { clearTimeout(t); console.log('error ' + e.code); process.
 `;
 
 /** Does an HTTP exchange from `from` to host:port complete within timeoutMs? */
-export async function tcpReach(h: Harness, from: string, host: string, port: number, timeoutMs = 1500): Promise<boolean> {
+export async function tcpReach(
+  h: Harness,
+  from: string,
+  host: string,
+  port: number,
+  timeoutMs = 1500,
+): Promise<boolean> {
   return (await nodeScript(h.container(from), TCP_PROBE, [host, String(port), String(timeoutMs)])) === 'ok';
 }
 
@@ -92,8 +101,18 @@ const once = () => new Promise((res, rej) => {
 `;
 
 /** Round trips (ms) of HTTP exchanges from `from` to peer `to` over `from`'s own peer address. */
-export async function peerRtt(h: Harness, from: string, to: string, n = 15): Promise<{ median: number; min: number; max: number }> {
-  const out = JSON.parse(await nodeScript(h.container(from), RTT_PROBE, [to, String(n)])) as { median: number; min: number; max: number; error?: string };
+export async function peerRtt(
+  h: Harness,
+  from: string,
+  to: string,
+  n = 15,
+): Promise<{ median: number; min: number; max: number }> {
+  const out = JSON.parse(await nodeScript(h.container(from), RTT_PROBE, [to, String(n)])) as {
+    median: number;
+    min: number;
+    max: number;
+    error?: string;
+  };
   if (out.error) throw new Error(`rtt ${from} -> ${to}: ${out.error}`);
   return out;
 }
@@ -121,9 +140,13 @@ batch();
 export async function udpLoss(h: Harness, from: string, to: string, total = 3000): Promise<number> {
   const ip = await h.target.network.ip(to);
   const port = 9000 + Math.floor(Math.random() * 900);
-  const recv = execa('docker', ['exec', h.container(to), '/usr/bin/node', '-e', UDP_RECV, String(port), String(Math.ceil(total / 5) + 3000)], {
-    reject: false,
-  });
+  const recv = execa(
+    'docker',
+    ['exec', h.container(to), '/usr/bin/node', '-e', UDP_RECV, String(port), String(Math.ceil(total / 5) + 3000)],
+    {
+      reject: false,
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     recv.stdout!.on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) resolve();

@@ -3,11 +3,22 @@ import { tbfArgs, parseRate } from '../../src/faults/bandwidth.js';
 import { hasInterpreter } from '../../src/faults/elf.js';
 import { faketimeSpec } from '../../src/faults/host-state.js';
 import { mechanismFor } from '../../src/faults/host-caps.js';
-import { faultTag, insertArgs, isOurQdisc, lossRules, partitionRules, taggedRules, type PeerPath } from '../../src/faults/netfilter.js';
+import {
+  faultTag,
+  insertArgs,
+  isOurQdisc,
+  lossRules,
+  partitionRules,
+  taggedRules,
+  type PeerPath,
+} from '../../src/faults/netfilter.js';
 
 const ips: Record<string, string> = { n1: '10.0.0.1', n2: '10.0.0.2', n3: '10.0.0.3' };
 const direct: PeerPath = { ip: (n) => ips[n]!, peerPort: 7000 };
-const proxied: PeerPath = { ...direct, link: (a, b) => ({ ip: '10.0.0.254', port: 40000 + Number(a[1]) * 10 + Number(b[1]) }) };
+const proxied: PeerPath = {
+  ...direct,
+  link: (a, b) => ({ ip: '10.0.0.254', port: 40000 + Number(a[1]) * 10 + Number(b[1]) }),
+};
 const show = (m: Map<string, { chain: string; match: string[] }[]>) =>
   Object.fromEntries([...m].map(([n, rs]) => [n, rs.map((r) => `${r.chain} ${r.match.join(' ')}`)]));
 
@@ -20,7 +31,7 @@ describe('partition rules', () => {
     });
   });
 
-  it('one way cuts only the first group\'s connections, by peer port', () => {
+  it("one way cuts only the first group's connections, by peer port", () => {
     expect(show(partitionRules([['n1'], ['n2']], true, direct))).toEqual({
       n1: ['OUTPUT -d 10.0.0.2 -p tcp --dport 7000', 'INPUT -s 10.0.0.2 -p tcp --sport 7000'],
     });
@@ -48,7 +59,17 @@ describe('loss rules and tags', () => {
     const tag = faultTag('run-1', 'p1');
     expect(tag).toBe('drill:run-1:p1');
     expect(insertArgs({ chain: 'INPUT', match: ['-s', '1.2.3.4'] }, tag)).toEqual([
-      '-w', '-I', 'INPUT', '-s', '1.2.3.4', '-m', 'comment', '--comment', 'drill:run-1:p1', '-j', 'DROP',
+      '-w',
+      '-I',
+      'INPUT',
+      '-s',
+      '1.2.3.4',
+      '-m',
+      'comment',
+      '--comment',
+      'drill:run-1:p1',
+      '-j',
+      'DROP',
     ]);
     const s = [
       '-P INPUT ACCEPT',
@@ -56,7 +77,9 @@ describe('loss rules and tags', () => {
       '-A INPUT -s 1.2.3.5/32 -m comment --comment drill:run-1:p10 -j DROP',
       '-A OUTPUT -d 1.2.3.4/32 -m comment --comment "someone else" -j DROP',
     ].join('\n');
-    expect(taggedRules(s, (c) => c === tag)).toEqual([['-A', 'INPUT', '-s', '1.2.3.4/32', '-m', 'comment', '--comment', 'drill:run-1:p1', '-j', 'DROP']]);
+    expect(taggedRules(s, (c) => c === tag)).toEqual([
+      ['-A', 'INPUT', '-s', '1.2.3.4/32', '-m', 'comment', '--comment', 'drill:run-1:p1', '-j', 'DROP'],
+    ]);
     expect(() => faultTag('run 1', 'p1')).toThrow();
   });
 
@@ -67,11 +90,18 @@ describe('loss rules and tags', () => {
 });
 
 describe('mechanisms, rates, offsets, ELF', () => {
-  const noNetem = { netem: { ok: false, err: 'Error: Specified qdisc kind is unknown.' }, tbf: { ok: true, err: '' }, statistic: { ok: true, err: '' } };
+  const noNetem = {
+    netem: { ok: false, err: 'Error: Specified qdisc kind is unknown.' },
+    tbf: { ok: true, err: '' },
+    statistic: { ok: true, err: '' },
+  };
   it('falls back where netem is missing, and says why duplicate cannot', () => {
     expect(mechanismFor('delay', noNetem).mechanism).toMatch(/link proxy/);
     expect(mechanismFor('loss', noNetem).mechanism).toMatch(/statistic/);
-    expect(mechanismFor('duplicate', noNetem)).toMatchObject({ available: false, why: 'duplicate needs tc netem, which this kernel lacks' });
+    expect(mechanismFor('duplicate', noNetem)).toMatchObject({
+      available: false,
+      why: 'duplicate needs tc netem, which this kernel lacks',
+    });
     expect(mechanismFor('delay', { ...noNetem, netem: { ok: true, err: '' } }).mechanism).toMatch(/netem/);
   });
   it('parses rates and sizes the tbf bucket', () => {

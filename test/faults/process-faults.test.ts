@@ -12,7 +12,8 @@ function ctx(l: FakeLifecycle, confirmTimeoutMs = 1000): FaultContext {
     runId: 'r1',
     faultId: 'f1',
     nodeNames: ['n1', 'n2', 'n3'],
-    caps: () => Promise.resolve({ netem: { ok: false, err: '' }, tbf: { ok: true, err: '' }, statistic: { ok: true, err: '' } }),
+    caps: () =>
+      Promise.resolve({ netem: { ok: false, err: '' }, tbf: { ok: true, err: '' }, statistic: { ok: true, err: '' } }),
   };
 }
 

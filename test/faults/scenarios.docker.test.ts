@@ -24,7 +24,11 @@ async function run(name: string): Promise<DrillResult> {
   const last = readdirSync(dir).sort().at(-1)!;
   const result = JSON.parse(readFileSync(join(dir, last, 'result.json'), 'utf8')) as DrillResult;
   expect(await audit([result.run_id])).toEqual([]);
-  expect({ exit: r.exitCode, verdict: result.verdict, error: result.error }).toEqual({ exit: 0, verdict: 'pass', error: undefined });
+  expect({ exit: r.exitCode, verdict: result.verdict, error: result.error }).toEqual({
+    exit: 0,
+    verdict: 'pass',
+    error: undefined,
+  });
   return result;
 }
 
@@ -47,7 +51,9 @@ describe('fault scenarios (docker)', () => {
 
   it('clock-skew: +300 s on a follower, -300 s on the leader, verified, nothing lost', async () => {
     const r = await run('clock-skew');
-    const measured = r.faults.map((f) => Object.values((f.detail?.['measured_offset_ms'] ?? {}) as Record<string, number>)[0]!);
+    const measured = r.faults.map(
+      (f) => Object.values((f.detail?.['measured_offset_ms'] ?? {}) as Record<string, number>)[0]!,
+    );
     expect(Math.abs(measured[0]! - 300_000)).toBeLessThanOrEqual(1000);
     expect(Math.abs(measured[1]! + 300_000)).toBeLessThanOrEqual(1000);
     expect(r.metrics.rpo.lost).toBe(0);
@@ -62,14 +68,22 @@ describe('fault scenarios (docker)', () => {
   });
 
   it('SIGKILL of the harness during a skew: drill cleanup undoes everything', async () => {
-    const child = execa('node', [bin, 'run', 'scenarios/clock-skew.yaml', '--out', join(out, 'killed')], { cwd: root, reject: false });
-    const journal = await until('the skew journaled as confirmed', 90_000, async () => {
-      const base = join(out, 'killed', 'clock-skew');
-      if (!existsSync(base)) return false;
-      const d = readdirSync(base).sort().at(-1);
-      const f = d && join(base, d, 'faults.jsonl');
-      return f && existsSync(f) && readFileSync(f, 'utf8').includes('"confirmed"') ? f : false;
-    }, 200);
+    const child = execa('node', [bin, 'run', 'scenarios/clock-skew.yaml', '--out', join(out, 'killed')], {
+      cwd: root,
+      reject: false,
+    });
+    const journal = await until(
+      'the skew journaled as confirmed',
+      90_000,
+      async () => {
+        const base = join(out, 'killed', 'clock-skew');
+        if (!existsSync(base)) return false;
+        const d = readdirSync(base).sort().at(-1);
+        const f = d && join(base, d, 'faults.jsonl');
+        return f && existsSync(f) && readFileSync(f, 'utf8').includes('"confirmed"') ? f : false;
+      },
+      200,
+    );
     child.kill('SIGKILL');
     await child;
     const runId = (JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!) as { run_id: string }).run_id;

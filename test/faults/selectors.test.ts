@@ -29,12 +29,19 @@ describe('selectNodes', () => {
   });
 
   it('says why when there is nothing to target', async () => {
-    await expect(selectNodes({ target: 'primary' }, nodes, async () => null, seededRng(1))).rejects.toThrow(NoTargetError);
+    await expect(selectNodes({ target: 'primary' }, nodes, async () => null, seededRng(1))).rejects.toThrow(
+      NoTargetError,
+    );
     await expect(selectNodes({ node: 'n9' }, nodes, leader, seededRng(1))).rejects.toThrow(/n9 is not in the cluster/);
   });
 
   it('minority and majority include the primary and have the right sizes', async () => {
-    for (const [n, min, maj] of [[3, 1, 2], [5, 2, 3], [4, 1, 3], [9, 4, 5]] as const) {
+    for (const [n, min, maj] of [
+      [3, 1, 2],
+      [5, 2, 3],
+      [4, 1, 3],
+      [9, 4, 5],
+    ] as const) {
       const ns = nodes.slice(0, 0).concat(Array.from({ length: n }, (_, i) => `n${i + 1}`));
       const lead = async () => 'n2';
       const a = await selectNodes({ target: 'minority' }, ns, lead, seededRng(n));
@@ -45,6 +52,8 @@ describe('selectNodes', () => {
       expect(b[0]).toBe('n2');
       expect(new Set(b).size).toBe(maj);
     }
-    await expect(selectNodes({ target: 'minority' }, ['n1', 'n2'], leader, seededRng(1))).rejects.toThrow(/no minority/);
+    await expect(selectNodes({ target: 'minority' }, ['n1', 'n2'], leader, seededRng(1))).rejects.toThrow(
+      /no minority/,
+    );
   });
 });

@@ -30,7 +30,12 @@ export function metrics(over: Partial<DrillMetrics> = {}): DrillMetrics {
 export function result(over: Partial<DrillResult> = {}): DrillResult {
   return {
     schema_version: 1,
-    scenario: { name: 'primary-down', file: 'scenarios/primary-down.yaml', description: 'Kill the primary', tags: ['failover'] },
+    scenario: {
+      name: 'primary-down',
+      file: 'scenarios/primary-down.yaml',
+      description: 'Kill the primary',
+      tags: ['failover'],
+    },
     run_id: '20250101T000000Z-ab12',
     seed: 42,
     verdict: 'pass',

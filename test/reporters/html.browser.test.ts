@@ -74,7 +74,16 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install -y chromium (see .ci/run)`);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   dir = mkdtempSync(join(tmpdir(), 'drill-html-'));
   cpSync(fixture, dir, { recursive: true });
@@ -93,7 +102,11 @@ describe('report.html in headless Chromium', () => {
     // self-contained: nothing fetched from anywhere
     expect(html).not.toMatch(/<script|<link[^>]+rel="stylesheet"|src="http|href="http|@import|url\(http/i);
 
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, offline: true });
+    const context = await browser.newContext({
+      viewport: { width: 1440, height: 900 },
+      deviceScaleFactor: 1,
+      offline: true,
+    });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
@@ -108,7 +121,9 @@ describe('report.html in headless Chromium', () => {
 
     expect(await page.locator('svg#timeline').count()).toBe(1);
     expect(await page.locator('svg#timeline .fault-band').count()).toBe(result.faults.length);
-    expect(await page.locator('svg#timeline .fault-band[data-fault="primary-kill"] rect').first().isVisible()).toBe(true);
+    expect(await page.locator('svg#timeline .fault-band[data-fault="primary-kill"] rect').first().isVisible()).toBe(
+      true,
+    );
     const rto = page.locator('svg#timeline .rto-marker');
     expect(await rto.count()).toBe(1);
     expect(await rto.locator('text.rto-label').textContent()).toMatch(/^RTO 7\.75 s/);

@@ -26,7 +26,10 @@ const op = (invokeT: number, completeT: number, outcome: Op['outcome'], id = `v$
 
 describe('bucketOps', () => {
   it('counts outcomes per 100 ms by completion time, with p50 / p99 of ok latencies', () => {
-    const b = bucketOps([op(0, 10, 'ok'), op(20, 50, 'ok'), op(30, 60, 'fail'), op(120, 150, 'info'), op(150, 1099, 'info')], 1000);
+    const b = bucketOps(
+      [op(0, 10, 'ok'), op(20, 50, 'ok'), op(30, 60, 'fail'), op(120, 150, 'info'), op(150, 1099, 'info')],
+      1000,
+    );
     expect(b.widthMs).toBe(100);
     expect(b.buckets).toHaveLength(10);
     expect(b.buckets[0]).toEqual({ t: 0, ok: 2, fail: 1, info: 0, p50: 10, p99: 30 });
@@ -70,7 +73,10 @@ describe('log excerpts', () => {
     const f = result().faults[0]!; // requested 12.4, confirmed 12.5, not healed
     const [e] = logExcerpts([{ ...f, requested_s: 10 }], { n1: log }, origin);
     expect(e).toMatchObject({ faultId: 'f1', node: 'n1', from: 8, to: 15.5, omitted: 0 });
-    expect(e!.lines.map((l) => l.text)).toEqual(['2026-01-01T00:00:09.500Z n1 role role=leader', '  at stack frame (no stamp)']);
+    expect(e!.lines.map((l) => l.text)).toEqual([
+      '2026-01-01T00:00:09.500Z n1 role role=leader',
+      '  at stack frame (no stamp)',
+    ]);
   });
 });
 
@@ -97,7 +103,15 @@ describe('renderHtml', () => {
   it('renders an aborted run with no history or logs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drill-html-empty-'));
     try {
-      const r = result({ verdict: 'unknown', status: 'aborted', aborted: true, error: 'no Docker', faults: [], steps: [], marks: [] });
+      const r = result({
+        verdict: 'unknown',
+        status: 'aborted',
+        aborted: true,
+        error: 'no Docker',
+        faults: [],
+        steps: [],
+        marks: [],
+      });
       r.metrics.rto_per_fault = [];
       r.metrics.rto_s = null;
       const html = renderHtml(r, await readRunData(dir));

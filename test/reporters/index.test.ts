@@ -16,7 +16,10 @@ afterEach(async () => {
 describe('writeReports', () => {
   it('runs the named reporters', async () => {
     const printed: string[] = [];
-    const outcomes = await writeReports(result(), dir, ['json', 'junit', 'terminal'], { write: (s) => printed.push(s), color: false });
+    const outcomes = await writeReports(result(), dir, ['json', 'junit', 'terminal'], {
+      write: (s) => printed.push(s),
+      color: false,
+    });
     expect(reporterNames).toEqual(['json', 'junit', 'html', 'terminal']);
     expect(outcomes).toEqual([
       { name: 'json', file: join(dir, 'result.json') },
@@ -45,6 +48,9 @@ describe('writeReports', () => {
       ['json', 'ok'],
       ['broken', 'disk on fire'],
     ]);
-    expect(logs).toEqual(['drill: unknown reporter "nope" (known: json, junit, html, terminal)', 'drill: reporter "broken" failed: disk on fire']);
+    expect(logs).toEqual([
+      'drill: unknown reporter "nope" (known: json, junit, html, terminal)',
+      'drill: reporter "broken" failed: disk on fire',
+    ]);
   });
 });

@@ -37,7 +37,8 @@ export function validate(value: unknown, root: S): string[] {
     }
     if (s.type !== undefined) {
       const types = Array.isArray(s.type) ? s.type : [s.type];
-      if (!types.some((t) => matchesType(v, t))) return void errors.push(`${path}: expected ${types.join('|')}, got ${typeOf(v)}`);
+      if (!types.some((t) => matchesType(v, t)))
+        return void errors.push(`${path}: expected ${types.join('|')}, got ${typeOf(v)}`);
     }
     if ('const' in s && v !== s.const) errors.push(`${path}: expected ${JSON.stringify(s.const)}`);
     if (s.enum && !s.enum.includes(v)) errors.push(`${path}: ${JSON.stringify(v)} not in ${JSON.stringify(s.enum)}`);

@@ -5,7 +5,14 @@ describe('progress on a narrow terminal', () => {
   it('cuts the redrawn status line to the width, so that a wrapped line never leaves copies behind', () => {
     const out: string[] = [];
     const p = createProgress({ tty: true, write: (s) => out.push(s), now: () => 0, columns: () => 40 });
-    p.update({ phase: 'step 4/8: await recovered (timeout 15s)', elapsedS: 11.3, opsPerS: 200, errorRate: 0.635, leader: 'n1', activeFaults: ['primary-kill:kill(n3)'] });
+    p.update({
+      phase: 'step 4/8: await recovered (timeout 15s)',
+      elapsedS: 11.3,
+      opsPerS: 200,
+      errorRate: 0.635,
+      leader: 'n1',
+      activeFaults: ['primary-kill:kill(n3)'],
+    });
     const line = out.at(-1)!.replace('\r\x1b[2K', '');
     expect(line.length).toBeLessThanOrEqual(39);
     expect(line).toMatch(/^\[  11\.3s\] phase=step 4\/8.*…$/);

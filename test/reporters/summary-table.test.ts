@@ -32,7 +32,17 @@ describe('summary table', () => {
         rto_reason: 'fault f1: no successful write after the fault',
         rpo: { lost: null, unexpected: null, recovered: null, window_s: null, lost_ids: [], unexpected_ids: [] },
       }),
-      thresholds: [{ name: 'rto', limit: '<= 5 s', limit_value: 5, measured: null, unit: 's', verdict: 'fail', reason: 'not measured' }],
+      thresholds: [
+        {
+          name: 'rto',
+          limit: '<= 5 s',
+          limit_value: 5,
+          measured: null,
+          unit: 's',
+          verdict: 'fail',
+          reason: 'not measured',
+        },
+      ],
       expect: { verdict: 'fail', reason: 'rto', met: true },
     });
     const s = renderSummary(r, { color: false });

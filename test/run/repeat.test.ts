@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../src/core/random.js';
 import type { DrillResult } from '../../src/core/result.js';
-import { aggregateRuns, bootstrapMedianCi, exitCodeForRepeats, renderRepeatSummary, statOf, writeRepeatSummary } from '../../src/run/repeat.js';
+import {
+  aggregateRuns,
+  bootstrapMedianCi,
+  exitCodeForRepeats,
+  renderRepeatSummary,
+  statOf,
+  writeRepeatSummary,
+} from '../../src/run/repeat.js';
 import { scoreThresholds, verdictOf } from '../../src/scoring/thresholds.js';
 import { result as makeResult } from '../reporters/fixtures.js';
 
@@ -38,7 +45,18 @@ describe('statOf', () => {
 });
 
 describe('aggregateRuns', () => {
-  const runs = [run('r1', 1.2), run('r2', 1.4), run('r3', 1.3), run('r4', 1.1), run('r5', 1.25), run('r6', 1.35), run('r7', 1.5), run('r8', 1.15), run('r9', 1.45), run('r10', 6.2)];
+  const runs = [
+    run('r1', 1.2),
+    run('r2', 1.4),
+    run('r3', 1.3),
+    run('r4', 1.1),
+    run('r5', 1.25),
+    run('r6', 1.35),
+    run('r7', 1.5),
+    run('r8', 1.15),
+    run('r9', 1.45),
+    run('r10', 6.2),
+  ];
 
   it('the worst run decides by default', () => {
     const s = aggregateRuns(runs, { now: new Date(0) });

@@ -26,7 +26,9 @@ describe('scenario errors: exact file:line:col and field path', () => {
     expect(problemsOf('name: t\ncluster: {target: graph-agent\nsteps: []\n')).toEqual([
       's.yaml:3:1: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }',
     ]);
-    expect(problemsOf('name: t\nname: u\n')).toEqual(['s.yaml:2:1: YAML syntax: duplicate key: map keys must be unique']);
+    expect(problemsOf('name: t\nname: u\n')).toEqual([
+      's.yaml:2:1: YAML syntax: duplicate key: map keys must be unique',
+    ]);
     expect(problemsOf('x: "open\n')[0]).toMatch(/^s\.yaml:2:1: YAML syntax: Missing closing "quote$/);
   });
 
@@ -34,9 +36,15 @@ describe('scenario errors: exact file:line:col and field path', () => {
     expect(problemsOf(`${HEAD}  - wait: 1s\nworkload:\n  rate: fast\n`)).toEqual([
       's.yaml:7:9: workload.rate: expected a number, got "fast"',
     ]);
-    expect(problemsOf(`${HEAD}  - wait: 1s\ntags: critical\n`)).toEqual(['s.yaml:6:7: tags: expected a list, got "critical"']);
-    expect(problemsOf(HEAD.replace('name: t', 'name: 5') + '  - wait: 1s\n')).toEqual(['s.yaml:1:7: name: expected a string, got 5']);
-    expect(problemsOf(`${HEAD}  - mark: { a: 1 }\n`)).toEqual(['s.yaml:5:11: steps[0].mark: expected a string, got a map']);
+    expect(problemsOf(`${HEAD}  - wait: 1s\ntags: critical\n`)).toEqual([
+      's.yaml:6:7: tags: expected a list, got "critical"',
+    ]);
+    expect(problemsOf(HEAD.replace('name: t', 'name: 5') + '  - wait: 1s\n')).toEqual([
+      's.yaml:1:7: name: expected a string, got 5',
+    ]);
+    expect(problemsOf(`${HEAD}  - mark: { a: 1 }\n`)).toEqual([
+      's.yaml:5:11: steps[0].mark: expected a string, got a map',
+    ]);
     expect(problemsOf(`name: t\ncluster:\n  target: graph-agent\n  nodes: 2.5\nsteps:\n  - wait: 1s\n`)).toEqual([
       's.yaml:4:10: cluster.nodes: expected an integer, got 2.5',
     ]);
@@ -46,10 +54,12 @@ describe('scenario errors: exact file:line:col and field path', () => {
     expect(problemsOf(`${HEAD}  - wait: 1s\ndescripton: x\n`)).toEqual([
       's.yaml:6:1: descripton: unknown field "descripton" (did you mean "description"?)',
     ]);
-    expect(problemsOf(`${HEAD}  - wait: 1s\n  - fault:\n      kind: kill\n      target: primary\n      jitter: 3\n`)).toEqual([
-      's.yaml:9:15: steps[1].fault.jitter: jitter applies only to kind: delay, not kill',
+    expect(
+      problemsOf(`${HEAD}  - wait: 1s\n  - fault:\n      kind: kill\n      target: primary\n      jitter: 3\n`),
+    ).toEqual(['s.yaml:9:15: steps[1].fault.jitter: jitter applies only to kind: delay, not kill']);
+    expect(problemsOf(`${HEAD}  - waitt: 3s\n`)).toEqual([
+      's.yaml:5:5: steps[0].waitt: unknown field "waitt" (did you mean "wait"?)',
     ]);
-    expect(problemsOf(`${HEAD}  - waitt: 3s\n`)).toEqual(['s.yaml:5:5: steps[0].waitt: unknown field "waitt" (did you mean "wait"?)']);
     expect(problemsOf(`${HEAD}  - wait: 1s\nthresholds:\n  rpo: { lost: 0, windw: 1s }\n`)).toEqual([
       's.yaml:7:19: thresholds.rpo.windw: unknown field "windw" (did you mean "window"?)',
     ]);
@@ -80,7 +90,14 @@ describe('scenario errors: exact file:line:col and field path', () => {
     expect(problemsOf(`${HEAD}  - fault: { kind: kill, node: n4 }\n`)).toEqual([
       's.yaml:5:32: steps[0].fault.node: node "n4" does not exist: cluster.nodes is 3 (n1..n3)',
     ]);
-    expect(problemsOf(`${HEAD}  - fault: { kind: kill, node: n2 }\nworkload: { concurrency: 1.5 }\n`.replace('target: graph-agent', 'target: graph-agent\n  nodes: 1'))).toEqual([
+    expect(
+      problemsOf(
+        `${HEAD}  - fault: { kind: kill, node: n2 }\nworkload: { concurrency: 1.5 }\n`.replace(
+          'target: graph-agent',
+          'target: graph-agent\n  nodes: 1',
+        ),
+      ),
+    ).toEqual([
       's.yaml:6:32: steps[0].fault.node: node "n2" does not exist: cluster.nodes is 1 (n1)',
       's.yaml:7:26: workload.concurrency: expected an integer, got 1.5',
     ]);
@@ -100,19 +117,29 @@ describe('scenario errors: exact file:line:col and field path', () => {
 
   it('duplicate fault names, including a clash with a default name', () => {
     expect(
-      problemsOf(`${HEAD}  - fault: { kind: stop, target: replica, name: a }\n  - fault: { kind: stop, target: replica, name: a }\n`),
+      problemsOf(
+        `${HEAD}  - fault: { kind: stop, target: replica, name: a }\n  - fault: { kind: stop, target: replica, name: a }\n`,
+      ),
     ).toEqual(['s.yaml:6:49: steps[1].fault.name: duplicate fault name "a", already used by steps[0]']);
-    expect(problemsOf(`${HEAD}  - fault: { kind: stop, target: replica, name: f2 }\n  - fault: { kind: stop, target: replica }\n`)).toEqual([
+    expect(
+      problemsOf(
+        `${HEAD}  - fault: { kind: stop, target: replica, name: f2 }\n  - fault: { kind: stop, target: replica }\n`,
+      ),
+    ).toEqual([
       's.yaml:6:12: steps[1].fault: this fault\'s default name "f2" is already used by steps[0]; give it a name',
     ]);
   });
 
   it('missing required field: points at the parent map', () => {
-    expect(problemsOf('cluster:\n  target: graph-agent\nsteps:\n  - wait: 1s\n')).toEqual(['s.yaml:1:1: name: missing required field']);
+    expect(problemsOf('cluster:\n  target: graph-agent\nsteps:\n  - wait: 1s\n')).toEqual([
+      's.yaml:1:1: name: missing required field',
+    ]);
     expect(problemsOf(`name: t\ncluster:\n  nodes: 3\nsteps:\n  - wait: 1s\n`)).toEqual([
       's.yaml:3:3: cluster.target: missing required field',
     ]);
-    expect(problemsOf(`${HEAD}  - await:\n      timeout: 3s\n`)).toEqual(['s.yaml:6:7: steps[0].await.condition: missing required field']);
+    expect(problemsOf(`${HEAD}  - await:\n      timeout: 3s\n`)).toEqual([
+      's.yaml:6:7: steps[0].await.condition: missing required field',
+    ]);
     expect(problemsOf(`${HEAD}  - fault:\n      kind: kill\n`)).toEqual([
       's.yaml:6:7: steps[0].fault: missing target: set target (primary | replica | random | all | minority | majority) or node (n1..nN)',
     ]);
@@ -120,15 +147,21 @@ describe('scenario errors: exact file:line:col and field path', () => {
 
   it('election_timeout <= heartbeat names both values', () => {
     expect(
-      problemsOf(`name: t\ncluster:\n  target: graph-agent\n  agent:\n    heartbeat: 1s\n    election_timeout: 1000ms\nsteps:\n  - wait: 1s\n`),
-    ).toEqual(['s.yaml:6:23: cluster.agent.election_timeout: election_timeout (1s) must be greater than heartbeat (1s)']);
+      problemsOf(
+        `name: t\ncluster:\n  target: graph-agent\n  agent:\n    heartbeat: 1s\n    election_timeout: 1000ms\nsteps:\n  - wait: 1s\n`,
+      ),
+    ).toEqual([
+      's.yaml:6:23: cluster.agent.election_timeout: election_timeout (1s) must be greater than heartbeat (1s)',
+    ]);
   });
 
   it('a step map with two keys, or none', () => {
     expect(problemsOf(`${HEAD}  - wait: 1s\n    mark: hello\n`)).toEqual([
       's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, destroy, restore, verify; this one has wait and mark (split it into 2 steps)',
     ]);
-    expect(problemsOf(`${HEAD}  - {}\n`)).toEqual(['s.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, destroy, restore, verify']);
+    expect(problemsOf(`${HEAD}  - {}\n`)).toEqual([
+      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, destroy, restore, verify',
+    ]);
     expect(problemsOf(`${HEAD}  - wait\n`)).toEqual([
       's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, exec, backup, destroy, restore, verify), such as "wait: 3s", got "wait"',
     ]);
@@ -171,10 +204,13 @@ describe('scenario errors: exact file:line:col and field path', () => {
   });
 
   it('empty file, comment-only file, non-map document', () => {
-    const empty = 's.yaml:1:1: (root): the file is empty; a scenario needs at least name, cluster and steps (see docs/scenario-format.md)';
+    const empty =
+      's.yaml:1:1: (root): the file is empty; a scenario needs at least name, cluster and steps (see docs/scenario-format.md)';
     expect(problemsOf('')).toEqual([empty]);
     expect(problemsOf('# nothing yet\n')).toEqual([empty]);
-    expect(problemsOf('- a\n- b\n')).toEqual(['s.yaml:1:1: (root): expected a map of scenario fields (name, cluster, steps, ...), got a list']);
+    expect(problemsOf('- a\n- b\n')).toEqual([
+      's.yaml:1:1: (root): expected a map of scenario fields (name, cluster, steps, ...), got a list',
+    ]);
   });
 
   it('collects every problem of a file, in file order', () => {

@@ -20,7 +20,8 @@ type Path = (string | number)[];
 function paths(v: Json, prefix: Path = []): Path[] {
   const out: Path[] = [prefix];
   if (Array.isArray(v)) v.forEach((x, i) => out.push(...paths(x, [...prefix, i])));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
+  else if (v !== null && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) out.push(...paths(x, [...prefix, k]));
   return out;
 }
 
@@ -31,7 +32,28 @@ function parentOf(root: Json, path: Path): { parent: any; key: string | number }
   return { parent: cur, key: path[path.length - 1]! };
 }
 
-const VALUES: Json[] = [0, -1, 1.5, 1e9, 'x', '', '3s', 'fast', 'n7', 'f1', 'all', true, false, null, [], [1, 'a'], {}, { a: 1 }, 'SIGKILL', 'kill'];
+const VALUES: Json[] = [
+  0,
+  -1,
+  1.5,
+  1e9,
+  'x',
+  '',
+  '3s',
+  'fast',
+  'n7',
+  'f1',
+  'all',
+  true,
+  false,
+  null,
+  [],
+  [1, 'a'],
+  {},
+  { a: 1 },
+  'SIGKILL',
+  'kill',
+];
 const KEYS = ['jitter', 'kind', 'name', 'node', 'target', 'wait', 'heal', 'mark', 'timeout', 'zz', 'Name', 'steps'];
 
 function mutateData(data: Json, r: () => number): Json {
@@ -52,13 +74,37 @@ function mutateData(data: Json, r: () => number): Json {
     // add an unknown (or duplicate-kind) key to a map
     let target: any = copy;
     for (const seg of path) target = target[seg];
-    if (target !== null && typeof target === 'object' && !Array.isArray(target)) target[pick(KEYS)] = structuredClone(pick(VALUES));
+    if (target !== null && typeof target === 'object' && !Array.isArray(target))
+      target[pick(KEYS)] = structuredClone(pick(VALUES));
     else if (Array.isArray(target)) target.push(structuredClone(pick(VALUES)));
   }
   return copy;
 }
 
-const NOISE = [':', '{', '}', '[', ']', '-', '"', "'", '\t', '\n', '#', '&a', '*a', '!!int', '|', '>', '%', '@', ' ', '?', ',', '---\n'];
+const NOISE = [
+  ':',
+  '{',
+  '}',
+  '[',
+  ']',
+  '-',
+  '"',
+  "'",
+  '\t',
+  '\n',
+  '#',
+  '&a',
+  '*a',
+  '!!int',
+  '|',
+  '>',
+  '%',
+  '@',
+  ' ',
+  '?',
+  ',',
+  '---\n',
+];
 
 function corruptText(text: string, r: () => number): string {
   const pos = Math.floor(r() * (text.length + 1));
@@ -95,7 +141,9 @@ function check(text: string, label: string): 'ok' | 'invalid' {
     return 'ok';
   } catch (e) {
     if (!(e instanceof ScenarioError)) {
-      throw new Error(`${label}: threw ${e instanceof Error ? e.name : typeof e} instead of ScenarioError: ${String(e)}\n--- input ---\n${text}`);
+      throw new Error(
+        `${label}: threw ${e instanceof Error ? e.name : typeof e} instead of ScenarioError: ${String(e)}\n--- input ---\n${text}`,
+      );
     }
     expect(e.problems.length, label).toBeGreaterThan(0);
     const lineCount = text.split('\n').length;

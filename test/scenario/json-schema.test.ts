@@ -24,7 +24,18 @@ describe('published JSON Schema', () => {
     for (const [k, v] of Object.entries(s.properties)) expect(v.description, k).toBeTruthy();
     const step = s.properties['steps']!.items;
     expect(step).toMatchObject({ minProperties: 1, maxProperties: 1, additionalProperties: false });
-    expect(Object.keys(step.properties)).toEqual(['wait', 'mark', 'fault', 'heal', 'await', 'exec', 'backup', 'destroy', 'restore', 'verify']);
+    expect(Object.keys(step.properties)).toEqual([
+      'wait',
+      'mark',
+      'fault',
+      'heal',
+      'await',
+      'exec',
+      'backup',
+      'destroy',
+      'restore',
+      'verify',
+    ]);
     expect(step.properties.wait.anyOf.map((o: { type: string }) => o.type)).toEqual(['string', 'number']);
     expect(step.properties.await.properties.timeout.default).toBe('30s');
     expect(s.properties['cluster']!.properties!['agent'].properties.fsync.anyOf).toEqual([

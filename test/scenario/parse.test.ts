@@ -24,7 +24,14 @@ describe('parseScenario: valid files', () => {
       nodes: 3,
       agent: { heartbeat: 100, election_timeout: 1000, replication: 'sync', fsync: 'on', failover: 'raft' },
     });
-    expect(s.workload).toEqual({ kind: 'graph', rate: 200, concurrency: 8, edge_share: 0.3, read_share: 0, timeout: 1000 });
+    expect(s.workload).toEqual({
+      kind: 'graph',
+      rate: 200,
+      concurrency: 8,
+      edge_share: 0.3,
+      read_share: 0,
+      timeout: 1000,
+    });
     expect(s.steps).toEqual([
       { kind: 'wait', ms: 3000 },
       { kind: 'mark', label: 'killing the primary' },
@@ -73,7 +80,10 @@ describe('parseScenario: valid files', () => {
     );
     expect(s.steps[1]).toEqual({ kind: 'await', condition: 'leader', timeoutMs: 30_000 });
     expect(s.steps[2]).toEqual({ kind: 'fault', fault: { name: 'f1', kind: 'kill', node: 'n3', signal: 'SIGTERM' } });
-    expect(s.steps[3]).toEqual({ kind: 'fault', fault: { name: 'f2', kind: 'kill', target: 'random', signal: 'SIGKILL' } });
+    expect(s.steps[3]).toEqual({
+      kind: 'fault',
+      fault: { name: 'f2', kind: 'kill', target: 'random', signal: 'SIGKILL' },
+    });
   });
 
   it.each([
@@ -84,7 +94,10 @@ describe('parseScenario: valid files', () => {
     ['true', 'on'],
     ['false', 'off'],
   ])('fsync: %s -> %s', (raw, want) => {
-    const s = parseScenario(MINIMAL.replace('target: graph-agent', `target: graph-agent\n  agent: { fsync: ${raw} }`), 'x.yaml');
+    const s = parseScenario(
+      MINIMAL.replace('target: graph-agent', `target: graph-agent\n  agent: { fsync: ${raw} }`),
+      'x.yaml',
+    );
     expect(s.cluster.agent.fsync).toBe(want);
   });
 
@@ -101,12 +114,16 @@ describe('parseScenario: valid files', () => {
   it('normalises expect', () => {
     const withExpect = (e: string) => parseScenario(`${MINIMAL}expect: ${e}\n`, 'x.yaml').expect;
     expect(withExpect('fail')).toEqual({ verdict: 'fail' });
-    expect(withExpect('{ verdict: fail, reason: "rpo.lost > 0" }')).toEqual({ verdict: 'fail', reason: 'rpo.lost > 0' });
+    expect(withExpect('{ verdict: fail, reason: "rpo.lost > 0" }')).toEqual({
+      verdict: 'fail',
+      reason: 'rpo.lost > 0',
+    });
     expect(withExpect('{ verdict: pass }')).toEqual({ verdict: 'pass' });
   });
 
   it('accepts availability as a share or a percentage', () => {
-    const av = (v: string) => parseScenario(`${MINIMAL}thresholds: { availability: ${v} }\n`, 'x.yaml').thresholds.availability;
+    const av = (v: string) =>
+      parseScenario(`${MINIMAL}thresholds: { availability: ${v} }\n`, 'x.yaml').thresholds.availability;
     expect(av('0.25')).toBe(0.25);
     expect(av('"50%"')).toBe(0.5);
     expect(av('100%')).toBe(1);
@@ -122,7 +139,21 @@ describe('parseScenario: valid files', () => {
     expect(parseDuration(0.25)).toBe(250);
     expect(parseDuration('3')).toBe(3000);
     expect(parseDuration('0s')).toBe(0);
-    for (const bad of ['fast', '-1s', '1h', '', 's', '1.s', '1 s', -1, Number.NaN, Number.POSITIVE_INFINITY, true, null, {}]) {
+    for (const bad of [
+      'fast',
+      '-1s',
+      '1h',
+      '',
+      's',
+      '1.s',
+      '1 s',
+      -1,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      true,
+      null,
+      {},
+    ]) {
       expect(parseDuration(bad), String(bad)).toBeUndefined();
     }
     expect(formatDuration(1500)).toBe('1.5s');

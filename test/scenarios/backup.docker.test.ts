@@ -31,7 +31,6 @@ function restoredClean(result: DrillResult): void {
   expect(result.metrics.rpo.missing_before_position).toBe(0);
 }
 
-
 describe('backup and restore scenarios', () => {
   it('backup-restore-full: passes, every write acknowledged up to the position restored', async () => {
     const { code, result, stdout } = await run('backup-restore-full.yaml');
@@ -63,7 +62,9 @@ describe('backup and restore scenarios', () => {
     expect(code, stdout).toBe(0);
     expect(result.metrics.restore!.refused).toBe(1);
     const chunk = (result.faults.find((f) => f.kind === 'backup-storage')!.detail as { chunk: string }).chunk;
-    const refused = (result.metrics.restore!.restores as Array<{ status: string; error?: string }>).find((r) => r.status === 'refused')!;
+    const refused = (result.metrics.restore!.restores as Array<{ status: string; error?: string }>).find(
+      (r) => r.status === 'refused',
+    )!;
     expect(refused.error).toContain(chunk);
     restoredClean(result);
   });
@@ -71,7 +72,12 @@ describe('backup and restore scenarios', () => {
   it('backup-interrupted: the retry resumes the same snapshot and skips the finished chunks', async () => {
     const { code, result, stdout } = await run('backup-interrupted.yaml');
     expect(code, stdout).toBe(0);
-    const bs = result.metrics.restore!.backups as Array<{ name: string; status: string; resumed: boolean; chunks_resumed: number }>;
+    const bs = result.metrics.restore!.backups as Array<{
+      name: string;
+      status: string;
+      resumed: boolean;
+      chunks_resumed: number;
+    }>;
     expect(bs.find((b) => b.name === 'interrupted')!.status).toBe('failed');
     const resumed = bs.find((b) => b.name === 'resumed')!;
     expect(resumed.resumed).toBe(true);

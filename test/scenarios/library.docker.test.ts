@@ -80,11 +80,17 @@ describe('flaw switches are caught, for the right reason', () => {
 describe('the library is covered', () => {
   it('every scenario in scenarios/ is run by a Docker test and listed in scenarios/README.md', () => {
     const tests = ['test/scenarios', 'test/faults', 'test/cli']
-      .flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.docker.test.ts')).map((f) => join(root, d, f)))
+      .flatMap((d) =>
+        readdirSync(join(root, d))
+          .filter((f) => f.endsWith('.docker.test.ts'))
+          .map((f) => join(root, d, f)),
+      )
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const readme = readFileSync(join(root, 'scenarios/README.md'), 'utf8');
-    const names = readdirSync(join(root, 'scenarios')).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+    const names = readdirSync(join(root, 'scenarios'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''));
     expect(names.length).toBeGreaterThan(15);
     for (const n of names) {
       expect(tests, `no Docker test runs scenarios/${n}.yaml`).toMatch(new RegExp(`['"/]${n}(\\.yaml)?['"]`));

@@ -16,7 +16,11 @@ afterAll(async () => {
 });
 
 async function run(file: string): Promise<{ code: number; result: DrillResult }> {
-  const r = await execa('node', [bin, 'run', file, '--out', out, '--quiet'], { cwd: root, reject: false, env: { FORCE_COLOR: '0' } });
+  const r = await execa('node', [bin, 'run', file, '--out', out, '--quiet'], {
+    cwd: root,
+    reject: false,
+    env: { FORCE_COLOR: '0' },
+  });
   const dir = /run directory: (.+)/.exec(r.stdout)![1]!.trim();
   const result = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as DrillResult;
   runIds.push(result.run_id);
@@ -39,7 +43,9 @@ describe('exec steps', () => {
     const f = join(out, 'exec-fails.yaml');
     writeFileSync(
       f,
-      readFileSync(join(root, 'fixtures/scenarios/exec-steps.yaml'), 'utf8').replace('expect_exit: 3', 'expect_exit: 0').replace('name: exec-steps', 'name: exec-fails'),
+      readFileSync(join(root, 'fixtures/scenarios/exec-steps.yaml'), 'utf8')
+        .replace('expect_exit: 3', 'expect_exit: 0')
+        .replace('name: exec-steps', 'name: exec-fails'),
     );
     const { code, result } = await run(f);
     expect(code).toBe(1);

@@ -10,20 +10,52 @@ describe('scoreThresholds', () => {
       { rto: 5000, rpo: { lost: 0, window: 1000 }, availability: 0.5, p99_latency: 250, integrity: true },
       metrics(),
     );
-    expect(ts.map((t) => t.name)).toEqual(['rto', 'rpo.lost', 'rpo.window', 'availability', 'p99_latency', 'integrity']);
-    expect(byName(ts, 'rto')).toEqual({ name: 'rto', limit: '<= 5 s', limit_value: 5, measured: 4.2, unit: 's', verdict: 'pass' });
+    expect(ts.map((t) => t.name)).toEqual([
+      'rto',
+      'rpo.lost',
+      'rpo.window',
+      'availability',
+      'p99_latency',
+      'integrity',
+    ]);
+    expect(byName(ts, 'rto')).toEqual({
+      name: 'rto',
+      limit: '<= 5 s',
+      limit_value: 5,
+      measured: 4.2,
+      unit: 's',
+      verdict: 'pass',
+    });
     expect(byName(ts, 'rpo.lost')).toMatchObject({ limit: '<= 0', measured: 0, unit: 'count', verdict: 'pass' });
     expect(byName(ts, 'rpo.window')).toMatchObject({ limit: '<= 1 s', limit_value: 1, unit: 's' });
-    expect(byName(ts, 'availability')).toMatchObject({ limit: '>= 50%', measured: 0.62, unit: 'ratio', verdict: 'pass' });
-    expect(byName(ts, 'p99_latency')).toMatchObject({ limit: '<= 250 ms', limit_value: 0.25, measured: 0.0417, verdict: 'pass' });
-    expect(byName(ts, 'integrity')).toMatchObject({ limit: 'must hold', limit_value: true, measured: true, unit: 'bool', verdict: 'pass' });
+    expect(byName(ts, 'availability')).toMatchObject({
+      limit: '>= 50%',
+      measured: 0.62,
+      unit: 'ratio',
+      verdict: 'pass',
+    });
+    expect(byName(ts, 'p99_latency')).toMatchObject({
+      limit: '<= 250 ms',
+      limit_value: 0.25,
+      measured: 0.0417,
+      verdict: 'pass',
+    });
+    expect(byName(ts, 'integrity')).toMatchObject({
+      limit: 'must hold',
+      limit_value: true,
+      measured: true,
+      unit: 'bool',
+      verdict: 'pass',
+    });
     expect(verdictOf(ts, { aborted: false })).toBe('pass');
   });
 
   it('fails breached thresholds with the measured value in the reason', () => {
     const ts = scoreThresholds(
       { rto: 3000, rpo: { lost: 0 }, availability: 0.9 },
-      metrics({ rpo: { lost: 2, unexpected: 0, recovered: 0, window_s: 1.5, lost_ids: ['a', 'b'], unexpected_ids: [] } }),
+      metrics({
+        rpo: { lost: 2, unexpected: 0, recovered: 0, window_s: 1.5, lost_ids: ['a', 'b'], unexpected_ids: [] },
+      }),
     );
     expect(byName(ts, 'rto')).toMatchObject({ verdict: 'fail', reason: 'measured 4.2 s > limit 3 s' });
     expect(byName(ts, 'rpo.lost')).toMatchObject({ verdict: 'fail', measured: 2 });
@@ -41,7 +73,10 @@ describe('scoreThresholds', () => {
       availability: null,
       latency_ms: { p50: null, p90: null, p99: null, max: null },
     });
-    const ts = scoreThresholds({ rto: 60_000, rpo: { lost: 100, window: 60_000 }, availability: 0, p99_latency: 1e9, integrity: true }, m);
+    const ts = scoreThresholds(
+      { rto: 60_000, rpo: { lost: 100, window: 60_000 }, availability: 0, p99_latency: 1e9, integrity: true },
+      m,
+    );
     expect(ts).toHaveLength(6);
     for (const t of ts) {
       expect(t.verdict).toBe('fail');
@@ -54,7 +89,9 @@ describe('scoreThresholds', () => {
   it('fails integrity with the checker reason', () => {
     const ts = scoreThresholds(
       { integrity: true },
-      metrics({ integrity: { ok: false, dangling_edges: ['e3'], checksum_mismatch: [], reason: '1 dangling edge(s): e3' } }),
+      metrics({
+        integrity: { ok: false, dangling_edges: ['e3'], checksum_mismatch: [], reason: '1 dangling edge(s): e3' },
+      }),
     );
     expect(ts[0]).toMatchObject({ verdict: 'fail', measured: false, reason: '1 dangling edge(s): e3' });
   });
@@ -84,7 +121,10 @@ describe('checkExpectation', () => {
 
   it('matches the verdict', () => {
     expect(checkExpectation({ verdict: 'fail' }, 'fail', failed)).toEqual({ verdict: 'fail', met: true });
-    expect(checkExpectation({ verdict: 'fail' }, 'pass', [])).toMatchObject({ met: false, detail: 'expected fail, got pass' });
+    expect(checkExpectation({ verdict: 'fail' }, 'pass', [])).toMatchObject({
+      met: false,
+      detail: 'expected fail, got pass',
+    });
     expect(checkExpectation({ verdict: 'fail' }, 'unknown', [])?.met).toBe(false);
     expect(checkExpectation({ verdict: 'pass' }, 'pass', [])?.met).toBe(true);
   });

@@ -27,16 +27,23 @@ export async function auditContainers(runIds: string[]): Promise<AuditFinding[]>
   const out: AuditFinding[] = [];
   const cs = await docker().listContainers({ all: true, filters: drillFilters() });
   for (const c of cs) {
-    const info = await docker().getContainer(c.Id).inspect().catch(() => null);
+    const info = await docker()
+      .getContainer(c.Id)
+      .inspect()
+      .catch(() => null);
     if (!info) continue;
     const name = info.Name.replace(/^\//, '');
     const run = c.Labels['drill.run'] ?? '';
     if (!runIds.includes(run)) continue;
     if (info.State.Paused) out.push({ what: 'paused container', detail: name });
     if (!info.State.Running || info.State.Pid <= 0) continue;
-    const rules = (await nsenter(info.State.Pid, ['iptables', '-w', '-S'])).split('\n').filter((l) => l.includes('drill:'));
+    const rules = (await nsenter(info.State.Pid, ['iptables', '-w', '-S']))
+      .split('\n')
+      .filter((l) => l.includes('drill:'));
     for (const r of rules) out.push({ what: 'iptables rule', detail: `${name}: ${r}` });
-    const qd = (await nsenter(info.State.Pid, ['tc', 'qdisc', 'show', 'dev', 'eth0'])).split('\n').filter((l) => l && !/^qdisc noqueue /.test(l));
+    const qd = (await nsenter(info.State.Pid, ['tc', 'qdisc', 'show', 'dev', 'eth0']))
+      .split('\n')
+      .filter((l) => l && !/^qdisc noqueue /.test(l));
     for (const q of qd) out.push({ what: 'qdisc', detail: `${name}: ${q}` });
   }
   return out;

@@ -115,7 +115,8 @@ export function parsePeers(raw: string, selfId?: string): PeerSpec[] {
     const id = (m[1] as string).trim();
     let host = (m[2] as string).trim();
     if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
-    if (!ID_RE.test(id)) throw new ConfigError(`PEERS: bad node id ${JSON.stringify(id)} (letters, digits, _ . - only)`);
+    if (!ID_RE.test(id))
+      throw new ConfigError(`PEERS: bad node id ${JSON.stringify(id)} (letters, digits, _ . - only)`);
     if (host === '') throw new ConfigError(`PEERS: empty host in ${JSON.stringify(item)}`);
     const port = int(`PEERS: port of ${id}`, m[3] as string, 1, 65535);
     if (id === selfId) throw new ConfigError(`PEERS: lists this node itself (${id})`);
@@ -135,7 +136,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
 
   const nodeId = (get('nodeId') ?? '').trim();
   if (nodeId === '') throw new ConfigError('NODE_ID is required (env NODE_ID or --node-id)');
-  if (!ID_RE.test(nodeId)) throw new ConfigError(`NODE_ID: bad node id ${JSON.stringify(nodeId)} (letters, digits, _ . - only)`);
+  if (!ID_RE.test(nodeId))
+    throw new ConfigError(`NODE_ID: bad node id ${JSON.stringify(nodeId)} (letters, digits, _ . - only)`);
 
   const dataDir = (get('dataDir') ?? '').trim();
   if (dataDir === '') throw new ConfigError('DATA_DIR must not be empty');
@@ -143,7 +145,9 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   const heartbeatMs = int(name('heartbeatMs'), get('heartbeatMs') as string, 1, 600_000);
   const electionTimeoutMs = int(name('electionTimeoutMs'), get('electionTimeoutMs') as string, 2, 3_600_000);
   if (electionTimeoutMs <= heartbeatMs) {
-    throw new ConfigError(`ELECTION_TIMEOUT_MS (${electionTimeoutMs}) must be greater than HEARTBEAT_MS (${heartbeatMs})`);
+    throw new ConfigError(
+      `ELECTION_TIMEOUT_MS (${electionTimeoutMs}) must be greater than HEARTBEAT_MS (${heartbeatMs})`,
+    );
   }
 
   const oneOf = <T extends string>(k: Key, allowed: readonly T[]): T => {

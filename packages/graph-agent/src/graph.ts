@@ -116,7 +116,12 @@ export class Graph {
       }
       case 'vertex': {
         if (this.vertices.has(cmd.id)) {
-          return { ok: false, status: 409, error: 'duplicate_id', message: `vertex ${JSON.stringify(cmd.id)} already exists` };
+          return {
+            ok: false,
+            status: 409,
+            error: 'duplicate_id',
+            message: `vertex ${JSON.stringify(cmd.id)} already exists`,
+          };
         }
         const v: Vertex = { id: cmd.id, label: cmd.label, properties: cmd.properties };
         this.vertices.set(v.id, v);
@@ -127,11 +132,21 @@ export class Graph {
       }
       case 'edge': {
         if (this.edges.has(cmd.id)) {
-          return { ok: false, status: 409, error: 'duplicate_id', message: `edge ${JSON.stringify(cmd.id)} already exists` };
+          return {
+            ok: false,
+            status: 409,
+            error: 'duplicate_id',
+            message: `edge ${JSON.stringify(cmd.id)} already exists`,
+          };
         }
         for (const end of [cmd.from, cmd.to]) {
           if (!this.vertices.has(end)) {
-            return { ok: false, status: 422, error: 'missing_vertex', message: `vertex ${JSON.stringify(end)} does not exist` };
+            return {
+              ok: false,
+              status: 422,
+              error: 'missing_vertex',
+              message: `vertex ${JSON.stringify(end)} does not exist`,
+            };
           }
         }
         const e: Edge = { id: cmd.id, from: cmd.from, to: cmd.to, type: cmd.type, properties: cmd.properties };
@@ -147,15 +162,30 @@ export class Graph {
   /** A cheap pre-check with the same outcome apply() would have now (null: would succeed). */
   check(cmd: Command): Rejection | null {
     if (cmd.op === 'vertex' && this.vertices.has(cmd.id)) {
-      return { ok: false, status: 409, error: 'duplicate_id', message: `vertex ${JSON.stringify(cmd.id)} already exists` };
+      return {
+        ok: false,
+        status: 409,
+        error: 'duplicate_id',
+        message: `vertex ${JSON.stringify(cmd.id)} already exists`,
+      };
     }
     if (cmd.op === 'edge') {
       if (this.edges.has(cmd.id)) {
-        return { ok: false, status: 409, error: 'duplicate_id', message: `edge ${JSON.stringify(cmd.id)} already exists` };
+        return {
+          ok: false,
+          status: 409,
+          error: 'duplicate_id',
+          message: `edge ${JSON.stringify(cmd.id)} already exists`,
+        };
       }
       for (const end of [cmd.from, cmd.to]) {
         if (!this.vertices.has(end)) {
-          return { ok: false, status: 422, error: 'missing_vertex', message: `vertex ${JSON.stringify(end)} does not exist` };
+          return {
+            ok: false,
+            status: 422,
+            error: 'missing_vertex',
+            message: `vertex ${JSON.stringify(end)} does not exist`,
+          };
         }
       }
     }

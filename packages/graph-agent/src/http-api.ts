@@ -33,9 +33,18 @@ class ApiError extends Error {
 }
 
 const json = (status: number, body: unknown): ForwardResponse => ({ status, body: JSON.stringify(body) });
-const error = (status: number, code: string, message: string): ForwardResponse => json(status, { error: code, message });
+const error = (status: number, code: string, message: string): ForwardResponse =>
+  json(status, { error: code, message });
 
-const NETWORK_UNREACHABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EUNKNOWN', 'ECLOSED']);
+const NETWORK_UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EUNKNOWN',
+  'ECLOSED',
+]);
 
 function parseJsonObject(body: string | null): Record<string, unknown> {
   if (body === null || body.trim() === '') throw new ApiError(400, 'bad_request', 'a JSON object body is required');
@@ -53,18 +62,22 @@ function parseJsonObject(body: string | null): Record<string, unknown> {
 
 function checkFields(obj: Record<string, unknown>, required: string[], optional: string[]): void {
   for (const key of Object.keys(obj)) {
-    if (!required.includes(key) && !optional.includes(key)) throw new ApiError(400, 'bad_request', `unknown field ${JSON.stringify(key)}`);
+    if (!required.includes(key) && !optional.includes(key))
+      throw new ApiError(400, 'bad_request', `unknown field ${JSON.stringify(key)}`);
   }
   for (const key of required) {
-    if (!Object.prototype.hasOwnProperty.call(obj, key)) throw new ApiError(400, 'bad_request', `missing field ${JSON.stringify(key)}`);
+    if (!Object.prototype.hasOwnProperty.call(obj, key))
+      throw new ApiError(400, 'bad_request', `missing field ${JSON.stringify(key)}`);
   }
 }
 
 function str(obj: Record<string, unknown>, key: string, nonEmpty: boolean): string {
   const v = obj[key];
   if (typeof v !== 'string') throw new ApiError(400, 'bad_request', `field ${JSON.stringify(key)} must be a string`);
-  if (nonEmpty && v.length === 0) throw new ApiError(400, 'bad_request', `field ${JSON.stringify(key)} must not be empty`);
-  if (v.length > MAX_ID_LENGTH) throw new ApiError(400, 'bad_request', `field ${JSON.stringify(key)} is longer than ${MAX_ID_LENGTH} characters`);
+  if (nonEmpty && v.length === 0)
+    throw new ApiError(400, 'bad_request', `field ${JSON.stringify(key)} must not be empty`);
+  if (v.length > MAX_ID_LENGTH)
+    throw new ApiError(400, 'bad_request', `field ${JSON.stringify(key)} is longer than ${MAX_ID_LENGTH} characters`);
   return v;
 }
 
@@ -113,7 +126,12 @@ export function parseOp(method: string, rawUrl: string, body: string | null): Op
   if (elem) {
     expect('GET');
     if ((elem[2] as string).includes('/')) throw new ApiError(404, 'not_found', `no route ${path}`);
-    return { kind: 'get', what: elem[1] === 'vertices' ? 'vertex' : 'edge', id: decodeId(elem[2] as string), local: parseLocal(q) };
+    return {
+      kind: 'get',
+      what: elem[1] === 'vertices' ? 'vertex' : 'edge',
+      id: decodeId(elem[2] as string),
+      local: parseLocal(q),
+    };
   }
   switch (path) {
     case '/backup':
@@ -139,13 +157,15 @@ export function parseOp(method: string, rawUrl: string, body: string | null): Op
     case '/scan': {
       expect('GET');
       const kind = q.get('kind') ?? 'vertices';
-      if (kind !== 'vertices' && kind !== 'edges') throw new ApiError(400, 'bad_request', 'kind must be vertices or edges');
+      if (kind !== 'vertices' && kind !== 'edges')
+        throw new ApiError(400, 'bad_request', 'kind must be vertices or edges');
       const rawLimit = q.get('limit');
       let limit = 1000;
       if (rawLimit !== null) {
         if (!/^\d+$/.test(rawLimit)) throw new ApiError(400, 'bad_request', 'limit must be an integer from 1 to 10000');
         limit = Number(rawLimit);
-        if (limit < 1 || limit > 10000) throw new ApiError(400, 'bad_request', 'limit must be an integer from 1 to 10000');
+        if (limit < 1 || limit > 10000)
+          throw new ApiError(400, 'bad_request', 'limit must be an integer from 1 to 10000');
       }
       const after = q.get('after') ?? undefined;
       return { kind: 'scan', what: kind, after, limit, local: parseLocal(q) };
@@ -154,7 +174,10 @@ export function parseOp(method: string, rawUrl: string, body: string | null): Op
       expect('POST');
       const obj = parseJsonObject(body);
       checkFields(obj, ['id', 'label'], ['properties']);
-      return { kind: 'write', cmd: { op: 'vertex', id: str(obj, 'id', true), label: str(obj, 'label', false), properties: props(obj) } };
+      return {
+        kind: 'write',
+        cmd: { op: 'vertex', id: str(obj, 'id', true), label: str(obj, 'label', false), properties: props(obj) },
+      };
     }
     case '/edges': {
       expect('POST');
@@ -225,23 +248,34 @@ export class ClientApi {
       const leader = raft.leaderId;
       if (leader === null || leader === this.config.nodeId) return error(503, 'no_leader', 'no leader is known');
       try {
-        return await this.peers.forward(leader, { method: req.method, url: req.url, body: req.body }, this.forwardTimeoutMs);
+        return await this.peers.forward(
+          leader,
+          { method: req.method, url: req.url, body: req.body },
+          this.forwardTimeoutMs,
+        );
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
-        if (NETWORK_UNREACHABLE.has(code)) return error(503, 'no_leader', `leader ${leader} unreachable: ${(err as Error).message}`);
-        return error(503, 'not_leader', `forwarding to leader ${leader} failed, outcome unknown: ${(err as Error).message}`);
+        if (NETWORK_UNREACHABLE.has(code))
+          return error(503, 'no_leader', `leader ${leader} unreachable: ${(err as Error).message}`);
+        return error(
+          503,
+          'not_leader',
+          `forwarding to leader ${leader} failed, outcome unknown: ${(err as Error).message}`,
+        );
       }
     }
 
     if (op.kind === 'write') {
       const pre = raft.graph.check(op.cmd);
       // A duplicate id is final; a missing vertex only once this leader has applied its predecessors' entries.
-      if (pre && (pre.error === 'duplicate_id' || raft.leaderCaughtUp())) return error(pre.status, pre.error, pre.message);
+      if (pre && (pre.error === 'duplicate_id' || raft.leaderCaughtUp()))
+        return error(pre.status, pre.error, pre.message);
       const res = await raft.propose(op.cmd);
       if (res.ok) return json(201, { ok: true, id: (op.cmd as { id: string }).id, index: res.index });
       return error(res.status, res.error, res.message);
     }
-    if (!(await raft.readBarrier())) return error(503, 'not_leader', 'leadership could not be confirmed for a linearizable read');
+    if (!(await raft.readBarrier()))
+      return error(503, 'not_leader', 'leadership could not be confirmed for a linearizable read');
     return this.read(op);
   }
 
@@ -282,7 +316,10 @@ export class ClientApi {
     const server = http.createServer((req, res) => {
       const send = (r: ForwardResponse, close = false): void => {
         if (res.headersSent || res.destroyed) return;
-        const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(r.body) };
+        const headers: http.OutgoingHttpHeaders = {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(r.body),
+        };
         if (close) headers['connection'] = 'close';
         res.writeHead(r.status, headers);
         res.end(r.body);

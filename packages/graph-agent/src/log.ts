@@ -17,7 +17,10 @@ export function formatLine(node: string, event: string, fields: LogFields = {}, 
   return parts.join(' ');
 }
 
-export function makeLogger(node: string, write: (line: string) => void = (l) => process.stdout.write(l + '\n')): Logger {
+export function makeLogger(
+  node: string,
+  write: (line: string) => void = (l) => process.stdout.write(l + '\n'),
+): Logger {
   return (event, fields) => write(formatLine(node, event, fields));
 }
 

@@ -110,7 +110,10 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
       term: () => raft.currentTerm,
       leaderId: () => raft.leaderId,
     };
-    const engine = new BackupEngine(new FsStorage(config.backupDir), src, { ...DEFAULT_BACKUP_SETTINGS, ...config.backup });
+    const engine = new BackupEngine(new FsStorage(config.backupDir), src, {
+      ...DEFAULT_BACKUP_SETTINGS,
+      ...config.backup,
+    });
     api.backupApi = new BackupApi(engine, raft);
   }
   const peerServer = createPeerServer({

@@ -52,7 +52,13 @@ export class PeerClient {
     for (const p of peers) this.peers.set(p.id, p);
   }
 
-  post(peerId: string, path: string, body: string, timeoutMs: number, forward = false): Promise<{ status: number; text: string }> {
+  post(
+    peerId: string,
+    path: string,
+    body: string,
+    timeoutMs: number,
+    forward = false,
+  ): Promise<{ status: number; text: string }> {
     const peer = this.peers.get(peerId);
     if (!peer) return Promise.reject(new RpcError(`unknown peer ${peerId}`, 'EUNKNOWN'));
     if (this.closed) return Promise.reject(new RpcError('transport closed', 'ECLOSED'));
@@ -80,12 +86,16 @@ export class PeerClient {
       const timer = setTimeout(() => {
         req.destroy(new RpcError(`${path} to ${peerId} timed out after ${timeoutMs} ms`, 'ETIMEDOUT'));
       }, timeoutMs);
-      req.on('error', (err) => finish(err instanceof RpcError ? err : new RpcError(err.message, (err as NodeJS.ErrnoException).code ?? 'EIO')));
+      req.on('error', (err) =>
+        finish(err instanceof RpcError ? err : new RpcError(err.message, (err as NodeJS.ErrnoException).code ?? 'EIO')),
+      );
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (err) => finish(new RpcError(err.message, 'EIO')));
-        res.on('end', () => finish(null, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          finish(null, { status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+        );
       });
       req.end(payload);
     });
@@ -150,7 +160,11 @@ export function createPeerServer(handlers: PeerHandlers): http.Server {
             return reply(200, JSON.stringify(await handlers.timeoutNow(body)));
           case '/raft/forward': {
             const f = body as ForwardRequest;
-            if (typeof f?.method !== 'string' || typeof f.url !== 'string' || !(f.body === null || typeof f.body === 'string')) {
+            if (
+              typeof f?.method !== 'string' ||
+              typeof f.url !== 'string' ||
+              !(f.body === null || typeof f.body === 'string')
+            ) {
               return reply(400, '{"error":"bad_request"}');
             }
             return reply(200, JSON.stringify(await handlers.forward(f)));

@@ -312,7 +312,12 @@ export class Raft {
       this.becomeLeader();
       return;
     }
-    const req: VoteRequest = { term, candidateId: this.id, lastLogIndex: this.lastLogIndex, lastLogTerm: this.lastLogTerm };
+    const req: VoteRequest = {
+      term,
+      candidateId: this.id,
+      lastLogIndex: this.lastLogIndex,
+      lastLogTerm: this.lastLogTerm,
+    };
     if (transfer) req.transfer = true;
     for (const peer of this.peerIds) {
       this.transport.vote(peer, req, this.rpcTimeoutMs).then(
@@ -333,7 +338,10 @@ export class Raft {
 
   private becomeLeader(): void {
     this.leaderId = this.id;
-    this.setRole('leader', this.cfg.failover === 'naive' ? 'naive takeover' : `won election with ${this.votes.size} votes`);
+    this.setRole(
+      'leader',
+      this.cfg.failover === 'naive' ? 'naive takeover' : `won election with ${this.votes.size} votes`,
+    );
     const now = monoNow();
     this.progress = new Map();
     for (const peer of this.peerIds) {
@@ -437,7 +445,14 @@ export class Raft {
     );
   }
 
-  private onAppendResponse(peer: string, p: Progress, term: number, round: number, sentLast: number, resp: AppendResponse): void {
+  private onAppendResponse(
+    peer: string,
+    p: Progress,
+    term: number,
+    round: number,
+    sentLast: number,
+    resp: AppendResponse,
+  ): void {
     if (resp.term > this.currentTerm) {
       this.becomeFollower(resp.term, null, `higher term ${resp.term} in append reply from ${peer}`);
       return;
@@ -493,7 +508,9 @@ export class Raft {
     if (this.commitWithoutQuorum) {
       n = this.wal.durableIndex;
     } else {
-      const matches = [this.wal.durableIndex, ...[...this.progress.values()].map((p) => p.matchIndex)].sort((a, b) => b - a);
+      const matches = [this.wal.durableIndex, ...[...this.progress.values()].map((p) => p.matchIndex)].sort(
+        (a, b) => b - a,
+      );
       n = matches[this.majority - 1] ?? 0;
     }
     if (n > this.commitIndex && this.termAt(n) === this.currentTerm) {
@@ -595,7 +612,11 @@ export class Raft {
     if (req.term === this.currentTerm && this.role === 'leader' && req.leaderId !== this.id) {
       // Only possible with failover=naive: two leaders of one term. Lower node id wins.
       if (this.id < req.leaderId) return { term: this.currentTerm, success: false, leaderConflict: true };
-      this.becomeFollower(req.term, req.leaderId, `${req.leaderId} is also leader of term ${req.term} and wins the tie`);
+      this.becomeFollower(
+        req.term,
+        req.leaderId,
+        `${req.leaderId} is also leader of term ${req.term} and wins the tie`,
+      );
     } else if (req.term > this.currentTerm || this.role !== 'follower' || this.leaderId !== req.leaderId) {
       this.becomeFollower(req.term, req.leaderId, `append from leader ${req.leaderId}`);
     }
@@ -624,14 +645,20 @@ export class Raft {
     }
     if (fresh.length > 0) this.appendLocal(fresh);
     const lastNew = prev + req.entries.length;
-    const lastTerm = req.entries.length > 0 ? (req.entries[req.entries.length - 1] as { term: number }).term : req.prevLogTerm;
+    const lastTerm =
+      req.entries.length > 0 ? (req.entries[req.entries.length - 1] as { term: number }).term : req.prevLogTerm;
     if (req.leaderCommit > this.commitIndex) {
       this.commitIndex = Math.max(this.commitIndex, Math.min(req.leaderCommit, lastNew));
       this.applyCommitted();
     }
     await this.wal.waitDurable(lastNew);
     if (this.termAt(lastNew) !== lastTerm || this.wal.durableIndex < lastNew) {
-      return { term: this.currentTerm, success: false, conflictIndex: Math.min(lastNew, this.lastLogIndex + 1), conflictTerm: 0 };
+      return {
+        term: this.currentTerm,
+        success: false,
+        conflictIndex: Math.min(lastNew, this.lastLogIndex + 1),
+        conflictTerm: 0,
+      };
     }
     return { term: this.currentTerm, success: true, matchIndex: lastNew };
   }
@@ -644,15 +671,19 @@ export class Raft {
       req.term > this.currentTerm &&
       this.cfg.failover === 'raft' &&
       req.transfer !== true &&
-      ((this.role === 'follower' && this.leaderId !== null && now - this.lastLeaderContact < this.cfg.electionTimeoutMs) ||
+      ((this.role === 'follower' &&
+        this.leaderId !== null &&
+        now - this.lastLeaderContact < this.cfg.electionTimeoutMs) ||
         this.role === 'leader')
     ) {
       if (this.role !== 'leader' || this.hasRecentQuorum(now)) return { term: this.currentTerm, voteGranted: false };
     }
     if (req.term < this.currentTerm) return { term: this.currentTerm, voteGranted: false };
-    if (req.term > this.currentTerm) this.becomeFollower(req.term, null, `higher term ${req.term} from candidate ${req.candidateId}`);
+    if (req.term > this.currentTerm)
+      this.becomeFollower(req.term, null, `higher term ${req.term} from candidate ${req.candidateId}`);
     const upToDate =
-      req.lastLogTerm > this.lastLogTerm || (req.lastLogTerm === this.lastLogTerm && req.lastLogIndex >= this.lastLogIndex);
+      req.lastLogTerm > this.lastLogTerm ||
+      (req.lastLogTerm === this.lastLogTerm && req.lastLogIndex >= this.lastLogIndex);
     if ((this.votedFor === null || this.votedFor === req.candidateId) && upToDate && this.role === 'follower') {
       this.persist(this.currentTerm, req.candidateId);
       this.resetElectionDeadline();

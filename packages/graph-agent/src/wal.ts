@@ -150,7 +150,12 @@ export class Wal {
       this.size += b.length;
       bufs.push(b);
     }
-    this.queue.push({ kind: 'append', offset, buf: bufs.length === 1 ? (bufs[0] as Buffer) : Buffer.concat(bufs), durableLen: this.offsets.length });
+    this.queue.push({
+      kind: 'append',
+      offset,
+      buf: bufs.length === 1 ? (bufs[0] as Buffer) : Buffer.concat(bufs),
+      durableLen: this.offsets.length,
+    });
     if (!this.fsync) {
       this.durable = this.offsets.length;
       this.notifySoon();

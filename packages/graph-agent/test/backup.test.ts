@@ -4,7 +4,15 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BackupEngine, DEFAULT_BACKUP_SETTINGS, planRestore, Repository, verifyRepository, type BackupSettings, type BackupSource } from '../src/backup/backup.js';
+import {
+  BackupEngine,
+  DEFAULT_BACKUP_SETTINGS,
+  planRestore,
+  Repository,
+  verifyRepository,
+  type BackupSettings,
+  type BackupSource,
+} from '../src/backup/backup.js';
 import { chunkKey, manifestKey } from '../src/backup/manifest.js';
 import { FsStorage, type BackupStorage } from '../src/backup/storage.js';
 import { Graph, type Command } from '../src/graph.js';
@@ -19,12 +27,24 @@ class FakeNode implements BackupSource {
   constructor() {
     this.g.now = () => this.clock;
   }
-  graph() { return this.g; }
-  lastApplied() { return this.log.length; }
-  entryAt(i: number) { return this.log[i - 1]; }
-  role() { return 'leader'; }
-  term() { return 1; }
-  leaderId() { return 'n1'; }
+  graph() {
+    return this.g;
+  }
+  lastApplied() {
+    return this.log.length;
+  }
+  entryAt(i: number) {
+    return this.log[i - 1];
+  }
+  role() {
+    return 'leader';
+  }
+  term() {
+    return 1;
+  }
+  leaderId() {
+    return 'n1';
+  }
   write(cmd: Command): number {
     const e = { term: 1, cmd, json: JSON.stringify({ term: 1, cmd }) };
     this.log.push(e);
@@ -34,7 +54,8 @@ class FakeNode implements BackupSource {
   }
   vertices(n: number, prefix = 'v'): void {
     const start = this.g.count().vertices;
-    for (let i = 0; i < n; i++) this.write({ op: 'vertex', id: `${prefix}${start + i}`, label: 'x', properties: { pad: 'p'.repeat(40) } });
+    for (let i = 0; i < n; i++)
+      this.write({ op: 'vertex', id: `${prefix}${start + i}`, label: 'x', properties: { pad: 'p'.repeat(40) } });
   }
 }
 
@@ -42,13 +63,19 @@ function setup(settings: Partial<BackupSettings> = {}, storage?: BackupStorage) 
   const dir = mkdtempSync(join(tmpdir(), 'drill-backup-'));
   const node = new FakeNode();
   const st = storage ?? new FsStorage(dir);
-  const engine = new BackupEngine(st, node, { ...DEFAULT_BACKUP_SETTINGS, chunkBytes: 4096, ...settings }, () => node.clock);
+  const engine = new BackupEngine(
+    st,
+    node,
+    { ...DEFAULT_BACKUP_SETTINGS, chunkBytes: 4096, ...settings },
+    () => node.clock,
+  );
   return { dir, node, engine, repo: new Repository(st) };
 }
 
 function chunkFiles(dir: string): string[] {
   const out: string[] = [];
-  for (const d of readdirSync(join(dir, 'chunks'))) for (const f of readdirSync(join(dir, 'chunks', d))) out.push(join(dir, 'chunks', d, f));
+  for (const d of readdirSync(join(dir, 'chunks')))
+    for (const f of readdirSync(join(dir, 'chunks', d))) out.push(join(dir, 'chunks', d, f));
   return out;
 }
 
@@ -67,7 +94,9 @@ describe('backup: full snapshots', () => {
     // append-only graph + deterministic boundaries: only the tail chunks are new
     expect(b.chunks_skipped).toBeGreaterThanOrEqual(a.manifest.chunks.length - 2);
     expect(b.chunks_written).toBeLessThanOrEqual(3);
-    expect(chunkFiles(dir).length).toBe(new Set([...a.manifest.chunks, ...b.manifest.chunks].map((c) => c.sha256)).size);
+    expect(chunkFiles(dir).length).toBe(
+      new Set([...a.manifest.chunks, ...b.manifest.chunks].map((c) => c.sha256)).size,
+    );
     const plan = await planRestore(repo, { id: b.manifest.id });
     expect(plan.checksum).toBe(node.g.checksum());
     expect(plan.graph.count()).toEqual({ vertices: 510, edges: 1 });
@@ -110,13 +139,30 @@ describe('backup: full snapshots', () => {
     await engine.backup({ type: 'full' });
     if (process.getuid?.() === 0) {
       // root ignores permissions: simulate EROFS at the storage layer
-      const ro: BackupStorage = { ...new FsStorage(dir), location: dir, putAtomic: async () => { throw Object.assign(new Error('read-only file system'), { code: 'EROFS' }); }, get: (k) => new FsStorage(dir).get(k), exists: (k) => new FsStorage(dir).exists(k), list: (p) => new FsStorage(dir).list(p), delete: async () => {} };
+      const ro: BackupStorage = {
+        ...new FsStorage(dir),
+        location: dir,
+        putAtomic: async () => {
+          throw Object.assign(new Error('read-only file system'), { code: 'EROFS' });
+        },
+        get: (k) => new FsStorage(dir).get(k),
+        exists: (k) => new FsStorage(dir).exists(k),
+        list: (p) => new FsStorage(dir).list(p),
+        delete: async () => {},
+      };
       node.vertices(100);
-      await expect(new BackupEngine(ro, node, DEFAULT_BACKUP_SETTINGS).backup({ type: 'full' })).rejects.toMatchObject({ status: 507, code: 'repository_unwritable', message: expect.stringMatching(/EROFS/) });
+      await expect(new BackupEngine(ro, node, DEFAULT_BACKUP_SETTINGS).backup({ type: 'full' })).rejects.toMatchObject({
+        status: 507,
+        code: 'repository_unwritable',
+        message: expect.stringMatching(/EROFS/),
+      });
     } else {
       chmodSync(join(dir, 'chunks'), 0o500);
       node.vertices(100);
-      await expect(engine.backup({ type: 'full' })).rejects.toMatchObject({ status: 507, message: expect.stringMatching(/EACCES/) });
+      await expect(engine.backup({ type: 'full' })).rejects.toMatchObject({
+        status: 507,
+        message: expect.stringMatching(/EACCES/),
+      });
     }
   });
 });
@@ -134,7 +180,11 @@ describe('verify and refusal', () => {
     const v = await verifyRepository(repo);
     expect(v.ok).toBe(false);
     expect(v.problem).toMatchObject({ kind: 'chunk_corrupt', chunk: bad, snapshot: a.manifest.id });
-    await expect(planRestore(repo, {})).rejects.toMatchObject({ status: 422, code: 'corrupt_backup', message: expect.stringContaining(bad) });
+    await expect(planRestore(repo, {})).rejects.toMatchObject({
+      status: 422,
+      code: 'corrupt_backup',
+      message: expect.stringContaining(bad),
+    });
   });
 
   it('a broken chain link is named', async () => {
@@ -161,7 +211,11 @@ describe('incremental chains and point in time', () => {
     const f = await engine.backup({ type: 'full' });
     node.vertices(30);
     const mid = node.lastApplied() - 10;
-    const sumAtMid = (() => { const g = new Graph(); for (const e of node.log.slice(0, mid)) g.apply(e.cmd); return g.checksum(); })();
+    const sumAtMid = (() => {
+      const g = new Graph();
+      for (const e of node.log.slice(0, mid)) g.apply(e.cmd);
+      return g.checksum();
+    })();
     const i1 = await engine.backup({ type: 'incremental' });
     node.vertices(5);
     const i2 = await engine.backup({ type: 'incremental' });
@@ -178,7 +232,9 @@ describe('incremental chains and point in time', () => {
     const pit = await planRestore(repo, { position: mid });
     expect(pit.position).toBe(mid);
     expect(pit.checksum).toBe(sumAtMid);
-    await expect(planRestore(repo, { position: node.lastApplied() + 5 })).rejects.toMatchObject({ code: 'position_not_covered' });
+    await expect(planRestore(repo, { position: node.lastApplied() + 5 })).rejects.toMatchObject({
+      code: 'position_not_covered',
+    });
   });
 
   it('incremental=mtime (flaw) misses writes made while the clock is set back; the default does not', async () => {

@@ -7,7 +7,11 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-const vertex = (id: string, extra: Record<string, unknown> = {}) => ({ id, label: 'person', properties: { id, ...extra } });
+const vertex = (id: string, extra: Record<string, unknown> = {}) => ({
+  id,
+  label: 'person',
+  properties: { id, ...extra },
+});
 
 describe('graph-agent cluster', () => {
   it('elects exactly one leader and reports it in /status and /health', async () => {
@@ -38,7 +42,12 @@ describe('graph-agent cluster', () => {
     expect(w1.body).toMatchObject({ ok: true, id: 'alice' });
     expect(typeof w1.body.index).toBe('number');
     expect((await call(cluster.port(leader), 'POST', '/vertices', vertex('bob'))).status).toBe(201);
-    const e1 = await call(cluster.port(followers[1] as string), 'POST', '/edges', { id: 'e1', from: 'alice', to: 'bob', type: 'knows' });
+    const e1 = await call(cluster.port(followers[1] as string), 'POST', '/edges', {
+      id: 'e1',
+      from: 'alice',
+      to: 'bob',
+      type: 'knows',
+    });
     expect(e1.status).toBe(201);
     // A non-local read on a follower is answered by the leader and sees the write at once.
     const r = await call(cluster.port(f), 'GET', '/edges/e1');
@@ -105,7 +114,9 @@ describe('graph-agent cluster', () => {
     cluster = await Cluster.start(3);
     await cluster.waitLeader();
     const replies = await Promise.all(
-      cluster.running().flatMap((id) => [1, 2, 3].map(() => call(cluster!.port(id), 'POST', '/vertices', vertex('same')))),
+      cluster
+        .running()
+        .flatMap((id) => [1, 2, 3].map(() => call(cluster!.port(id), 'POST', '/vertices', vertex('same')))),
     );
     const statuses = replies.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);
@@ -154,7 +165,9 @@ describe('graph-agent cluster', () => {
       const ids = new Set<string>();
       let after = '';
       for (;;) {
-        const page = (await call(cluster.port(id), 'GET', `/scan?kind=vertices&limit=500${after ? `&after=${after}` : ''}`)).body;
+        const page = (
+          await call(cluster.port(id), 'GET', `/scan?kind=vertices&limit=500${after ? `&after=${after}` : ''}`)
+        ).body;
         for (const it of page.items) ids.add(it.id);
         if (page.next === null) break;
         after = encodeURIComponent(page.next);
@@ -170,12 +183,16 @@ describe('graph-agent cluster', () => {
     cluster = await Cluster.start(3);
     const leader = await cluster.waitLeader();
     const victim = cluster.running().find((id) => id !== leader) as string;
-    for (let i = 0; i < 20; i++) expect((await call(cluster.port(leader), 'POST', '/vertices', vertex(`a${i}`))).status).toBe(201);
+    for (let i = 0; i < 20; i++)
+      expect((await call(cluster.port(leader), 'POST', '/vertices', vertex(`a${i}`))).status).toBe(201);
     await cluster.waitConverged();
     await cluster.stopNode(victim);
-    for (let i = 0; i < 20; i++) expect((await call(cluster.port(leader), 'POST', '/vertices', vertex(`b${i}`))).status).toBe(201);
+    for (let i = 0; i < 20; i++)
+      expect((await call(cluster.port(leader), 'POST', '/vertices', vertex(`b${i}`))).status).toBe(201);
     const agent = await cluster.startNode(victim);
-    expect(cluster.logs.some((l) => l.includes(`${victim} recovered entries=`) && !l.includes('entries=0 '))).toBe(true);
+    expect(cluster.logs.some((l) => l.includes(`${victim} recovered entries=`) && !l.includes('entries=0 '))).toBe(
+      true,
+    );
     expect(agent.raft.lastLogIndex).toBeGreaterThanOrEqual(21);
     await cluster.waitConverged();
     const c = (await call(cluster.port(victim), 'GET', '/count?local=1')).body;
@@ -187,7 +204,8 @@ describe('graph-agent cluster', () => {
   it('a whole cluster restarted from disk keeps its data', async () => {
     cluster = await Cluster.start(3);
     const leader = await cluster.waitLeader();
-    for (let i = 0; i < 10; i++) expect((await call(cluster.port(leader), 'POST', '/vertices', vertex(`p${i}`))).status).toBe(201);
+    for (let i = 0; i < 10; i++)
+      expect((await call(cluster.port(leader), 'POST', '/vertices', vertex(`p${i}`))).status).toBe(201);
     const sum = (await call(cluster.port(leader), 'GET', '/checksum')).body.checksum;
     for (const id of cluster.running()) await cluster.stopNode(id);
     for (const s of cluster.specs) await cluster.startNode(s.id);

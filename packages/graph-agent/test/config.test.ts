@@ -24,11 +24,14 @@ describe('agent config', () => {
   });
 
   it('flags win over the environment, in both --flag value and --flag=value forms', () => {
-    const c = parseConfig(['--node-id', 'n9', '--fsync=off', '--replication', 'async', '--failover=naive', '--client-port', '9000'], {
-      NODE_ID: 'n1',
-      FSYNC: 'on',
-      CLIENT_PORT: '8000',
-    });
+    const c = parseConfig(
+      ['--node-id', 'n9', '--fsync=off', '--replication', 'async', '--failover=naive', '--client-port', '9000'],
+      {
+        NODE_ID: 'n1',
+        FSYNC: 'on',
+        CLIENT_PORT: '8000',
+      },
+    );
     expect(c).toMatchObject({ nodeId: 'n9', fsync: false, replication: 'async', failover: 'naive', clientPort: 9000 });
   });
 

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, Graph, type Command } from '../src/graph.js';
 
-const v = (id: string, properties: Record<string, unknown> = {}): Command => ({ op: 'vertex', id, label: 'L', properties });
+const v = (id: string, properties: Record<string, unknown> = {}): Command => ({
+  op: 'vertex',
+  id,
+  label: 'L',
+  properties,
+});
 const e = (id: string, from: string, to: string): Command => ({ op: 'edge', id, from, to, type: 'T', properties: {} });
 
 describe('graph state machine', () => {
@@ -50,7 +55,9 @@ describe('graph state machine', () => {
   });
 
   it('canonical JSON sorts keys recursively', () => {
-    expect(canonicalJson({ b: 1, a: { d: [3, { f: 1, e: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[3,{"e":2,"f":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [3, { f: 1, e: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[3,{"e":2,"f":1}]},"b":1}',
+    );
   });
 
   it('scans in id order with paging', () => {

@@ -20,7 +20,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 5000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -83,7 +87,12 @@ export class Cluster {
       const root = await mkdtemp(join(tmpdir(), 'graph-agent-'));
       const specs: NodeSpec[] = [];
       for (let i = 1; i <= n; i++) {
-        specs.push({ id: `n${i}`, clientPort: await freePort(), raftPort: await freePort(), dataDir: join(root, `n${i}`) });
+        specs.push({
+          id: `n${i}`,
+          clientPort: await freePort(),
+          raftPort: await freePort(),
+          dataDir: join(root, `n${i}`),
+        });
       }
       const c = new Cluster(specs, overrides, root);
       try {
@@ -171,7 +180,11 @@ export class Cluster {
         if (ls.length !== 1) return undefined;
         const l = ls[0] as string;
         const term = this.agents.get(l)?.raft.currentTerm;
-        return ids.every((id) => this.agents.get(id)?.raft.leaderId === l && this.agents.get(id)?.raft.currentTerm === term) ? l : undefined;
+        return ids.every(
+          (id) => this.agents.get(id)?.raft.leaderId === l && this.agents.get(id)?.raft.currentTerm === term,
+        )
+          ? l
+          : undefined;
       },
       timeoutMs,
     );
@@ -184,7 +197,9 @@ export class Cluster {
         const ls = this.leaders();
         if (ls.length !== 1) return undefined;
         const l = ls[0] as string;
-        const agreed = [...this.agents.values()].every((a) => a.raft.leaderId === l && a.raft.currentTerm === this.agents.get(l)?.raft.currentTerm);
+        const agreed = [...this.agents.values()].every(
+          (a) => a.raft.leaderId === l && a.raft.currentTerm === this.agents.get(l)?.raft.currentTerm,
+        );
         return agreed ? l : undefined;
       },
       timeoutMs,
@@ -198,7 +213,9 @@ export class Cluster {
       async () => {
         const sums = await Promise.all(this.running().map((id) => call(this.port(id), 'GET', '/checksum?local=1')));
         const first = sums[0]?.body;
-        return sums.every((s) => s.status === 200 && s.body.checksum === first.checksum && s.body.index === first.index);
+        return sums.every(
+          (s) => s.status === 200 && s.body.checksum === first.checksum && s.body.index === first.index,
+        );
       },
       timeoutMs,
     );

@@ -99,7 +99,8 @@ describe('flaw switches', () => {
     cluster.partition([old], rest);
     // Writes racing the step-down: some are acknowledged by the isolated leader.
     let ok = 0;
-    for (let i = 0; i < 10; i++) if ((await call(cluster.port(old), 'POST', '/vertices', vertex(`lost${i}`))).status === 201) ok++;
+    for (let i = 0; i < 10; i++)
+      if ((await call(cluster.port(old), 'POST', '/vertices', vertex(`lost${i}`))).status === 201) ok++;
     expect(ok).toBeGreaterThan(0);
     const fresh = await cluster.waitLeaderAmong(rest, 4000);
     expect((await call(cluster.port(fresh), 'POST', '/vertices', vertex('kept'))).status).toBe(201);

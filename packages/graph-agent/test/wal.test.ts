@@ -13,7 +13,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const payload = (i: number): string => JSON.stringify({ term: 1, cmd: { op: 'vertex', id: `v${i}`, label: 'x', properties: { i } } });
+const payload = (i: number): string =>
+  JSON.stringify({ term: 1, cmd: { op: 'vertex', id: `v${i}`, label: 'x', properties: { i } } });
 
 describe('WAL', () => {
   it('appends with group commit and recovers every entry', async () => {

@@ -48,13 +48,20 @@ export interface Comparison {
 /** Parse "20%", "0.5s", "500ms", "3", or a comma-separated mix. */
 export function parseTolerance(text: string, unit: 's' | 'count'): Tolerance {
   const t: Tolerance = { relative: 0, absolute: 0, text };
-  for (const raw of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const raw of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     let m: RegExpExecArray | null;
     if ((m = /^(\d+(?:\.\d+)?)%$/.exec(raw))) t.relative = Math.max(t.relative, Number(m[1]) / 100);
-    else if (unit === 's' && (m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(raw))) t.absolute = Math.max(t.absolute, Number(m[1]) / (m[2] === 'ms' ? 1000 : 1));
+    else if (unit === 's' && (m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(raw)))
+      t.absolute = Math.max(t.absolute, Number(m[1]) / (m[2] === 'ms' ? 1000 : 1));
     else if (unit === 'count' && (m = /^(\d+)$/.exec(raw))) t.absolute = Math.max(t.absolute, Number(m[1]));
     else {
-      const want = unit === 's' ? 'a percentage ("20%") and/or a duration ("0.5s", "500ms")' : 'a percentage ("20%") and/or a count ("0")';
+      const want =
+        unit === 's'
+          ? 'a percentage ("20%") and/or a duration ("0.5s", "500ms")'
+          : 'a percentage ("20%") and/or a count ("0")';
       throw new UsageError(`tolerance: expected ${want}, got "${raw}"`);
     }
   }
@@ -71,7 +78,13 @@ function readJsonFile(path: string): unknown {
 
 function isResult(v: unknown): v is DrillResult {
   const o = v as Partial<DrillResult> | null;
-  return typeof o === 'object' && o !== null && o.schema_version === 1 && typeof o.metrics === 'object' && typeof o.scenario === 'object';
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    o.schema_version === 1 &&
+    typeof o.metrics === 'object' &&
+    typeof o.scenario === 'object'
+  );
 }
 
 function isRepeat(v: unknown): v is RepeatSummary {
@@ -98,12 +111,24 @@ export function loadFigures(path: string, stat: Stat = 'median'): Figures {
     };
   }
   if (isResult(v)) {
-    return { label: path, scenario: v.scenario.name, rto_s: v.metrics.rto_s, rpo_lost: v.metrics.rpo.lost, rpo_window_s: v.metrics.rpo.window_s };
+    return {
+      label: path,
+      scenario: v.scenario.name,
+      rto_s: v.metrics.rto_s,
+      rpo_lost: v.metrics.rpo.lost,
+      rpo_window_s: v.metrics.rpo.window_s,
+    };
   }
   throw new UsageError(`${file}: neither a drill result.json nor a repeat summary`);
 }
 
-function compareOne(metric: string, unit: 's' | 'count', a: number | null, b: number | null, tol: Tolerance): Comparison {
+function compareOne(
+  metric: string,
+  unit: 's' | 'count',
+  a: number | null,
+  b: number | null,
+  tol: Tolerance,
+): Comparison {
   const c: Comparison = { metric, unit, baseline: a, candidate: b, tolerance: tol, verdict: 'ok', detail: '' };
   if (a === null) {
     c.verdict = 'no baseline';
@@ -148,10 +173,28 @@ export function compareFigures(a: Figures, b: Figures, o: CompareOptions): Compa
 
 export function renderComparison(a: Figures, b: Figures, rows: readonly Comparison[]): string {
   const head = ['metric', 'baseline', 'candidate', 'tolerance', 'verdict', 'detail'];
-  const body = rows.map((r) => [r.metric, fmt(r.baseline, r.unit), fmt(r.candidate, r.unit), r.tolerance.text, r.verdict.toUpperCase(), r.detail]);
+  const body = rows.map((r) => [
+    r.metric,
+    fmt(r.baseline, r.unit),
+    fmt(r.candidate, r.unit),
+    r.tolerance.text,
+    r.verdict.toUpperCase(),
+    r.detail,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [`baseline:  ${a.label}`, `candidate: ${b.label}`, '', line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    `baseline:  ${a.label}`,
+    `candidate: ${b.label}`,
+    '',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+  ];
   const bad = rows.filter((r) => r.verdict === 'regression');
   out.push('', bad.length ? `REGRESSION: ${bad.map((r) => r.metric).join(', ')}` : 'no regression');
   return `${out.join('\n')}\n`;
@@ -172,12 +215,37 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   describe: 'flag RTO / RPO regressions of a run (or repeat summary) against a baseline; exit 1 on regression',
   builder: (y) =>
     y
-      .positional('baseline', { type: 'string', demandOption: true, describe: 'run directory, result.json or repeat-*.json' })
-      .positional('candidate', { type: 'string', demandOption: true, describe: 'run directory, result.json or repeat-*.json' })
-      .option('rto-tolerance', { type: 'string', default: '20%', describe: 'allowed RTO increase: "20%", "0.5s", or both "20%,0.5s" (the larger applies)' })
-      .option('rpo-tolerance', { type: 'string', default: '0', describe: 'allowed increase of lost writes: a count or a percentage' })
-      .option('rpo-window-tolerance', { type: 'string', default: '20%', describe: 'allowed increase of the RPO window: "20%", "0.5s", or both' })
-      .option('stat', { type: 'string', default: 'median', choices: ['median', 'p90', 'max'], describe: 'which statistic of a repeat summary to compare' })
+      .positional('baseline', {
+        type: 'string',
+        demandOption: true,
+        describe: 'run directory, result.json or repeat-*.json',
+      })
+      .positional('candidate', {
+        type: 'string',
+        demandOption: true,
+        describe: 'run directory, result.json or repeat-*.json',
+      })
+      .option('rto-tolerance', {
+        type: 'string',
+        default: '20%',
+        describe: 'allowed RTO increase: "20%", "0.5s", or both "20%,0.5s" (the larger applies)',
+      })
+      .option('rpo-tolerance', {
+        type: 'string',
+        default: '0',
+        describe: 'allowed increase of lost writes: a count or a percentage',
+      })
+      .option('rpo-window-tolerance', {
+        type: 'string',
+        default: '20%',
+        describe: 'allowed increase of the RPO window: "20%", "0.5s", or both',
+      })
+      .option('stat', {
+        type: 'string',
+        default: 'median',
+        choices: ['median', 'p90', 'max'],
+        describe: 'which statistic of a repeat summary to compare',
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print the comparison as JSON' }) as never,
   handler: (args) => {
     const opts: CompareOptions = {
@@ -188,9 +256,11 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     const stat = args.stat as Stat;
     const a = loadFigures(args.baseline, stat);
     const b = loadFigures(args.candidate, stat);
-    if (a.scenario !== b.scenario) process.stderr.write(`warning: comparing different scenarios: ${a.scenario} vs ${b.scenario}\n`);
+    if (a.scenario !== b.scenario)
+      process.stderr.write(`warning: comparing different scenarios: ${a.scenario} vs ${b.scenario}\n`);
     const rows = compareFigures(a, b, opts);
-    if (args.json) process.stdout.write(`${JSON.stringify({ baseline: a, candidate: b, comparisons: rows }, null, 2)}\n`);
+    if (args.json)
+      process.stdout.write(`${JSON.stringify({ baseline: a, candidate: b, comparisons: rows }, null, 2)}\n`);
     else process.stdout.write(renderComparison(a, b, rows));
     process.exitCode = rows.some((r) => r.verdict === 'regression') ? 1 : 0;
   },

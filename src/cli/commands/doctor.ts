@@ -64,7 +64,11 @@ export const doctorCommand: CommandModule = {
     const tc = await has('tc');
     const unshare = await has('unshare');
     const losetup = (await has('losetup')) && (await has('mkfs.ext4'));
-    checks.push({ name: 'nsenter', ok: nsenter, detail: nsenter ? 'enters container network namespaces' : 'missing: apt-get install util-linux' });
+    checks.push({
+      name: 'nsenter',
+      ok: nsenter,
+      detail: nsenter ? 'enters container network namespaces' : 'missing: apt-get install util-linux',
+    });
     checks.push({ name: 'iptables', ok: iptables, detail: iptables ? 'present' : 'missing: apt-get install iptables' });
     checks.push({ name: 'tc', ok: tc, detail: tc ? 'present' : 'missing: apt-get install iproute2' });
     let netem = { ok: false, err: 'not checked' };
@@ -72,7 +76,9 @@ export const doctorCommand: CommandModule = {
     let statistic = { ok: false, err: 'not checked' };
     if (unshare && tc) {
       netem = await inScratchNetns('ip link set lo up && tc qdisc add dev lo root netem delay 1ms');
-      tbf = await inScratchNetns('ip link set lo up && tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 400ms');
+      tbf = await inScratchNetns(
+        'ip link set lo up && tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 400ms',
+      );
     }
     if (unshare && iptables) {
       statistic = await inScratchNetns('iptables -A INPUT -m statistic --mode random --probability 0.5 -j DROP');
@@ -95,10 +101,18 @@ export const doctorCommand: CommandModule = {
       ['bandwidth', ...net('bandwidth')],
       [
         'clock-skew',
-        faketime ? `libfaketime offset file per node, LD_PRELOAD (${faketime}); monotonic clock untouched` : 'unavailable: apt-get install libfaketime',
+        faketime
+          ? `libfaketime offset file per node, LD_PRELOAD (${faketime}); monotonic clock untouched`
+          : 'unavailable: apt-get install libfaketime',
         Boolean(faketime),
       ],
-      ['disk-full', losetup ? 'balloon file on a size-bounded ext4 volume (loop device) per node' : 'unavailable: losetup (util-linux) missing', losetup],
+      [
+        'disk-full',
+        losetup
+          ? 'balloon file on a size-bounded ext4 volume (loop device) per node'
+          : 'unavailable: losetup (util-linux) missing',
+        losetup,
+      ],
     ];
 
     const mark = (ok: boolean) => (ok ? chalk.green('ok  ') : chalk.red('FAIL'));
@@ -107,13 +121,22 @@ export const doctorCommand: CommandModule = {
     process.stdout.write('Environment\n');
     for (const c of checks) process.stdout.write(`  ${mark(c.ok)} ${c.name.padEnd(20)} ${c.detail}\n`);
     process.stdout.write('Kernel features (probed in a scratch network namespace)\n');
-    process.stdout.write(`  ${have(netem.ok)} ${'tc netem'.padEnd(20)} ${netem.ok ? 'available' : `unavailable (${netem.err})`}\n`);
-    process.stdout.write(`  ${have(tbf.ok)} ${'tc tbf'.padEnd(20)} ${tbf.ok ? 'available' : `unavailable (${tbf.err})`}\n`);
-    process.stdout.write(`  ${have(statistic.ok)} ${'iptables statistic'.padEnd(20)} ${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`);
+    process.stdout.write(
+      `  ${have(netem.ok)} ${'tc netem'.padEnd(20)} ${netem.ok ? 'available' : `unavailable (${netem.err})`}\n`,
+    );
+    process.stdout.write(
+      `  ${have(tbf.ok)} ${'tc tbf'.padEnd(20)} ${tbf.ok ? 'available' : `unavailable (${tbf.err})`}\n`,
+    );
+    process.stdout.write(
+      `  ${have(statistic.ok)} ${'iptables statistic'.padEnd(20)} ${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`,
+    );
     process.stdout.write('Faults: mechanism used on this host (every fault marked ok can be used in scenarios)\n');
-    for (const [name, how, ok] of faults) process.stdout.write(`  ${ok ? mark(ok) : have(ok)} ${name.padEnd(22)} ${how}\n`);
+    for (const [name, how, ok] of faults)
+      process.stdout.write(`  ${ok ? mark(ok) : have(ok)} ${name.padEnd(22)} ${how}\n`);
     if (checks.some((c) => !c.ok && (c.name === 'Docker engine' || c.name === 'graph-agent image'))) {
-      process.stdout.write('\nDrills cannot run here until the failures above are fixed (sudo bash scripts/ensure-docker.sh starts Docker).\n');
+      process.stdout.write(
+        '\nDrills cannot run here until the failures above are fixed (sudo bash scripts/ensure-docker.sh starts Docker).\n',
+      );
       process.exitCode = 3;
     }
   },

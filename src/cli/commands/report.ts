@@ -60,7 +60,9 @@ export const reportCommand: CommandModule<object, { 'run-dir': string }> = {
   builder: (y) => y.positional('run-dir', { type: 'string', demandOption: true }) as never,
   handler: async (args) => {
     const result = await rerender(args['run-dir']);
-    const outcomes = await writeReports(result, result.run_dir, defaultFileReporters, { log: (m: string) => process.stderr.write(`warning: ${m}\n`) });
+    const outcomes = await writeReports(result, result.run_dir, defaultFileReporters, {
+      log: (m: string) => process.stderr.write(`warning: ${m}\n`),
+    });
     process.stdout.write(renderSummary(result) + `\nrun directory: ${result.run_dir}\n`);
     const page = outcomes.find((o) => o.name === 'html' && o.file)?.file;
     if (page) process.stdout.write(`report: ${page}\n`);

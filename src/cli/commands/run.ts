@@ -10,7 +10,13 @@ import { createProgress } from '../../reporters/progress.js';
 import { renderSummary } from '../../reporters/summary-table.js';
 import { runDrill } from '../../run/drill.js';
 import { exitCodeFor } from '../../run/exit-code.js';
-import { aggregateRuns, exitCodeForRepeats, renderRepeatSummary, writeRepeatSummary, type RepeatSummary } from '../../run/repeat.js';
+import {
+  aggregateRuns,
+  exitCodeForRepeats,
+  renderRepeatSummary,
+  writeRepeatSummary,
+  type RepeatSummary,
+} from '../../run/repeat.js';
 import { loadScenarios } from '../../scenario/load.js';
 import { describeStep } from '../../schedule/steps.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
@@ -32,15 +38,28 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'run drills from scenario files or directories',
   builder: (y) =>
     y
-      .positional('scenarios', { type: 'string', array: true, demandOption: true, describe: 'scenario files or directories' })
-      .option('out', { type: 'string', default: 'reports', describe: 'directory for run directories (DIR/latest points to the newest)' })
+      .positional('scenarios', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'scenario files or directories',
+      })
+      .option('out', {
+        type: 'string',
+        default: 'reports',
+        describe: 'directory for run directories (DIR/latest points to the newest)',
+      })
       .option('seed', { type: 'number', describe: 'seed for every random choice (overrides the scenario)' })
       .option('repeat', {
         type: 'number',
         default: 1,
         describe: 'run each scenario N times; report median, p90, max and a 95% CI of RTO and RPO (verdict: worst run)',
       })
-      .option('keep', { type: 'boolean', default: false, describe: 'leave the cluster running afterwards (drill cleanup removes it)' })
+      .option('keep', {
+        type: 'boolean',
+        default: false,
+        describe: 'leave the cluster running afterwards (drill cleanup removes it)',
+      })
       .option('dry-run', { type: 'boolean', default: false, describe: 'validate and print the plan; start nothing' })
       .option('format', {
         type: 'string',
@@ -49,14 +68,22 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: 'reports to write in the run directory (json, junit, html)',
       })
       .option('quiet', { type: 'boolean', default: false, describe: 'no live progress; only the summary' })
-      .option('json', { type: 'boolean', default: false, describe: 'print result.json to stdout instead of the summary' }) as never,
+      .option('json', {
+        type: 'boolean',
+        default: false,
+        describe: 'print result.json to stdout instead of the summary',
+      }) as never,
   handler: async (args) => {
-    if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new UsageError(`--repeat must be a positive integer, got ${args.repeat}`);
-    if (args.seed !== undefined && !Number.isInteger(args.seed)) throw new UsageError(`--seed must be an integer, got ${args.seed}`);
+    if (!Number.isInteger(args.repeat) || args.repeat < 1)
+      throw new UsageError(`--repeat must be a positive integer, got ${args.repeat}`);
+    if (args.seed !== undefined && !Number.isInteger(args.seed))
+      throw new UsageError(`--seed must be an integer, got ${args.seed}`);
     const files = await loadScenarios(args.scenarios);
     if (args['dry-run']) {
       for (const f of files) {
-        process.stdout.write(`${f.path}: ${f.scenario.name}, ${f.scenario.cluster.nodes} x ${f.scenario.cluster.target}\n`);
+        process.stdout.write(
+          `${f.path}: ${f.scenario.name}, ${f.scenario.cluster.nodes} x ${f.scenario.cluster.target}\n`,
+        );
         f.scenario.steps.forEach((s, i) => process.stdout.write(`  ${i + 1}. ${describeStep(s)}\n`));
       }
       return;
@@ -68,7 +95,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const onSignal = (sig: NodeJS.Signals) => {
       interrupts++;
       if (interrupts === 1) {
-        process.stderr.write(`\n${sig}: stopping the drill, healing faults and tearing down (press Ctrl-C twice more to force)\n`);
+        process.stderr.write(
+          `\n${sig}: stopping the drill, healing faults and tearing down (press Ctrl-C twice more to force)\n`,
+        );
         controller.abort(new Error(`interrupted by ${sig}`));
       } else if (interrupts >= 3) {
         process.stderr.write(`forced exit: resources may remain; run \`drill cleanup\`\n`);
@@ -96,7 +125,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
               if (!args.quiet) progressStream.write(s);
             },
           });
-          if (args.repeat > 1 && !args.quiet) progressStream.write(`== ${file.scenario.name}: run ${i + 1} of ${args.repeat}\n`);
+          if (args.repeat > 1 && !args.quiet)
+            progressStream.write(`== ${file.scenario.name}: run ${i + 1} of ${args.repeat}\n`);
           const result = await runDrill({
             file,
             outDir: args.out,
@@ -107,7 +137,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
           });
           results.push(result);
           runs.push(result);
-          const outcomes = await writeReports(result, result.run_dir, args.format, { log: (m: string) => process.stderr.write(`warning: ${m}\n`) });
+          const outcomes = await writeReports(result, result.run_dir, args.format, {
+            log: (m: string) => process.stderr.write(`warning: ${m}\n`),
+          });
           const page = outcomes.find((o) => o.name === 'html' && o.file)?.file;
           if (args.json) {
             if (args.repeat === 1) jsonOut.push(JSON.parse(renderResultJson(result)));
@@ -132,6 +164,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     if (args.json) process.stdout.write(`${JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2)}\n`);
     process.exitCode =
-      args.repeat > 1 ? exitCodeForRepeats(summaries, results, controller.signal.aborted) : exitCodeFor(results, controller.signal.aborted);
+      args.repeat > 1
+        ? exitCodeForRepeats(summaries, results, controller.signal.aborted)
+        : exitCodeFor(results, controller.signal.aborted);
   },
 };

@@ -36,7 +36,14 @@ export function bucketWidthFor(durationMs: number): number {
 /** Operations bucketed by completion time over [0, durationMs]. */
 export function bucketOps(ops: readonly Op[], durationMs: number, widthMs = bucketWidthFor(durationMs)): Buckets {
   const n = Math.max(1, Math.ceil(durationMs / widthMs));
-  const buckets: Bucket[] = Array.from({ length: n }, (_, i) => ({ t: i * widthMs, ok: 0, fail: 0, info: 0, p50: null, p99: null }));
+  const buckets: Bucket[] = Array.from({ length: n }, (_, i) => ({
+    t: i * widthMs,
+    ok: 0,
+    fail: 0,
+    info: 0,
+    p50: null,
+    p99: null,
+  }));
   const lat: number[][] = Array.from({ length: n }, () => []);
   for (const op of ops) {
     const i = Math.min(n - 1, Math.max(0, Math.floor(op.completeT / widthMs)));

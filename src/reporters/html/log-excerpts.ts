@@ -68,7 +68,14 @@ export function logExcerpts(
         if (l.t !== null) lastT = l.t;
         if (t !== null && t >= from && t <= to) inWindow.push(l);
       }
-      out.push({ faultId: f.id, node, from, to, lines: inWindow.slice(0, maxLines), omitted: Math.max(0, inWindow.length - maxLines) });
+      out.push({
+        faultId: f.id,
+        node,
+        from,
+        to,
+        lines: inWindow.slice(0, maxLines),
+        omitted: Math.max(0, inWindow.length - maxLines),
+      });
     }
   }
   return out;

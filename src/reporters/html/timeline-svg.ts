@@ -72,7 +72,13 @@ function placer(): (x: number, text: string, anchor?: 'start' | 'end') => number
   };
 }
 
-function stackedArea(b: Buckets, x: Scale, y: Scale, lower: (i: number) => number, upper: (i: number) => number): string {
+function stackedArea(
+  b: Buckets,
+  x: Scale,
+  y: Scale,
+  lower: (i: number) => number,
+  upper: (i: number) => number,
+): string {
   const bs = b.buckets;
   if (bs.length === 0) return '';
   const w = b.widthMs / 1000;
@@ -129,7 +135,9 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
     out.push(`<line x1="${n1(x(t))}" x2="${n1(x(t))}" y1="${AXIS_Y}" y2="${AXIS_Y + 5}" stroke="${COLORS.axis}"/>`);
     out.push(`<text x="${n1(x(t))}" y="${AXIS_Y + 18}">${esc(timeLabel(t, span))}</text>`);
   }
-  out.push(`<text x="${(LEFT + W - RIGHT) / 2}" y="${AXIS_Y + 34}" fill="${COLORS.text}">time since run start (${span < 180 ? 's' : 'm:ss'})</text>`);
+  out.push(
+    `<text x="${(LEFT + W - RIGHT) / 2}" y="${AXIS_Y + 34}" fill="${COLORS.text}">time since run start (${span < 180 ? 's' : 'm:ss'})</text>`,
+  );
   out.push('</g>');
 
   // --- fault bands behind the data
@@ -142,11 +150,20 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
     }, ${f.healed_s === null ? 'not healed' : `healed ${f.healed_s.toFixed(2)} s`} (${f.mechanism})`;
     out.push(`<g class="fault-band" data-fault="${esc(f.id)}"><title>${esc(title)}</title>`);
     if (f.confirmed_s !== null && f.confirmed_s > f.requested_s) {
-      out.push(`<rect class="fault-injecting" x="${n1(clampX(f.requested_s))}" y="${PANEL_TOP}" width="${n1(Math.max(1, clampX(f.confirmed_s) - clampX(f.requested_s)))}" height="${PANEL_BOTTOM - PANEL_TOP}" fill="${COLORS.fault}" opacity="0.06"/>`);
+      out.push(
+        `<rect class="fault-injecting" x="${n1(clampX(f.requested_s))}" y="${PANEL_TOP}" width="${n1(Math.max(1, clampX(f.confirmed_s) - clampX(f.requested_s)))}" height="${PANEL_BOTTOM - PANEL_TOP}" fill="${COLORS.fault}" opacity="0.06"/>`,
+      );
     }
-    out.push(`<rect x="${n1(clampX(start))}" y="${PANEL_TOP}" width="${n1(Math.max(1, clampX(end) - clampX(start)))}" height="${PANEL_BOTTOM - PANEL_TOP}" fill="${COLORS.fault}" opacity="${f.disruptive ? 0.12 : 0.07}"/>`);
-    out.push(`<line x1="${n1(clampX(start))}" x2="${n1(clampX(start))}" y1="${ROW_FAULTS - 12}" y2="${PANEL_BOTTOM}" stroke="${COLORS.fault}" stroke-width="1.5"/>`);
-    if (f.healed_s !== null) out.push(`<line x1="${n1(clampX(end))}" x2="${n1(clampX(end))}" y1="${PANEL_TOP}" y2="${PANEL_BOTTOM}" stroke="${COLORS.fault}" stroke-dasharray="4 3"/>`);
+    out.push(
+      `<rect x="${n1(clampX(start))}" y="${PANEL_TOP}" width="${n1(Math.max(1, clampX(end) - clampX(start)))}" height="${PANEL_BOTTOM - PANEL_TOP}" fill="${COLORS.fault}" opacity="${f.disruptive ? 0.12 : 0.07}"/>`,
+    );
+    out.push(
+      `<line x1="${n1(clampX(start))}" x2="${n1(clampX(start))}" y1="${ROW_FAULTS - 12}" y2="${PANEL_BOTTOM}" stroke="${COLORS.fault}" stroke-width="1.5"/>`,
+    );
+    if (f.healed_s !== null)
+      out.push(
+        `<line x1="${n1(clampX(end))}" x2="${n1(clampX(end))}" y1="${PANEL_TOP}" y2="${PANEL_BOTTOM}" stroke="${COLORS.fault}" stroke-dasharray="4 3"/>`,
+      );
     out.push('</g>');
   }
   out.push('</g>');
@@ -167,8 +184,12 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
   for (const m of r.marks) {
     const mx = clampX(m.t_s);
     const text = `▾ ${m.label}`;
-    out.push(`<line x1="${n1(mx)}" x2="${n1(mx)}" y1="${ROW_MARKS + 4}" y2="${PANEL_BOTTOM}" stroke="${COLORS.mark}" stroke-dasharray="2 3"/>`);
-    out.push(`<text x="${n1(placeMark(mx - 4, text))}" y="${ROW_MARKS}"><title>${esc(`${m.t_s.toFixed(2)} s: ${m.label}`)}</title>${esc(text)}</text>`);
+    out.push(
+      `<line x1="${n1(mx)}" x2="${n1(mx)}" y1="${ROW_MARKS + 4}" y2="${PANEL_BOTTOM}" stroke="${COLORS.mark}" stroke-dasharray="2 3"/>`,
+    );
+    out.push(
+      `<text x="${n1(placeMark(mx - 4, text))}" y="${ROW_MARKS}"><title>${esc(`${m.t_s.toFixed(2)} s: ${m.label}`)}</title>${esc(text)}</text>`,
+    );
   }
   out.push('</g>');
 
@@ -177,15 +198,29 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
   const yt = niceTicks(0, opsMax * 1.08, 4);
   const yOps = linear(0, Math.max(yt.at(-1)!, 1), OPS.top + OPS.h, OPS.top);
   out.push('<g class="panel ops">');
-  out.push(`<g stroke="${COLORS.grid}">${yt.map((v) => `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${n1(yOps(v))}" y2="${n1(yOps(v))}"/>`).join('')}</g>`);
+  out.push(
+    `<g stroke="${COLORS.grid}">${yt.map((v) => `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${n1(yOps(v))}" y2="${n1(yOps(v))}"/>`).join('')}</g>`,
+  );
   const bs = buckets.buckets;
   const okU = (i: number) => bs[i]!.ok;
   const infoU = (i: number) => bs[i]!.ok + bs[i]!.info;
   const failU = (i: number) => bs[i]!.ok + bs[i]!.info + bs[i]!.fail;
-  out.push(`<path class="series-ok" d="${stackedArea(buckets, x, yOps, () => 0, okU)}" fill="${COLORS.ok}" fill-opacity="0.85"/>`);
-  out.push(`<path class="series-info" d="${stackedArea(buckets, x, yOps, okU, infoU)}" fill="${COLORS.info}" fill-opacity="0.9"/>`);
-  out.push(`<path class="series-fail" d="${stackedArea(buckets, x, yOps, infoU, failU)}" fill="${COLORS.fail}" fill-opacity="0.85"/>`);
-  out.push(axisY(yt.map((v) => [yOps(v), tickLabel(v)]), `ops / ${buckets.widthMs} ms`, OPS));
+  out.push(
+    `<path class="series-ok" d="${stackedArea(buckets, x, yOps, () => 0, okU)}" fill="${COLORS.ok}" fill-opacity="0.85"/>`,
+  );
+  out.push(
+    `<path class="series-info" d="${stackedArea(buckets, x, yOps, okU, infoU)}" fill="${COLORS.info}" fill-opacity="0.9"/>`,
+  );
+  out.push(
+    `<path class="series-fail" d="${stackedArea(buckets, x, yOps, infoU, failU)}" fill="${COLORS.fail}" fill-opacity="0.85"/>`,
+  );
+  out.push(
+    axisY(
+      yt.map((v) => [yOps(v), tickLabel(v)]),
+      `ops / ${buckets.widthMs} ms`,
+      OPS,
+    ),
+  );
   out.push('</g>');
 
   // --- latency panel
@@ -197,7 +232,9 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
   const yLat: Scale = (v) => Math.max(LAT.top + 1, yLatRaw(v));
   const lt = logTicks(lo, hi);
   out.push('<g class="panel latency">');
-  out.push(`<g stroke="${COLORS.grid}">${lt.map((v) => `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${n1(yLat(v))}" y2="${n1(yLat(v))}"/>`).join('')}</g>`);
+  out.push(
+    `<g stroke="${COLORS.grid}">${lt.map((v) => `<line x1="${LEFT}" x2="${W - RIGHT}" y1="${n1(yLat(v))}" y2="${n1(yLat(v))}"/>`).join('')}</g>`,
+  );
   for (const [cls, width, opacity] of [
     ['ok', 2.2, 0.35],
     ['info', 3.2, 0.8],
@@ -206,19 +243,35 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
     const pts = data.scatter.filter((p) => p.outcome === cls);
     if (pts.length === 0) continue;
     const d = pts.map((p) => `M${n1(x(p.t / 1000))} ${n1(yLat(p.ms))}h0`).join('');
-    out.push(`<path class="scatter-${cls}" d="${d}" stroke="${COLORS[cls]}" stroke-width="${width}" stroke-linecap="round" stroke-opacity="${opacity}" fill="none"/>`);
+    out.push(
+      `<path class="scatter-${cls}" d="${d}" stroke="${COLORS[cls]}" stroke-width="${width}" stroke-linecap="round" stroke-opacity="${opacity}" fill="none"/>`,
+    );
   }
-  out.push(`<path class="series-p50" d="${line(buckets, x, yLat, (i) => bs[i]!.p50)}" stroke="${COLORS.p50}" stroke-width="1.6" fill="none"/>`);
-  out.push(`<path class="series-p99" d="${line(buckets, x, yLat, (i) => bs[i]!.p99)}" stroke="${COLORS.p99}" stroke-width="1.6" fill="none"/>`);
+  out.push(
+    `<path class="series-p50" d="${line(buckets, x, yLat, (i) => bs[i]!.p50)}" stroke="${COLORS.p50}" stroke-width="1.6" fill="none"/>`,
+  );
+  out.push(
+    `<path class="series-p99" d="${line(buckets, x, yLat, (i) => bs[i]!.p99)}" stroke="${COLORS.p99}" stroke-width="1.6" fill="none"/>`,
+  );
   for (const t of data.lostAckS) {
     const lx = n1(x(t));
-    out.push(`<path class="lost-write" d="M${lx} ${LAT.top + LAT.h - 2}l-4 -8h8z" fill="${COLORS.lost}"><title>lost write, acknowledged at ${t.toFixed(3)} s</title></path>`);
+    out.push(
+      `<path class="lost-write" d="M${lx} ${LAT.top + LAT.h - 2}l-4 -8h8z" fill="${COLORS.lost}"><title>lost write, acknowledged at ${t.toFixed(3)} s</title></path>`,
+    );
   }
-  out.push(axisY(lt.map((v) => [yLat(v), tickLabel(v)]), 'latency (ms, log)', LAT));
+  out.push(
+    axisY(
+      lt.map((v) => [yLat(v), tickLabel(v)]),
+      'latency (ms, log)',
+      LAT,
+    ),
+  );
   out.push('</g>');
 
   // --- leader lane
-  out.push(`<g class="lane leader"><text x="${LEFT - 8}" y="${LEADER.top + 14}" text-anchor="end" fill="${COLORS.text}">leader</text>`);
+  out.push(
+    `<g class="lane leader"><text x="${LEFT - 8}" y="${LEADER.top + 14}" text-anchor="end" fill="${COLORS.text}">leader</text>`,
+  );
   const nodeColor = (name: string) => NODE_COLORS[Math.max(0, r.target.nodes.indexOf(name)) % NODE_COLORS.length]!;
   data.leaders.forEach((o, i) => {
     const t0 = o.t / 1000;
@@ -227,15 +280,21 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
     const w = Math.max(0.5, clampX(t1) - x0);
     const fill = o.leader === null ? 'url(#noleader)' : nodeColor(o.leader);
     const label = o.leader ?? 'no leader';
-    out.push(`<rect x="${n1(x0)}" y="${LEADER.top}" width="${n1(w)}" height="${LEADER.h}" fill="${fill}"><title>${esc(`${label} from ${t0.toFixed(2)} s to ${t1.toFixed(2)} s`)}</title></rect>`);
+    out.push(
+      `<rect x="${n1(x0)}" y="${LEADER.top}" width="${n1(w)}" height="${LEADER.h}" fill="${fill}"><title>${esc(`${label} from ${t0.toFixed(2)} s to ${t1.toFixed(2)} s`)}</title></rect>`,
+    );
     if (w > label.length * 7 + 8) {
-      out.push(`<text x="${n1(x0 + 5)}" y="${LEADER.top + 14}" fill="${o.leader === null ? COLORS.fault : '#fff'}" font-weight="600">${esc(label)}</text>`);
+      out.push(
+        `<text x="${n1(x0 + 5)}" y="${LEADER.top + 14}" fill="${o.leader === null ? COLORS.fault : '#fff'}" font-weight="600">${esc(label)}</text>`,
+      );
     }
   });
   out.push('</g>');
 
   // --- steps lane
-  out.push(`<g class="lane steps"><text x="${LEFT - 8}" y="${STEPS.top + 13}" text-anchor="end" fill="${COLORS.text}">steps</text>`);
+  out.push(
+    `<g class="lane steps"><text x="${LEFT - 8}" y="${STEPS.top + 13}" text-anchor="end" fill="${COLORS.text}">steps</text>`,
+  );
   for (const s of r.steps) {
     const x0 = clampX(s.start_s);
     const w = Math.max(2, clampX(s.end_s ?? span) - x0);
@@ -244,7 +303,10 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
     out.push(
       `<g class="step"><title>${esc(title)}</title><rect x="${n1(x0)}" y="${STEPS.top}" width="${n1(w)}" height="${STEPS.h}" rx="2" fill="${s.index % 2 ? '#dfe4ea' : '#eef1f4'}" stroke="${failed ? COLORS.fault : '#aab3bf'}"/>`,
     );
-    if (w >= 14) out.push(`<text x="${n1(x0 + w / 2)}" y="${STEPS.top + 13}" text-anchor="middle" fill="${COLORS.text}" font-size="11">${s.index + 1}</text>`);
+    if (w >= 14)
+      out.push(
+        `<text x="${n1(x0 + w / 2)}" y="${STEPS.top + 13}" text-anchor="middle" fill="${COLORS.text}" font-size="11">${s.index + 1}</text>`,
+      );
     out.push('</g>');
   }
   out.push('</g>');
@@ -264,7 +326,9 @@ function axisY(ticks: [number, string][], title: string, p: { top: number; h: nu
   const parts = [`<g class="y-axis" fill="${COLORS.axis}" text-anchor="end">`];
   for (const [y, label] of ticks) parts.push(`<text x="${LEFT - 6}" y="${n1(y + 4)}">${esc(label)}</text>`);
   const cy = p.top + p.h / 2;
-  parts.push(`<text transform="translate(16 ${cy}) rotate(-90)" text-anchor="middle" fill="${COLORS.text}">${esc(title)}</text>`);
+  parts.push(
+    `<text transform="translate(16 ${cy}) rotate(-90)" text-anchor="middle" fill="${COLORS.text}">${esc(title)}</text>`,
+  );
   parts.push('</g>');
   return parts.join('');
 }
@@ -279,7 +343,9 @@ function rtoRpoMarkers(r: DrillResult, x: Scale, clampX: Scale): string {
     out.push(`<g class="rto-marker" data-fault="${esc(m.fault_id)}">`);
     if (m.t_r_s === null || m.rto_s === null) {
       const text = `RTO unknown${m.reason ? `: ${m.reason}` : ''}`;
-      out.push(`<title>${esc(text)}</title><text x="${n1(xf + 6)}" y="${y - 4}" fill="${COLORS.fault}" font-weight="700">${esc(text)}</text>`);
+      out.push(
+        `<title>${esc(text)}</title><text x="${n1(xf + 6)}" y="${y - 4}" fill="${COLORS.fault}" font-weight="700">${esc(text)}</text>`,
+      );
       out.push('</g>');
       continue;
     }
@@ -288,28 +354,47 @@ function rtoRpoMarkers(r: DrillResult, x: Scale, clampX: Scale): string {
     const color = over ? COLORS.fault : COLORS.recovered;
     const bar = m.error_bar_s !== null ? ` ± ${humanDuration(m.error_bar_s)}` : '';
     const text = `RTO ${humanDuration(m.rto_s)}${bar}${limitS !== null ? ` (limit ${humanDuration(limitS)})` : ''}`;
-    out.push(`<title>${esc(`${m.fault_id}: fault in effect at ${m.t_f_s.toFixed(3)} s, recovered (sustained successful writes) at ${m.t_r_s.toFixed(3)} s: ${text}`)}</title>`);
+    out.push(
+      `<title>${esc(`${m.fault_id}: fault in effect at ${m.t_f_s.toFixed(3)} s, recovered (sustained successful writes) at ${m.t_r_s.toFixed(3)} s: ${text}`)}</title>`,
+    );
     // The bracket t_f -> t_r; the part beyond the limit (if any) in red, the rest green.
     const xl = limitS !== null ? clampX(m.t_f_s + limitS) : null;
     const okEnd = xl !== null && over ? xl : xr;
-    out.push(`<line x1="${n1(xf)}" x2="${n1(okEnd)}" y1="${y + 6}" y2="${y + 6}" stroke="${COLORS.recovered}" stroke-width="3"/>`);
-    if (okEnd < xr) out.push(`<line class="rto-over" x1="${n1(okEnd)}" x2="${n1(xr)}" y1="${y + 6}" y2="${y + 6}" stroke="${COLORS.fault}" stroke-width="3"/>`);
-    out.push(`<line x1="${n1(xf)}" x2="${n1(xf)}" y1="${y}" y2="${y + 12}" stroke="${COLORS.recovered}" stroke-width="2.5"/>`);
+    out.push(
+      `<line x1="${n1(xf)}" x2="${n1(okEnd)}" y1="${y + 6}" y2="${y + 6}" stroke="${COLORS.recovered}" stroke-width="3"/>`,
+    );
+    if (okEnd < xr)
+      out.push(
+        `<line class="rto-over" x1="${n1(okEnd)}" x2="${n1(xr)}" y1="${y + 6}" y2="${y + 6}" stroke="${COLORS.fault}" stroke-width="3"/>`,
+      );
+    out.push(
+      `<line x1="${n1(xf)}" x2="${n1(xf)}" y1="${y}" y2="${y + 12}" stroke="${COLORS.recovered}" stroke-width="2.5"/>`,
+    );
     out.push(`<line x1="${n1(xr)}" x2="${n1(xr)}" y1="${y}" y2="${y + 12}" stroke="${color}" stroke-width="2.5"/>`);
-    out.push(`<line class="recovered-line" x1="${n1(xr)}" x2="${n1(xr)}" y1="${y + 12}" y2="${PANEL_BOTTOM}" stroke="${COLORS.recovered}" stroke-width="1.5" stroke-dasharray="6 3"/>`);
+    out.push(
+      `<line class="recovered-line" x1="${n1(xr)}" x2="${n1(xr)}" y1="${y + 12}" y2="${PANEL_BOTTOM}" stroke="${COLORS.recovered}" stroke-width="1.5" stroke-dasharray="6 3"/>`,
+    );
     if (xl !== null) {
-      out.push(`<g class="rto-limit"><title>RTO limit: ${esc(humanDuration(limitS!))} after the fault</title><line x1="${n1(xl)}" x2="${n1(xl)}" y1="${y - 1}" y2="${OPS.top + OPS.h}" stroke="${COLORS.text}" stroke-width="1.2" stroke-dasharray="3 3" opacity="0.7"/>`);
-      out.push(`<text x="${n1(xl + 3)}" y="${OPS.top + 12}" fill="${COLORS.text}" font-size="11" opacity="0.8">RTO limit</text></g>`);
+      out.push(
+        `<g class="rto-limit"><title>RTO limit: ${esc(humanDuration(limitS!))} after the fault</title><line x1="${n1(xl)}" x2="${n1(xl)}" y1="${y - 1}" y2="${OPS.top + OPS.h}" stroke="${COLORS.text}" stroke-width="1.2" stroke-dasharray="3 3" opacity="0.7"/>`,
+      );
+      out.push(
+        `<text x="${n1(xl + 3)}" y="${OPS.top + 12}" fill="${COLORS.text}" font-size="11" opacity="0.8">RTO limit</text></g>`,
+      );
     }
     const mid = (xf + xr) / 2;
     const fits = text.length * 6.8 < xr - xf;
     const tx = fits ? mid : xf + 4;
-    out.push(`<text class="rto-label" x="${n1(tx)}" y="${y - 2}" text-anchor="${fits ? 'middle' : 'start'}" fill="${color}" font-weight="700">${esc(text)}</text>`);
+    out.push(
+      `<text class="rto-label" x="${n1(tx)}" y="${y - 2}" text-anchor="${fits ? 'middle' : 'start'}" fill="${color}" font-weight="700">${esc(text)}</text>`,
+    );
     out.push('</g>');
   }
 
   // RPO: measured from the earliest disruptive fault's instant, backwards.
-  const firstF = r.faults.filter((f) => f.disruptive && f.confirmed_s !== null).sort((a, b) => a.confirmed_s! - b.confirmed_s!)[0];
+  const firstF = r.faults
+    .filter((f) => f.disruptive && f.confirmed_s !== null)
+    .sort((a, b) => a.confirmed_s! - b.confirmed_s!)[0];
   const rpo = r.metrics.rpo;
   if (firstF) {
     const tf = firstF.confirmed_s!;
@@ -319,14 +404,22 @@ function rtoRpoMarkers(r: DrillResult, x: Scale, clampX: Scale): string {
     const text = `RPO: ${lostText}${win}`;
     const bad = rpo.lost === null || rpo.lost > 0;
     const color = bad ? COLORS.fault : COLORS.recovered;
-    out.push(`<g class="rpo-marker"><title>${esc(`RPO over acknowledged writes: ${lostText}${win}; unexpected ${rpo.unexpected ?? 'unknown'}, recovered ${rpo.recovered ?? 'unknown'}`)}</title>`);
+    out.push(
+      `<g class="rpo-marker"><title>${esc(`RPO over acknowledged writes: ${lostText}${win}; unexpected ${rpo.unexpected ?? 'unknown'}, recovered ${rpo.recovered ?? 'unknown'}`)}</title>`,
+    );
     if (rpo.window_s !== null && rpo.window_s > 0) {
       const xw = clampX(tf - rpo.window_s);
-      out.push(`<rect x="${n1(xw)}" y="${y + 3}" width="${n1(Math.max(2, xf - xw))}" height="6" fill="${COLORS.fault}" opacity="0.7"/>`);
-      out.push(`<rect x="${n1(xw)}" y="${PANEL_TOP}" width="${n1(Math.max(1, xf - xw))}" height="${PANEL_BOTTOM - PANEL_TOP}" fill="${COLORS.lost}" opacity="0.08"/>`);
+      out.push(
+        `<rect x="${n1(xw)}" y="${y + 3}" width="${n1(Math.max(2, xf - xw))}" height="6" fill="${COLORS.fault}" opacity="0.7"/>`,
+      );
+      out.push(
+        `<rect x="${n1(xw)}" y="${PANEL_TOP}" width="${n1(Math.max(1, xf - xw))}" height="${PANEL_BOTTOM - PANEL_TOP}" fill="${COLORS.lost}" opacity="0.08"/>`,
+      );
     }
     const left = rpo.window_s !== null && rpo.window_s > 0 ? clampX(tf - rpo.window_s) : xf;
-    out.push(`<text x="${n1(Math.max(LEFT + 2, left - 8))}" y="${y + 11}" text-anchor="${left - 8 - text.length * 6.6 < LEFT ? 'start' : 'end'}" fill="${color}" font-weight="700">${esc(text)}</text>`);
+    out.push(
+      `<text x="${n1(Math.max(LEFT + 2, left - 8))}" y="${y + 11}" text-anchor="${left - 8 - text.length * 6.6 < LEFT ? 'start' : 'end'}" fill="${color}" font-weight="700">${esc(text)}</text>`,
+    );
     out.push('</g>');
   }
   void x;

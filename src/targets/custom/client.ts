@@ -37,7 +37,12 @@ export class CustomWriteClient implements WriteClient {
   }
 
   async perform(node: string, op: OpRequest, timeoutMs: number): Promise<OpResult> {
-    if (op.f !== 'put') return { outcome: 'fail', error: `unsupported op ${op.f} (custom targets take workload kind kv)`, nodeTrouble: false };
+    if (op.f !== 'put')
+      return {
+        outcome: 'fail',
+        error: `unsupported op ${op.f} (custom targets take workload kind kv)`,
+        nodeTrouble: false,
+      };
     const o = await this.runner.run(this.probe, node, { ...this.varsOf(node), id: op.id, value: op.id }, timeoutMs);
     switch (o.kind) {
       case 'success': {
@@ -49,7 +54,8 @@ export class CustomWriteClient implements WriteClient {
         return r;
       }
       case 'mismatch':
-        if (o.status !== undefined && o.status >= 400 && o.status < 500) return { outcome: 'fail', error: String(o.status), nodeTrouble: false };
+        if (o.status !== undefined && o.status >= 400 && o.status < 500)
+          return { outcome: 'fail', error: String(o.status), nodeTrouble: false };
         return { outcome: 'info', error: o.status !== undefined ? String(o.status) : o.detail, nodeTrouble: true };
       case 'unsent':
         return { outcome: 'fail', error: o.error, nodeTrouble: true };

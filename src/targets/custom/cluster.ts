@@ -55,8 +55,6 @@ interface NodeRec {
   ip: string;
 }
 
-
-
 export class CustomCluster {
   readonly network: string;
   readonly backupVolume: string | undefined;
@@ -114,7 +112,11 @@ export class CustomCluster {
   }
 
   private mounts(r: NodeRec): Docker.MountSettings[] {
-    const m: Docker.MountSettings[] = this.o.volumes.map((target, i) => ({ Type: 'volume', Source: r.volumes[i]!, Target: target }));
+    const m: Docker.MountSettings[] = this.o.volumes.map((target, i) => ({
+      Type: 'volume',
+      Source: r.volumes[i]!,
+      Target: target,
+    }));
     if (this.backupVolume !== undefined && this.o.backupPath !== undefined) {
       m.push({ Type: 'volume', Source: this.backupVolume, Target: this.o.backupPath });
     }
@@ -127,9 +129,11 @@ export class CustomCluster {
     const r = this.rec(name);
     for (const [i, v] of r.volumes.entries()) {
       const device = await this.o.volumeDevice?.(name, i);
-      await d.createVolume({ Name: v, Labels: this.labels(name), ...(device !== undefined ? deviceVolumeOpts(device) : {}) }).catch((e: unknown) => {
-        throw new InfraError(`create volume ${v}: ${errorLine(e)}`);
-      });
+      await d
+        .createVolume({ Name: v, Labels: this.labels(name), ...(device !== undefined ? deviceVolumeOpts(device) : {}) })
+        .catch((e: unknown) => {
+          throw new InfraError(`create volume ${v}: ${errorLine(e)}`);
+        });
     }
     const exposed: Record<string, object> = {};
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
@@ -146,14 +150,21 @@ export class CustomCluster {
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: this.labels(name),
         ExposedPorts: exposed,
-        HostConfig: { NetworkMode: this.network, PortBindings: bindings, Mounts: [...this.mounts(r), ...(this.o.extraMounts ?? [])], Init: false },
+        HostConfig: {
+          NetworkMode: this.network,
+          PortBindings: bindings,
+          Mounts: [...this.mounts(r), ...(this.o.extraMounts ?? [])],
+          Init: false,
+        },
         NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [name] } } },
       });
       r.containerId = c.id;
     } catch (e) {
       throw new InfraError(
         `create container ${r.containerName} from image ${this.o.image}: ${errorLine(e)}`,
-        isNotFound(e) ? 'the image is not in the local engine (nothing is pulled): build it, or use build: with a context' : undefined,
+        isNotFound(e)
+          ? 'the image is not in the local engine (nothing is pulled): build it, or use build: with a context'
+          : undefined,
       );
     }
   }
@@ -203,7 +214,12 @@ export class CustomCluster {
     return docker().getContainer(r.containerId);
   }
 
-  private async op(what: string, name: string, fn: (c: Docker.Container) => Promise<unknown>, ok: number[] = []): Promise<void> {
+  private async op(
+    what: string,
+    name: string,
+    fn: (c: Docker.Container) => Promise<unknown>,
+    ok: number[] = [],
+  ): Promise<void> {
     try {
       await fn(this.container(name));
     } catch (e) {
@@ -244,7 +260,12 @@ export class CustomCluster {
       throw new InfraError(`inspect ${this.rec(name).containerName}: ${errorLine(e)}`);
     }
     const s = info.State;
-    return { running: s.Running, paused: s.Paused, pid: s.Running && s.Pid > 0 ? s.Pid : null, exitCode: s.Running ? null : s.ExitCode };
+    return {
+      running: s.Running,
+      paused: s.Paused,
+      pid: s.Running && s.Pid > 0 ? s.Pid : null,
+      exitCode: s.Running ? null : s.ExitCode,
+    };
   }
 
   async ip(name: string): Promise<string> {
@@ -259,7 +280,9 @@ export class CustomCluster {
     const r = this.nodes.get(name);
     if (r?.containerId === undefined) return '';
     try {
-      const buf = (await docker().getContainer(r.containerId).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+      const buf = (await docker()
+        .getContainer(r.containerId)
+        .logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
       return demuxText(buf).trim();
     } catch {
       return '';
@@ -270,7 +293,12 @@ export class CustomCluster {
    * Run `argv` once in a fresh container of the image with `node`'s volumes and the backup
    * volume (the node's own container stopped or gone): an offline restore. Removed after.
    */
-  async runOneOff(node: string, argv: string[], env: Record<string, string>, timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+  async runOneOff(
+    node: string,
+    argv: string[],
+    env: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<{ exitCode: number; output: string }> {
     const d = docker();
     const r = this.rec(node);
     const name = `drill-${this.o.runId}-${node}-oneoff-${Date.now().toString(36)}`;
@@ -295,13 +323,17 @@ export class CustomCluster {
       ]).finally(() => clearTimeout(timer));
       const logs = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
       const output = demuxText(logs).trim();
-      if (waited === null) throw new InfraError(`${node}: ${argv[0]} did not finish within ${timeoutMs} ms${output ? `: ${output}` : ''}`);
+      if (waited === null)
+        throw new InfraError(`${node}: ${argv[0]} did not finish within ${timeoutMs} ms${output ? `: ${output}` : ''}`);
       return { exitCode: waited.StatusCode, output };
     } catch (e) {
       if (e instanceof InfraError) throw e;
       throw new InfraError(`one-off container for ${node}: ${errorLine(e)}`);
     } finally {
-      await d.getContainer(name).remove({ force: true }).catch(() => undefined);
+      await d
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => undefined);
       this.helpers.delete(name);
     }
   }
@@ -313,13 +345,19 @@ export class CustomCluster {
       const r = this.rec(name);
       (this.logStreams.get(name) as unknown as { destroy?: () => void } | undefined)?.destroy?.();
       this.logStreams.delete(name);
-      await d.getContainer(r.containerName).remove({ force: true }).catch((e: unknown) => {
-        if (!isNotFound(e)) throw new InfraError(`remove ${r.containerName}: ${errorLine(e)}`);
-      });
-      for (const v of r.volumes) {
-        await d.getVolume(v).remove().catch((e: unknown) => {
-          if (!isNotFound(e)) throw new InfraError(`remove volume ${v}: ${errorLine(e)}`);
+      await d
+        .getContainer(r.containerName)
+        .remove({ force: true })
+        .catch((e: unknown) => {
+          if (!isNotFound(e)) throw new InfraError(`remove ${r.containerName}: ${errorLine(e)}`);
         });
+      for (const v of r.volumes) {
+        await d
+          .getVolume(v)
+          .remove()
+          .catch((e: unknown) => {
+            if (!isNotFound(e)) throw new InfraError(`remove volume ${v}: ${errorLine(e)}`);
+          });
       }
       this.nodes.set(name, this.freshRec(name));
     }
@@ -369,7 +407,9 @@ export class CustomCluster {
     };
     const recs = [...this.nodes.values()];
     await Promise.all([
-      ...recs.map((r) => attempt(`remove ${r.containerName}`, () => d.getContainer(r.containerName).remove({ force: true }))),
+      ...recs.map((r) =>
+        attempt(`remove ${r.containerName}`, () => d.getContainer(r.containerName).remove({ force: true })),
+      ),
       ...[...this.helpers].map((h) => attempt(`remove ${h}`, () => d.getContainer(h).remove({ force: true }))),
     ]);
     for (const s of this.logStreams.values()) (s as unknown as { destroy?: () => void }).destroy?.();

@@ -93,7 +93,10 @@ export class CustomFaultPlumbing {
   }
 
   setClockOffset(node: string, offsetS: number): void {
-    if (!this.preload) throw new InfraError(`clock skew: libfaketime is not preloaded in this run (${this.blocker ?? 'unknown reason'})`);
+    if (!this.preload)
+      throw new InfraError(
+        `clock skew: libfaketime is not preloaded in this run (${this.blocker ?? 'unknown reason'})`,
+      );
     writeOffset(this.o.runId, node, offsetS);
   }
 
@@ -104,7 +107,10 @@ export class CustomFaultPlumbing {
 
   settings(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    if (this.o.faketime) out['clock'] = this.preload ? `libfaketime preloaded from the host (${this.hostLib}), offset +0 until a clock-skew fault` : `libfaketime not preloaded: ${this.blocker}`;
+    if (this.o.faketime)
+      out['clock'] = this.preload
+        ? `libfaketime preloaded from the host (${this.hostLib}), offset +0 until a clock-skew fault`
+        : `libfaketime not preloaded: ${this.blocker}`;
     if (this.disks) out['data_volume'] = `ext4 on a loop device, ${this.disks.sizeMb} MiB per volume`;
     return Object.keys(out).length > 0 ? { faults: out } : {};
   }
@@ -130,7 +136,12 @@ function tarEntries(buf: Buffer): { name: string; type: string; link: string; da
     const h = buf.subarray(i, i + 512);
     if (h.every((x) => x === 0)) break;
     const size = parseInt(str(h.subarray(124, 136)).trim() || '0', 8);
-    out.push({ name: str(h.subarray(0, 100)), type: String.fromCharCode(h[156] || 48), link: str(h.subarray(157, 257)), data: buf.subarray(i + 512, i + 512 + size) });
+    out.push({
+      name: str(h.subarray(0, 100)),
+      type: String.fromCharCode(h[156] || 48),
+      link: str(h.subarray(157, 257)),
+      data: buf.subarray(i + 512, i + 512 + size),
+    });
     i += 512 + Math.ceil(size / 512) * 512;
   }
   return out;
@@ -151,9 +162,18 @@ async function archiveOf(container: Docker.Container, file: string): Promise<Buf
  * Copy the node binary out of a container (following symlinks) into a temp file. `argv0`
  * is the command's first argument; a bare name is looked up on the image's PATH.
  */
-export async function copyOutBinary(containerId: string, argv0: string, pathEnv: string): Promise<{ path: string; file: string | null; cleanup: () => void }> {
+export async function copyOutBinary(
+  containerId: string,
+  argv0: string,
+  pathEnv: string,
+): Promise<{ path: string; file: string | null; cleanup: () => void }> {
   const c = docker().getContainer(containerId);
-  const candidates = argv0.includes('/') ? [argv0] : pathEnv.split(':').filter(Boolean).map((d) => path.posix.join(d, argv0));
+  const candidates = argv0.includes('/')
+    ? [argv0]
+    : pathEnv
+        .split(':')
+        .filter(Boolean)
+        .map((d) => path.posix.join(d, argv0));
   for (const start of candidates) {
     let p = path.posix.resolve('/', start);
     for (let hop = 0; hop < 8; hop++) {
@@ -176,7 +196,15 @@ export async function copyOutBinary(containerId: string, argv0: string, pathEnv:
 
 /** Go's runtime reads the wall clock through the vDSO, never through libc. */
 const GO_BUILDINFO = Buffer.from('\xff Go buildinf:', 'latin1');
-const LIB_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib64', '/lib', '/usr/lib'];
+const LIB_DIRS = [
+  '/lib/x86_64-linux-gnu',
+  '/usr/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/lib64',
+  '/lib',
+  '/usr/lib',
+];
 
 /** The shared libraries a host library needs (its DT_NEEDED, as ldd resolves them). */
 async function neededLibs(lib: string): Promise<string[]> {
@@ -193,7 +221,12 @@ async function neededLibs(lib: string): Promise<string[]> {
  * binary cannot be found: then the skew is applied and only a clock probe can tell).
  * Looks at the binary in a created, never started, helper container, removed after.
  */
-export async function inspectNodeBinary(image: string, command: string[] | undefined, hostLib: string, l: { runId: string; kind: string }): Promise<string | null> {
+export async function inspectNodeBinary(
+  image: string,
+  command: string[] | undefined,
+  hostLib: string,
+  l: { runId: string; kind: string },
+): Promise<string | null> {
   const d = docker();
   let info: Docker.ImageInspectInfo;
   try {
@@ -205,7 +238,9 @@ export async function inspectNodeBinary(image: string, command: string[] | undef
   const ep = (cfg.Entrypoint as string[] | string | null | undefined) ?? [];
   const argv0 = [...(Array.isArray(ep) ? ep : [ep]), ...(command ?? cfg.Cmd ?? [])][0];
   if (argv0 === undefined) return null;
-  const pathEnv = (cfg.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  const pathEnv =
+    (cfg.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ??
+    '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
   let c: Docker.Container;
   try {
     c = await d.createContainer({
@@ -224,7 +259,8 @@ export async function inspectNodeBinary(image: string, command: string[] | undef
     try {
       if (b.file === null) return null;
       const dyn = hasInterpreter(b.file);
-      if (dyn === false) return `the node binary ${b.path} is statically linked; libfaketime (LD_PRELOAD) cannot reach it`;
+      if (dyn === false)
+        return `the node binary ${b.path} is statically linked; libfaketime (LD_PRELOAD) cannot reach it`;
       if (dyn === null) return null;
       if (readFileSync(b.file).includes(GO_BUILDINFO)) {
         return `the node binary ${b.path} is a Go program, whose runtime reads the wall clock through the vDSO, not libc; libfaketime (LD_PRELOAD) cannot reach it`;
@@ -240,7 +276,8 @@ export async function inspectNodeBinary(image: string, command: string[] | undef
           break;
         }
       }
-      if (!present) return `the image lacks ${lib}, which libfaketime needs (add it to the image to preload libfaketime)`;
+      if (!present)
+        return `the image lacks ${lib}, which libfaketime needs (add it to the image to preload libfaketime)`;
     }
     return null;
   } finally {

@@ -19,11 +19,12 @@ export interface ImageRequest {
   scenarioFile?: string | undefined;
 }
 
-
 /** Every file under dir, relative, sorted (symlinks followed as files). */
 async function listFiles(dir: string, rel = ''): Promise<string[]> {
   const out: string[] = [];
-  for (const e of (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const e of (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
     const r = rel === '' ? e.name : `${rel}/${e.name}`;
     if (e.isDirectory()) out.push(...(await listFiles(dir, r)));
     else if (e.isFile() || e.isSymbolicLink()) out.push(r);
@@ -37,7 +38,10 @@ export function buildContextDir(req: ImageRequest): string {
 }
 
 /** The image tag to run, building it first when needed. */
-export async function ensureCustomImage(req: ImageRequest, onLog?: (line: string) => void): Promise<{ tag: string; built: boolean }> {
+export async function ensureCustomImage(
+  req: ImageRequest,
+  onLog?: (line: string) => void,
+): Promise<{ tag: string; built: boolean }> {
   await assertDockerAvailable();
   if (req.image !== undefined) {
     if (!(await imageExists(req.image))) {

@@ -69,7 +69,13 @@ export class CustomTarget implements Target {
     this.spec = o.spec;
     this.kind = o.spec.name;
     this.nodeNames = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
-    this.layout = { runId: o.runId, names: this.nodeNames, peerPort: o.spec.peer_port, peerUrl: o.spec.peer_url, state: 'new' };
+    this.layout = {
+      runId: o.runId,
+      names: this.nodeNames,
+      peerPort: o.spec.peer_port,
+      peerUrl: o.spec.peer_url,
+      state: 'new',
+    };
     this.runner = new ProbeRunner(
       {
         baseUrl: (n, p) => this.cl?.baseUrl(n, p),
@@ -88,7 +94,12 @@ export class CustomTarget implements Target {
       peerPort: o.spec.peer_port,
     };
     this.backups = new CustomBackups(this);
-    this.faults = new CustomFaultPlumbing({ runId: o.runId, nodes: this.nodeNames, faketime: o.faketime ?? false, diskLimitMb: o.diskLimitMb });
+    this.faults = new CustomFaultPlumbing({
+      runId: o.runId,
+      nodes: this.nodeNames,
+      faketime: o.faketime ?? false,
+      diskLimitMb: o.diskLimitMb,
+    });
     this.clocks = {
       setClockOffset: async (n, s) => this.faults.setClockOffset(n, s),
       readClock: (n) => this.readClock(n),
@@ -191,7 +202,8 @@ export class CustomTarget implements Target {
       if (performance.now() >= deadline) break;
       await sleep(POLL_MS, signal);
     }
-    const view = (outs: ProbeOutcome[]) => this.nodeNames.map((n, i) => `${n}: ${describeOutcome(outs[i]!)}`).join('; ');
+    const view = (outs: ProbeOutcome[]) =>
+      this.nodeNames.map((n, i) => `${n}: ${describeOutcome(outs[i]!)}`).join('; ');
     const where = this.o.scenarioFile ?? 'the scenario';
     if (!health.every((h) => h.kind === 'success')) {
       throw new InfraError(
@@ -266,7 +278,13 @@ export class CustomTarget implements Target {
   }
 
   finalReadSource(): CustomFinalReadSource {
-    return new CustomFinalReadSource([...this.nodeNames], this.runner, this.spec.probes.read, (n) => this.varsOf(n), () => this.leader());
+    return new CustomFinalReadSource(
+      [...this.nodeNames],
+      this.runner,
+      this.spec.probes.read,
+      (n) => this.varsOf(n),
+      () => this.leader(),
+    );
   }
 
   settings(): Record<string, unknown> {
@@ -276,7 +294,11 @@ export class CustomTarget implements Target {
       nodes: this.nodeNames.length,
       ...(s.build !== undefined ? { build: s.build } : {}),
       ports: s.ports,
-      probes: Object.fromEntries(Object.entries(s.probes).filter(([, p]) => p !== undefined).map(([k, p]) => [k, p.http ? 'http' : 'exec'])),
+      probes: Object.fromEntries(
+        Object.entries(s.probes)
+          .filter(([, p]) => p !== undefined)
+          .map(([k, p]) => [k, p.http ? 'http' : 'exec']),
+      ),
       ...this.faults.settings(),
     };
   }
@@ -299,7 +321,8 @@ export class CustomTarget implements Target {
   private nodeDisk(disks: NonNullable<CustomFaultPlumbing['disks']>): NodeDisk {
     const vols = (n: string) => {
       const v = this.c().volumesOf(n);
-      if (v.length === 0) throw new InfraError(`disk-full: ${this.kind} has no per-node volumes (cluster.custom.volumes)`);
+      if (v.length === 0)
+        throw new InfraError(`disk-full: ${this.kind} has no per-node volumes (cluster.custom.volumes)`);
       return v;
     };
     return {
@@ -365,7 +388,8 @@ class CustomBackups implements BackupControl {
     const extra = { 'backup.id': id, 'backup.type': req.type };
     const t0 = performance.now();
     const o = await this.t.runProbe(p, node, extra, timeoutMs || BACKUP_PROBE_TIMEOUT_MS);
-    if (o.kind === 'mismatch') throw new BackupRefusedError(o.status ?? o.exitCode ?? 0, 'backup_failed', describeOutcome(o));
+    if (o.kind === 'mismatch')
+      throw new BackupRefusedError(o.status ?? o.exitCode ?? 0, 'backup_failed', describeOutcome(o));
     if (o.kind !== 'success') throw new Error(`backup probe on ${node}: ${describeOutcome(o)}`);
     let position = -1;
     if (typeof p.position === 'string') {
@@ -395,22 +419,34 @@ class CustomBackups implements BackupControl {
   }
 
   async verify(): Promise<VerifyResult> {
-    throw new InfraError(`${this.t.kind}: verify is not supported for custom targets (restore the backup and read it back instead)`);
+    throw new InfraError(
+      `${this.t.kind}: verify is not supported for custom targets (restore the backup and read it back instead)`,
+    );
   }
 
   async destroy(what: DestroyWhat, nodes: string[]): Promise<{ mechanism: string; nodes: string[] }> {
     const which = what === 'cluster' || what === 'region' || nodes.length === 0 ? [...this.t.nodeNames] : nodes;
     await this.t.c().destroyNodes(which);
-    return { mechanism: 'containers and their volumes removed (docker rm -f, volume rm); backup volume kept', nodes: which };
+    return {
+      mechanism: 'containers and their volumes removed (docker rm -f, volume rm); backup volume kept',
+      nodes: which,
+    };
   }
 
   async restore(req: { id?: string; position?: number; into: RestoreInto }, now: () => number): Promise<RestoreResult> {
     const p = this.t.specOf.probes.restore;
     if (!p) throw new InfraError('cluster.custom.probes.restore is not defined');
-    if (req.position !== undefined) throw new InfraError(`${this.t.kind}: point-in-time restore is not supported for custom targets`);
+    if (req.position !== undefined)
+      throw new InfraError(`${this.t.kind}: point-in-time restore is not supported for custom targets`);
     const snap = req.id === undefined ? this.taken.at(-1) : this.taken.find((b) => b.id === req.id);
     if (!snap) {
-      throw new BackupRefusedError(404, 'no_backup', req.id === undefined ? 'no backup has been taken' : `no backup ${req.id} (have ${this.taken.map((b) => b.id).join(', ') || 'none'})`);
+      throw new BackupRefusedError(
+        404,
+        'no_backup',
+        req.id === undefined
+          ? 'no backup has been taken'
+          : `no backup ${req.id} (have ${this.taken.map((b) => b.id).join(', ') || 'none'})`,
+      );
     }
     const c = this.t.c();
     const extra = { 'backup.id': snap.id, 'backup.type': snap.type };
@@ -424,8 +460,15 @@ class CustomBackups implements BackupControl {
         const vars = { ...this.t.varsOf(node), ...extra };
         const argv = p.exec.command.map((a) => render(a, vars));
         const r = await c.runOneOff(node, argv, {}, p.timeout ?? BACKUP_PROBE_TIMEOUT_MS);
-        if (r.exitCode !== p.exec.expect_exit || (p.exec.match !== undefined && !new RegExp(p.exec.match).test(r.output))) {
-          throw new BackupRefusedError(r.exitCode, 'restore_failed', `${node}: exit code ${r.exitCode}: ${r.output.split('\n').slice(-3).join(' | ')}`);
+        if (
+          r.exitCode !== p.exec.expect_exit ||
+          (p.exec.match !== undefined && !new RegExp(p.exec.match).test(r.output))
+        ) {
+          throw new BackupRefusedError(
+            r.exitCode,
+            'restore_failed',
+            `${node}: exit code ${r.exitCode}: ${r.output.split('\n').slice(-3).join(' | ')}`,
+          );
         }
       });
     } catch (e) {
@@ -437,7 +480,12 @@ class CustomBackups implements BackupControl {
     if (!offline) {
       const leader = (await this.t.leader()) ?? this.t.nodeNames[0]!;
       const o = await this.t.runProbe(p, leader, extra, BACKUP_PROBE_TIMEOUT_MS);
-      if (o.kind !== 'success') throw new BackupRefusedError(o.kind === 'mismatch' ? (o.status ?? o.exitCode ?? 0) : 0, 'restore_failed', describeOutcome(o));
+      if (o.kind !== 'success')
+        throw new BackupRefusedError(
+          o.kind === 'mismatch' ? (o.status ?? o.exitCode ?? 0) : 0,
+          'restore_failed',
+          describeOutcome(o),
+        );
     }
     const loaded = now();
     let restored = 0;

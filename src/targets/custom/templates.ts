@@ -50,7 +50,8 @@ function parsePlaceholder(inner: string): Placeholder | string {
   else if (VAR_NAME.test(head)) out.variable = head;
   else return `"{{${inner}}}": expected a variable such as node.name or a quoted string, got ${JSON.stringify(head)}`;
   for (const f of filters) {
-    if (!(f in FILTERS)) return `"{{${inner}}}": unknown filter ${JSON.stringify(f)}; filters: ${Object.keys(FILTERS).join(', ')}`;
+    if (!(f in FILTERS))
+      return `"{{${inner}}}": unknown filter ${JSON.stringify(f)}; filters: ${Object.keys(FILTERS).join(', ')}`;
   }
   return out;
 }

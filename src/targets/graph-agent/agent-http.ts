@@ -59,8 +59,7 @@ export interface ScanPage<T> {
 }
 
 export type AgentResult<T> =
-  | { ok: true; status: number; body: T }
-  | { ok: false; status: number; error: string; message: string };
+  { ok: true; status: number; body: T } | { ok: false; status: number; error: string; message: string };
 
 export class AgentUnreachableError extends Error {
   constructor(

@@ -38,7 +38,11 @@ export class GraphAgentBackupOps implements BackupControl {
     return new AgentClient(c.node(node).clientUrl, { timeoutMs });
   }
 
-  async backup(node: string, req: { type: 'full' | 'incremental'; resume?: boolean; maxBytesPerS?: number }, timeoutMs: number): Promise<BackupSummary> {
+  async backup(
+    node: string,
+    req: { type: 'full' | 'incremental'; resume?: boolean; maxBytesPerS?: number },
+    timeoutMs: number,
+  ): Promise<BackupSummary> {
     const body: Record<string, unknown> = { type: req.type };
     if (req.resume !== undefined) body['resume'] = req.resume;
     if (req.maxBytesPerS !== undefined) body['max_bytes_per_s'] = req.maxBytesPerS;
@@ -120,7 +124,9 @@ export class GraphAgentBackupOps implements BackupControl {
       const body: Record<string, unknown> = {};
       if (req.id !== undefined) body['id'] = req.id;
       if (req.position !== undefined) body['position'] = req.position;
-      const r = await fresh.client(leader, RESTORE_TIMEOUT_MS).request<Omit<RestoreResult, 'booted_t' | 'loaded_t'>>('POST', '/restore', body, RESTORE_TIMEOUT_MS);
+      const r = await fresh
+        .client(leader, RESTORE_TIMEOUT_MS)
+        .request<Omit<RestoreResult, 'booted_t' | 'loaded_t'>>('POST', '/restore', body, RESTORE_TIMEOUT_MS);
       if (!r.ok) throw new BackupRefusedError(r.status, r.error, r.message);
       const loadedT = now();
       this.gen++;

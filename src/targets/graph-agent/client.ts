@@ -80,7 +80,11 @@ export class GraphAgentClient implements WriteClient {
     }
     let a: HttpAnswer;
     try {
-      a = await httpExchange(this.agent, { url: base + path, method: body === undefined ? 'GET' : 'POST', body }, timeoutMs);
+      a = await httpExchange(
+        this.agent,
+        { url: base + path, method: body === undefined ? 'GET' : 'POST', body },
+        timeoutMs,
+      );
     } catch (e) {
       const x = e as HttpExchangeError;
       return { outcome: x.sent ? 'info' : 'fail', error: x.code, nodeTrouble: true };

@@ -69,7 +69,6 @@ export interface ClusterNode {
   ip: string;
 }
 
-
 export interface TeardownReport {
   containers: number;
   networks: number;
@@ -215,7 +214,9 @@ export class Cluster {
     try {
       const opts = { follow: true as const, stdout: true, stderr: true, ...(since !== undefined ? { since } : {}) };
       // `since` is passed through as a string: the engine accepts "<sec>.<nanos>".
-      const stream = (await this.container(n).logs(opts as unknown as Docker.ContainerLogsOptions & { follow: true })) as NodeJS.ReadableStream;
+      const stream = (await this.container(n).logs(
+        opts as unknown as Docker.ContainerLogsOptions & { follow: true },
+      )) as NodeJS.ReadableStream;
       const out = file;
       docker().modem.demuxStream(stream, out, out);
       stream.on('error', () => {});
@@ -309,7 +310,9 @@ export class Cluster {
       }
     };
     const rmRes = await Promise.all(
-      this.nodes.map((n) => attempt(`remove container ${n.containerName}`, () => d.getContainer(n.containerName).remove({ force: true }))),
+      this.nodes.map((n) =>
+        attempt(`remove container ${n.containerName}`, () => d.getContainer(n.containerName).remove({ force: true })),
+      ),
     );
     rep.containers = rmRes.filter(Boolean).length;
     for (const s of this.logStreams.values()) (s as unknown as { destroy?: () => void }).destroy?.();
@@ -317,7 +320,9 @@ export class Cluster {
     await Promise.all([...this.logFiles.values()].map((f) => new Promise<void>((r) => f.end(() => r()))));
     this.logFiles.clear();
     if (await attempt(`remove network ${this.network}`, () => d.getNetwork(this.network).remove())) rep.networks = 1;
-    const volRes = await Promise.all(this.nodes.map((n) => attempt(`remove volume ${n.volume}`, () => d.getVolume(n.volume).remove())));
+    const volRes = await Promise.all(
+      this.nodes.map((n) => attempt(`remove volume ${n.volume}`, () => d.getVolume(n.volume).remove())),
+    );
     rep.volumes = volRes.filter(Boolean).length;
     return rep;
   }
@@ -371,12 +376,17 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
       // Nothing of ours exists yet; a conflict means another cluster with this run id is live.
       throw new InfraError(
         `start cluster ${runId}: create network ${networkName}: ${errorLine(e)}`,
-        dockerStatus(e) === 409 ? `run id in use; remove leftovers with removeRunResources('${runId}') or pick another run id` : undefined,
+        dockerStatus(e) === 409
+          ? `run id in use; remove leftovers with removeRunResources('${runId}') or pick another run id`
+          : undefined,
       );
     }
   }
   if (subnet === '') {
-    throw new InfraError(`start cluster ${runId}: no free /24 in 10.213.0.0/16 for network ${networkName}`, 'remove old networks: drill cleanup');
+    throw new InfraError(
+      `start cluster ${runId}: no free /24 in 10.213.0.0/16 for network ${networkName}`,
+      'remove old networks: drill cleanup',
+    );
   }
   const ipOf = (name: string) => addressIn(subnet, 10 + names.indexOf(name) + 1);
   try {
@@ -384,7 +394,8 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
     if (opts.peers) {
       const net = await d.getNetwork(networkName).inspect();
       const gatewayIp: string = net.IPAM?.Config?.[0]?.Gateway ?? '';
-      if (gatewayIp === '') throw new InfraError(`start cluster ${runId}: network ${networkName} has no gateway address`);
+      if (gatewayIp === '')
+        throw new InfraError(`start cluster ${runId}: network ${networkName} has no gateway address`);
       peersOf = await opts.peers({ gatewayIp, names });
     }
     if (opts.backupVolume !== undefined) {
@@ -438,6 +449,9 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
   } catch (e) {
     await cluster.teardown();
     if (e instanceof InfraError || e instanceof UsageError) throw e;
-    throw new InfraError(`start cluster ${runId}: ${errorLine(e)}`, 'see `docker ps -a --filter label=drill.managed=true`');
+    throw new InfraError(
+      `start cluster ${runId}: ${errorLine(e)}`,
+      'see `docker ps -a --filter label=drill.managed=true`',
+    );
   }
 }

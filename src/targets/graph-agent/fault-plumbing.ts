@@ -80,9 +80,11 @@ export class FaultPlumbing {
 
   /** Why skew cannot take effect: no libfaketime in the image, or a static node binary. */
   skewBlocker(): string | null {
-    if (!this.o.faketime) return 'libfaketime is not in the graph-agent image (apt-get install libfaketime, then rebuild: drill doctor)';
+    if (!this.o.faketime)
+      return 'libfaketime is not in the graph-agent image (apt-get install libfaketime, then rebuild: drill doctor)';
     const dyn = hasInterpreter(process.execPath);
-    if (dyn === false) return `the node binary (${process.execPath}, copied into the image) is statically linked; libfaketime cannot reach it`;
+    if (dyn === false)
+      return `the node binary (${process.execPath}, copied into the image) is statically linked; libfaketime cannot reach it`;
     return null;
   }
 
@@ -112,9 +114,12 @@ export class FaultPlumbing {
   settings(): Record<string, unknown> {
     return {
       faults: {
-        clock: this.o.faketime ? 'libfaketime preloaded, offset +0 until a clock-skew fault' : 'no libfaketime in the image',
+        clock: this.o.faketime
+          ? 'libfaketime preloaded, offset +0 until a clock-skew fault'
+          : 'no libfaketime in the image',
         links: this.o.linkProxy ? 'node-to-node traffic through the harness link proxy' : 'direct',
-        data_volume: this.o.diskLimitMb !== undefined ? `ext4 on a loop device, ${this.o.diskLimitMb} MiB` : 'named volume',
+        data_volume:
+          this.o.diskLimitMb !== undefined ? `ext4 on a loop device, ${this.o.diskLimitMb} MiB` : 'named volume',
       },
     };
   }

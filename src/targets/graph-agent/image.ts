@@ -158,7 +158,10 @@ async function assembleContext(agentDir: string, files: string[]): Promise<{ dir
     // /etc/hosts, /etc/hostname and /etc/resolv.conf are injected by Docker (embedded DNS at
     // 127.0.0.11 on user-defined networks), so container names resolve through libc's
     // built-in files/dns NSS modules.
-    await writeFile(path.join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n');
+    await writeFile(
+      path.join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n',
+    );
     await writeFile(path.join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
     await writeFile(path.join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
     for (const d of ['data', 'tmp', 'root']) await mkdir(path.join(root, d), { recursive: true });
@@ -167,7 +170,6 @@ async function assembleContext(agentDir: string, files: string[]): Promise<{ dir
   });
   return { dir, faketime };
 }
-
 
 function build(dir: string, tag: string, onLog?: (line: string) => void): Promise<void> {
   return buildImage({

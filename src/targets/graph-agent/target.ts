@@ -29,7 +29,13 @@ export interface GraphAgentSettings {
   linkProxy?: boolean | undefined;
   /** Backup settings (docs/backup-restore.md). */
   backup?:
-    | { chunk_size?: number | undefined; full_every?: number | undefined; max_rate?: number | undefined; snapshot: 'consistent' | 'fuzzy'; incremental: 'log' | 'mtime' }
+    | {
+        chunk_size?: number | undefined;
+        full_every?: number | undefined;
+        max_rate?: number | undefined;
+        snapshot: 'consistent' | 'fuzzy';
+        incremental: 'log' | 'mtime';
+      }
     | undefined;
   /** Give each node a size-bounded data volume of this many MiB (disk-full faults). */
   diskLimitMb?: number | undefined;
@@ -162,7 +168,9 @@ export class GraphAgentTarget implements Target {
       backupVolume: this.backupVolume,
       mounts: this.plumbing.mounts(),
       nodeEnv: (n: string) => this.p().nodeEnv(n),
-      ...(this.plumbing.wantsPeers() ? { peers: (ctx: { gatewayIp: string }) => this.p().peers(ctx.gatewayIp, RAFT_PORT) } : {}),
+      ...(this.plumbing.wantsPeers()
+        ? { peers: (ctx: { gatewayIp: string }) => this.p().peers(ctx.gatewayIp, RAFT_PORT) }
+        : {}),
       ...(this.settings_.diskLimitMb !== undefined ? { volumeDevice: (n: string) => this.p().volumeDevice(n) } : {}),
     });
     signal?.throwIfAborted();
@@ -175,7 +183,8 @@ export class GraphAgentTarget implements Target {
         await new Promise((r) => setTimeout(r, 300));
         for (const n of this.nodeNames) {
           const st = await cluster.inspect(n).catch(() => null);
-          if (watching && st && !st.running) return `${n} exited with code ${st.exitCode ?? '?'} during boot${this.lastLogLine(n)}`;
+          if (watching && st && !st.running)
+            return `${n} exited with code ${st.exitCode ?? '?'} during boot${this.lastLogLine(n)}`;
         }
       }
       return '';
@@ -196,7 +205,9 @@ export class GraphAgentTarget implements Target {
   /** ": <last line>" of a node's captured log, or "" (for boot failure messages). */
   private lastLogLine(node: string): string {
     try {
-      const lines = readFileSync(join(this.logDir, `${node}.log`), 'utf8').trim().split('\n');
+      const lines = readFileSync(join(this.logDir, `${node}.log`), 'utf8')
+        .trim()
+        .split('\n');
       const last = lines.at(-1)?.trim();
       return last ? `: ${last}` : '';
     } catch {
@@ -217,7 +228,10 @@ export class GraphAgentTarget implements Target {
   async teardown(): Promise<void> {
     await this.cluster?.teardown().catch(() => undefined);
     for (const c of this.retired) await c.teardown().catch(() => undefined);
-    await docker().getVolume(this.backupVolume).remove().catch(() => undefined);
+    await docker()
+      .getVolume(this.backupVolume)
+      .remove()
+      .catch(() => undefined);
     await this.plumbing?.close().catch(() => undefined);
   }
 
@@ -293,4 +307,3 @@ export class GraphAgentTarget implements Target {
     return { image: this.image, ...this.settings_, ...(this.plumbing?.settings() ?? {}) };
   }
 }
-

@@ -13,7 +13,8 @@ export function assertWellFormed(events: readonly HistoryEvent[]): void {
     } else {
       const inv = open.get(e.process);
       if (!inv) throw new Error(`completion without invoke: ${JSON.stringify(e)}`);
-      if (inv.id !== e.id || inv.f !== e.f || inv.node !== e.node) throw new Error(`mismatched completion ${JSON.stringify(e)}`);
+      if (inv.id !== e.id || inv.f !== e.f || inv.node !== e.node)
+        throw new Error(`mismatched completion ${JSON.stringify(e)}`);
       open.delete(e.process);
     }
   }

@@ -20,9 +20,18 @@ function drill(args: string[]) {
 async function leftovers(runId: string): Promise<string[]> {
   const f = `label=drill.run=${runId}`;
   const found: string[] = [];
-  for (const k of [['ps', '-aq', '--filter', f], ['network', 'ls', '-q', '--filter', f], ['volume', 'ls', '-q', '--filter', f]]) {
+  for (const k of [
+    ['ps', '-aq', '--filter', f],
+    ['network', 'ls', '-q', '--filter', f],
+    ['volume', 'ls', '-q', '--filter', f],
+  ]) {
     const r = await execa('docker', k);
-    found.push(...r.stdout.split('\n').filter(Boolean).map((id) => `${k[0]} ${id}`));
+    found.push(
+      ...r.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((id) => `${k[0]} ${id}`),
+    );
   }
   return found;
 }
@@ -35,7 +44,10 @@ function resultOf(stdout: string): DrillResult {
 
 /** A variant of the example as a temp file (the build context stays the example's). */
 function variant(name: string, edit: (s: string) => string): string {
-  const text = edit(readFileSync(join(exampleDir, 'primary-down.yaml'), 'utf8')).replace(/build: \.\s.*\n/, `build: ${exampleDir}\n`);
+  const text = edit(readFileSync(join(exampleDir, 'primary-down.yaml'), 'utf8')).replace(
+    /build: \.\s.*\n/,
+    `build: ${exampleDir}\n`,
+  );
   const file = join(out, `${name}.yaml`);
   writeFileSync(file, text);
   return file;
@@ -86,7 +98,7 @@ describe('custom target: etcd', () => {
     expect(await leftovers(result.run_id)).toEqual([]);
   });
 
-  it('an image whose command does not start: exit 3 with the node\'s last words, no container left', async () => {
+  it("an image whose command does not start: exit 3 with the node's last words, no container left", async () => {
     const file = variant('bad-command', (s) => s.replace('- --data-dir=/data/etcd', '- --no-such-flag'));
     const r = await drill(['run', file, '--out', out]);
     const result = resultOf(r.stdout);

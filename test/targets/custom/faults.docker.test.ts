@@ -89,7 +89,9 @@ describe('custom target faults: etcd', () => {
     expect(f.healed_s).not.toBeNull();
     expect(seen).toEqual({ full: true, freedAfterFull: true });
     expect(result.metrics.rpo.lost).toBe(0);
-    expect((result.target.settings as { faults?: { data_volume?: string } }).faults?.data_volume).toMatch(/loop device/);
+    expect((result.target.settings as { faults?: { data_volume?: string } }).faults?.data_volume).toMatch(
+      /loop device/,
+    );
     expect(await audit([result.run_id])).toEqual([]);
   });
 

@@ -48,12 +48,20 @@ describe('probes.clock and disk-full in cluster.custom', () => {
     expect(parseScenario(example, 's.yaml').cluster.custom!.probes.clock).toBeUndefined();
   });
   it('a clock probe with a bad regex is a scenario error', () => {
-    const text = example.replace('      write:\n', "      clock:\n        http: { path: /time }\n        capture: '(['\n      write:\n");
+    const text = example.replace(
+      '      write:\n',
+      "      clock:\n        http: { path: /time }\n        capture: '(['\n      write:\n",
+    );
     expect(problems(text).join('\n')).toMatch(/probes\.clock\.capture.*invalid regular expression/);
   });
   it('disk-full on a custom target without volumes is a scenario error', () => {
-    const text = readFileSync(resolve(root, 'examples/etcd/disk-full.yaml'), 'utf8').replace('    volumes: [/data]\n', '');
-    expect(problems(text).join('\n')).toMatch(/disk-full fills the node's data volumes: cluster\.custom\.volumes lists none/);
+    const text = readFileSync(resolve(root, 'examples/etcd/disk-full.yaml'), 'utf8').replace(
+      '    volumes: [/data]\n',
+      '',
+    );
+    expect(problems(text).join('\n')).toMatch(
+      /disk-full fills the node's data volumes: cluster\.custom\.volumes lists none/,
+    );
     expect(problems(readFileSync(resolve(root, 'examples/etcd/disk-full.yaml'), 'utf8'))).toEqual([]);
     expect(problems(readFileSync(resolve(root, 'examples/etcd/clock-skew.yaml'), 'utf8'))).toEqual([]);
   });

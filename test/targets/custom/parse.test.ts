@@ -13,8 +13,15 @@ describe('read-back parsing', () => {
   });
 
   it('a JSON path with [] over arrays, base64 decoding and a capture group (etcd range answer)', () => {
-    const answer = JSON.stringify({ header: {}, kvs: [{ key: b64('k0-1') }, { key: b64('other') }, { key: b64('k3-9') }], count: '3' });
-    expect(parseIds(answer, { json: 'kvs[].key', decode: 'base64', match: '^(k\\d+-\\d+)$' })).toEqual(['k0-1', 'k3-9']);
+    const answer = JSON.stringify({
+      header: {},
+      kvs: [{ key: b64('k0-1') }, { key: b64('other') }, { key: b64('k3-9') }],
+      count: '3',
+    });
+    expect(parseIds(answer, { json: 'kvs[].key', decode: 'base64', match: '^(k\\d+-\\d+)$' })).toEqual([
+      'k0-1',
+      'k3-9',
+    ]);
     // no kvs at all (an empty etcd): no ids
     expect(parseIds('{"header":{}}', { json: 'kvs[].key' })).toEqual([]);
   });

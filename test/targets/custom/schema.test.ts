@@ -34,7 +34,10 @@ describe('cluster.custom', () => {
   it('a missing probe is an error at its parent, with file:line', () => {
     const text = example.replace(/      write:\n(?:        .*\n)+/, '');
     const p = problems(text);
-    expect(p.some((l) => /^s\.yaml:\d+:\d+: cluster\.custom\.probes\.write: missing required field/.test(l)), p.join('\n')).toBe(true);
+    expect(
+      p.some((l) => /^s\.yaml:\d+:\d+: cluster\.custom\.probes\.write: missing required field/.test(l)),
+      p.join('\n'),
+    ).toBe(true);
   });
 
   it('an unknown template variable names the field and the variables available', () => {
@@ -43,7 +46,7 @@ describe('cluster.custom', () => {
   });
 
   it('a write probe may use {{id}}, a health probe may not', () => {
-    const p = problems(example.replace("path: /health,", "path: '/health/{{id}}',"));
+    const p = problems(example.replace('path: /health,', "path: '/health/{{id}}',"));
     expect(p.join('\n')).toMatch(/cluster\.custom\.probes\.health\.http\.path: unknown variable \{\{id\}\}/);
   });
 
@@ -59,12 +62,20 @@ describe('cluster.custom', () => {
   });
 
   it('target custom without a custom block, and image with build', () => {
-    expect(problems('name: x\ncluster: { target: custom }\nsteps: [{ wait: 1s }]\n').join('\n')).toMatch(/cluster: target custom needs a custom block/);
-    expect(problems(example.replace('    build: .', '    image: foo\n    build: .')).join('\n')).toMatch(/cluster\.custom\.build: use either image or build/);
+    expect(problems('name: x\ncluster: { target: custom }\nsteps: [{ wait: 1s }]\n').join('\n')).toMatch(
+      /cluster: target custom needs a custom block/,
+    );
+    expect(problems(example.replace('    build: .', '    image: foo\n    build: .')).join('\n')).toMatch(
+      /cluster\.custom\.build: use either image or build/,
+    );
   });
 
   it('a backup step needs a backup probe; custom targets take workload kind kv', () => {
-    const p = problems(example.replace('  - wait: 3s\n', '  - wait: 3s\n  - backup: { type: full, name: b1 }\n').replace('kind: kv', 'kind: graph')).join('\n');
+    const p = problems(
+      example
+        .replace('  - wait: 3s\n', '  - wait: 3s\n  - backup: { type: full, name: b1 }\n')
+        .replace('kind: kv', 'kind: graph'),
+    ).join('\n');
     expect(p).toMatch(/steps\[1\]\.backup: a backup step needs cluster\.custom\.probes\.backup/);
     expect(p).toMatch(/workload\.kind: custom targets take workload kind kv/);
   });

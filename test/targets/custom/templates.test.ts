@@ -1,12 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { FILTERS, NODE_VARS, WRITE_VARS, nodeVars, render, templateProblems } from '../../../src/targets/custom/templates.js';
+import {
+  FILTERS,
+  NODE_VARS,
+  WRITE_VARS,
+  nodeVars,
+  render,
+  templateProblems,
+} from '../../../src/targets/custom/templates.js';
 
-const layout = { runId: 'r1', names: ['n1', 'n2', 'n3'], peerPort: 2380, peerUrl: 'http://{{peer.host}}:{{peer.port}}', state: 'new' as const };
+const layout = {
+  runId: 'r1',
+  names: ['n1', 'n2', 'n3'],
+  peerPort: 2380,
+  peerUrl: 'http://{{peer.host}}:{{peer.port}}',
+  state: 'new' as const,
+};
 
 describe('custom target templates', () => {
   it('renders node and cluster variables', () => {
     const v = nodeVars(layout, 'n2');
-    expect(render('--name={{node.name}} --i={{ node.index }} --host={{node.host}}', v)).toBe('--name=n2 --i=2 --host=n2');
+    expect(render('--name={{node.name}} --i={{ node.index }} --host={{node.host}}', v)).toBe(
+      '--name=n2 --i=2 --host=n2',
+    );
     expect(render('{{peers}}', v)).toBe('n1=http://n1:2380,n3=http://n3:2380');
     expect(render('{{cluster.peers}}', v)).toBe('n1=http://n1:2380,n2=http://n2:2380,n3=http://n3:2380');
     expect(render('{{cluster.nodes}}/{{cluster.size}}/{{run.id}}/{{cluster.state}}', v)).toBe('n1,n2,n3/3/r1/new');

@@ -19,7 +19,10 @@ afterEach(async () => {
 async function setup(): Promise<{ s: TrivialServer; c: GraphAgentClient }> {
   const s = await startTrivialServer();
   const c = new GraphAgentClient(['n1'], () => s.url);
-  cleanups.push(() => s.close(), () => c.close());
+  cleanups.push(
+    () => s.close(),
+    () => c.close(),
+  );
   return { s, c };
 }
 
@@ -31,7 +34,10 @@ describe('GraphAgentClient classification (trivial server)', () => {
     const { s, c } = await setup();
     expect(await c.perform('n1', V('v3-1'), 1000)).toMatchObject({ outcome: 'ok', index: expect.any(Number) });
     expect(await c.perform('n1', V('v3-2'), 1000)).toMatchObject({ outcome: 'ok', index: expect.any(Number) });
-    expect(await c.perform('n1', E('e3-3', 'v3-1', 'v3-2'), 1000)).toMatchObject({ outcome: 'ok', index: expect.any(Number) });
+    expect(await c.perform('n1', E('e3-3', 'v3-1', 'v3-2'), 1000)).toMatchObject({
+      outcome: 'ok',
+      index: expect.any(Number),
+    });
     expect(s.vertices.get('v3-1')).toEqual({ id: 'v3-1', label: 'v', properties: { w: 3 } });
     expect(s.edges.get('e3-3')).toEqual({ id: 'e3-3', from: 'v3-1', to: 'v3-2', type: 'e' });
   });
@@ -39,12 +45,23 @@ describe('GraphAgentClient classification (trivial server)', () => {
   it('4xx -> fail: 409 duplicate_id, 422 missing_vertex', async () => {
     const { c } = await setup();
     await c.perform('n1', V('v1'), 1000);
-    expect(await c.perform('n1', V('v1'), 1000)).toMatchObject({ outcome: 'fail', error: '409 duplicate_id', nodeTrouble: false });
-    expect(await c.perform('n1', E('e1', 'v1', 'nope'), 1000)).toMatchObject({ outcome: 'fail', error: '422 missing_vertex' });
+    expect(await c.perform('n1', V('v1'), 1000)).toMatchObject({
+      outcome: 'fail',
+      error: '409 duplicate_id',
+      nodeTrouble: false,
+    });
+    expect(await c.perform('n1', E('e1', 'v1', 'nope'), 1000)).toMatchObject({
+      outcome: 'fail',
+      error: '422 missing_vertex',
+    });
   });
 
   it('4xx statuses the client never provokes are fail too', () => {
-    for (const [status, code] of [[400, 'bad_request'], [404, 'not_found'], [413, 'too_large']] as const) {
+    for (const [status, code] of [
+      [400, 'bad_request'],
+      [404, 'not_found'],
+      [413, 'too_large'],
+    ] as const) {
       const r = classify(V('x'), { status, body: JSON.stringify({ error: code, message: '' }) });
       expect(r).toMatchObject({ outcome: 'fail', error: `${status} ${code}` });
     }
@@ -57,15 +74,26 @@ describe('GraphAgentClient classification (trivial server)', () => {
     expect(await c.perform('n1', { f: 'read', id: 'v1' }, 1000)).toEqual({ outcome: 'ok', found: true });
     expect(await c.perform('n1', { f: 'read', id: 'v9' }, 1000)).toEqual({ outcome: 'ok', found: false });
     s.setMode('500');
-    expect(await c.perform('n1', { f: 'read', id: 'v1' }, 1000)).toMatchObject({ outcome: 'info', error: '500 internal' });
+    expect(await c.perform('n1', { f: 'read', id: 'v1' }, 1000)).toMatchObject({
+      outcome: 'info',
+      error: '500 internal',
+    });
   });
 
   it('503 no_leader -> fail; 503 not_leader and 500 -> info', async () => {
     const { s, c } = await setup();
     s.setMode('503-no-leader');
-    expect(await c.perform('n1', V('a'), 1000)).toMatchObject({ outcome: 'fail', error: '503 no_leader', nodeTrouble: true });
+    expect(await c.perform('n1', V('a'), 1000)).toMatchObject({
+      outcome: 'fail',
+      error: '503 no_leader',
+      nodeTrouble: true,
+    });
     s.setMode('503-not-leader', { apply: true });
-    expect(await c.perform('n1', V('b'), 1000)).toMatchObject({ outcome: 'info', error: '503 not_leader', nodeTrouble: true });
+    expect(await c.perform('n1', V('b'), 1000)).toMatchObject({
+      outcome: 'info',
+      error: '503 not_leader',
+      nodeTrouble: true,
+    });
     s.setMode('500');
     expect(await c.perform('n1', V('c'), 1000)).toMatchObject({ outcome: 'info', error: '500 internal' });
   });
@@ -148,7 +176,10 @@ describe('GraphAgentFinalReadSource (trivial server)', () => {
     cleanups.push(() => s.close());
     const c = new GraphAgentClient(['n1'], () => s.url);
     const src = new GraphAgentFinalReadSource(['n1', 'n2'], (n) => (n === 'n1' ? s.url : undefined), 1000, 7);
-    cleanups.push(() => c.close(), () => src.close());
+    cleanups.push(
+      () => c.close(),
+      () => src.close(),
+    );
     for (let i = 0; i < 30; i++) await c.perform('n1', V(`v0-${i}`), 1000);
     for (let i = 0; i < 20; i++) await c.perform('n1', E(`e0-${i}`, `v0-${i}`, `v0-${i + 1}`), 1000);
     const scan = await src.scanAll('n1', true);
@@ -199,14 +230,27 @@ describe('against a 3-node in-process graph-agent cluster', () => {
     const urls = new Map(agents.map((a, i) => [ids[i]!, `http://127.0.0.1:${a.clientPort}`]));
     const client = new GraphAgentClient(ids, (n) => urls.get(n));
     const source = new GraphAgentFinalReadSource(ids, (n) => urls.get(n));
-    cleanups.push(() => client.close(), () => source.close());
+    cleanups.push(
+      () => client.close(),
+      () => source.close(),
+    );
 
     const clock = monotonicClock();
     // Wait for a leader before starting, so the run is about the workload, not the election.
     for (let i = 0; i < 100 && (await source.leader()) === null; i++) await sleep(50);
 
     const writer = HistoryWriter.inMemory();
-    const wl = startWorkload({ client, clock, rate: 300, concurrency: 8, edgeShare: 0.3, readShare: 0.1, timeoutMs: 2000, seed: 1, writer });
+    const wl = startWorkload({
+      client,
+      clock,
+      rate: 300,
+      concurrency: 8,
+      edgeShare: 0.3,
+      readShare: 0.1,
+      timeoutMs: 2000,
+      seed: 1,
+      writer,
+    });
     await sleep(3000);
     await wl.stop();
     const ev = writer.events;
@@ -230,6 +274,8 @@ describe('against a 3-node in-process graph-agent cluster', () => {
     expect(Object.values(fr.checksums)[0]).toMatch(/^[0-9a-f]+$/);
     const c = { ok: 0, fail: 0, info: 0 } as Record<string, number>;
     for (const e of completions) c[e.type]!++;
-    console.log(`[graph-agent x3] ${completions.length} ops: ok ${c.ok} fail ${c.fail} info ${c.info}; ${fr.vertices.length} vertices, ${fr.edges.length} edges; final read stable after ${fr.reads} reads`);
+    console.log(
+      `[graph-agent x3] ${completions.length} ops: ok ${c.ok} fail ${c.fail} info ${c.info}; ${fr.vertices.length} vertices, ${fr.edges.length} edges; final read stable after ${fr.reads} reads`,
+    );
   });
 });

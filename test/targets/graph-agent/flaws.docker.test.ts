@@ -81,7 +81,9 @@ describe('graph-agent flaw switches', () => {
       const next = await c.waitForLeader(15_000);
       const have = new Set((await c.client(next).scanAll('vertices')).map((v) => v.id));
       lost = acked.filter((id) => !have.has(id));
-      console.log(`async attempt ${attempt}: ${acked.length} acknowledged by ${leader}, ${lost.length} lost after failover to ${next}`);
+      console.log(
+        `async attempt ${attempt}: ${acked.length} acknowledged by ${leader}, ${lost.length} lost after failover to ${next}`,
+      );
       await c.start(leader);
     }
     expect(lost.length).toBeGreaterThan(0);

@@ -11,7 +11,12 @@ export function testRunId(label: string): string {
 export async function expectNoLeftovers(runIds: string[]): Promise<void> {
   for (const id of runIds) {
     const r = await listDrillResources(id);
-    expect({ run: id, containers: r.containers.map((c) => c.name), networks: r.networks.map((n) => n.name), volumes: r.volumes.map((v) => v.name) }).toEqual({
+    expect({
+      run: id,
+      containers: r.containers.map((c) => c.name),
+      networks: r.networks.map((n) => n.name),
+      volumes: r.volumes.map((v) => v.name),
+    }).toEqual({
       run: id,
       containers: [],
       networks: [],
@@ -20,7 +25,12 @@ export async function expectNoLeftovers(runIds: string[]): Promise<void> {
   }
 }
 
-export async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined | null | false>, pollMs = 50): Promise<T> {
+export async function until<T>(
+  what: string,
+  timeoutMs: number,
+  fn: () => Promise<T | undefined | null | false>,
+  pollMs = 50,
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
   let lastErr: unknown;
   for (;;) {
@@ -31,7 +41,9 @@ export async function until<T>(what: string, timeoutMs: number, fn: () => Promis
       lastErr = e;
     }
     if (performance.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${String(lastErr)})` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }

@@ -48,7 +48,8 @@ export class BackupApi {
   private async backup(body: Record<string, unknown>): Promise<Answer> {
     fields(body, ['type', 'resume', 'max_bytes_per_s', 'parent']);
     const type = body['type'] ?? 'full';
-    if (type !== 'full' && type !== 'incremental') throw new BackupError(400, 'bad_request', 'type must be full or incremental');
+    if (type !== 'full' && type !== 'incremental')
+      throw new BackupError(400, 'bad_request', 'type must be full or incremental');
     const req: BackupRequest = { type };
     if (body['resume'] !== undefined) {
       if (typeof body['resume'] !== 'boolean') throw new BackupError(400, 'bad_request', 'resume must be a boolean');
@@ -56,7 +57,8 @@ export class BackupApi {
     }
     const rate = body['max_bytes_per_s'];
     if (rate !== undefined) {
-      if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 0) throw new BackupError(400, 'bad_request', 'max_bytes_per_s must be an integer >= 0');
+      if (typeof rate !== 'number' || !Number.isInteger(rate) || rate < 0)
+        throw new BackupError(400, 'bad_request', 'max_bytes_per_s must be an integer >= 0');
       req.maxBytesPerS = rate;
     }
     if (body['parent'] !== undefined) {
@@ -86,7 +88,14 @@ export class BackupApi {
       body: {
         backups: ok.map((m) => summary(m)),
         broken,
-        unfinished: unfinished.map((p) => ({ id: p.id, type: p.manifest.type, position: p.manifest.position, chunks_stored: p.chunks.length, node: p.node, updated_at: p.updated_at })),
+        unfinished: unfinished.map((p) => ({
+          id: p.id,
+          type: p.manifest.type,
+          position: p.manifest.position,
+          chunks_stored: p.chunks.length,
+          node: p.node,
+          updated_at: p.updated_at,
+        })),
         latest: ok[ok.length - 1]?.id ?? null,
       },
     };
@@ -109,11 +118,16 @@ export class BackupApi {
       throw new BackupError(400, 'bad_request', 'position must be an integer >= 0');
     }
     const raft = this.raft;
-    if (!raft.isLeader()) throw new BackupError(503, 'not_leader', `restore must be sent to the leader (${raft.leaderId ?? 'unknown'})`);
+    if (!raft.isLeader())
+      throw new BackupError(503, 'not_leader', `restore must be sent to the leader (${raft.leaderId ?? 'unknown'})`);
     if (this.restoring) throw new BackupError(409, 'restore_in_progress', 'a restore is already running');
     const c = raft.graph.count();
     if (c.vertices > 0 || c.edges > 0) {
-      throw new BackupError(409, 'not_empty', `restore needs a fresh, empty cluster; this one holds ${c.vertices} vertices and ${c.edges} edges`);
+      throw new BackupError(
+        409,
+        'not_empty',
+        `restore needs a fresh, empty cluster; this one holds ${c.vertices} vertices and ${c.edges} edges`,
+      );
     }
     this.restoring = true;
     try {
@@ -129,7 +143,11 @@ export class BackupApi {
       await this.load(plan.graph);
       const live = raft.graph.checksum();
       if (live !== plan.checksum) {
-        throw new BackupError(500, 'restore_mismatch', `after loading, the cluster's checksum is ${live}, expected ${plan.checksum}`);
+        throw new BackupError(
+          500,
+          'restore_mismatch',
+          `after loading, the cluster's checksum is ${live}, expected ${plan.checksum}`,
+        );
       }
       return {
         status: 200,

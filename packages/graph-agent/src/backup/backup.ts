@@ -77,9 +77,17 @@ export function storageError(err: unknown, storage: BackupStorage, doing: string
   const e = err as NodeJS.ErrnoException;
   const code = e?.code ?? 'EIO';
   if (UNWRITABLE_CODES.has(code)) {
-    return new BackupError(507, 'repository_unwritable', `backup repository ${storage.location} is not writable while ${doing}: ${code} (${e.message})`);
+    return new BackupError(
+      507,
+      'repository_unwritable',
+      `backup repository ${storage.location} is not writable while ${doing}: ${code} (${e.message})`,
+    );
   }
-  return new BackupError(503, 'repository_unavailable', `backup repository ${storage.location} is unavailable while ${doing}: ${code} (${e?.message ?? String(err)})`);
+  return new BackupError(
+    503,
+    'repository_unavailable',
+    `backup repository ${storage.location} is unavailable while ${doing}: ${code} (${e?.message ?? String(err)})`,
+  );
 }
 
 export interface BackupRequest {
@@ -116,7 +124,10 @@ function entrySha(src: BackupSource, index: number): string {
 }
 
 function newId(now: number, node: string): string {
-  const ts = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const ts = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${ts}-${node}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -138,7 +149,11 @@ export class Repository {
       await this.storage.putAtomic('repo.json', JSON.stringify({ format: 1, created_at: new Date().toISOString() }));
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'EIO';
-      throw new BackupError(503, 'repository_unavailable', `no backup repository at ${this.storage.location} and it cannot be initialised: ${code} (${(e as Error).message})`);
+      throw new BackupError(
+        503,
+        'repository_unavailable',
+        `no backup repository at ${this.storage.location} and it cannot be initialised: ${code} (${(e as Error).message})`,
+      );
     }
   }
 
@@ -255,7 +270,13 @@ export class BackupEngine {
   }
 
   private topology(): Topology {
-    return { node: this.src.nodeId, role: this.src.role(), term: this.src.term(), leader: this.src.leaderId(), peers: [...this.src.peers] };
+    return {
+      node: this.src.nodeId,
+      role: this.src.role(),
+      term: this.src.term(),
+      leader: this.src.leaderId(),
+      peers: [...this.src.peers],
+    };
   }
 
   private async run(req: BackupRequest): Promise<BackupOutcome> {
@@ -273,7 +294,11 @@ export class BackupEngine {
       resumed = true;
       await this.waitApplied(progress.manifest.position);
       if (entrySha(this.src, progress.manifest.position) !== progress.manifest.position_entry_sha256) {
-        throw new BackupError(409, 'lineage_mismatch', `unfinished snapshot ${progress.id} belongs to another log lineage; start a new backup with resume=false`);
+        throw new BackupError(
+          409,
+          'lineage_mismatch',
+          `unfinished snapshot ${progress.id} belongs to another log lineage; start a new backup with resume=false`,
+        );
       }
       progress = { ...progress, node: this.src.nodeId };
     } else {
@@ -282,14 +307,22 @@ export class BackupEngine {
       promoted = made.promoted;
     }
     const outcome = await this.writeChunks(progress, req, resumed);
-    return { ...outcome, ...(promoted ? { promoted_to_full: promoted } : {}), duration_ms: Math.round(performance.now() - t0) };
+    return {
+      ...outcome,
+      ...(promoted ? { promoted_to_full: promoted } : {}),
+      duration_ms: Math.round(performance.now() - t0),
+    };
   }
 
   private async waitApplied(position: number): Promise<void> {
     const deadline = performance.now() + 15_000;
     while (this.src.lastApplied() < position) {
       if (performance.now() > deadline) {
-        throw new BackupError(503, 'behind', `this node has applied ${this.src.lastApplied()}, the snapshot to resume is at ${position}; try the leader`);
+        throw new BackupError(
+          503,
+          'behind',
+          `this node has applied ${this.src.lastApplied()}, the snapshot to resume is at ${position}; try the leader`,
+        );
       }
       await sleep(50);
     }
@@ -309,10 +342,16 @@ export class BackupEngine {
     if (type === 'incremental') {
       const { ok } = await this.repo.manifests();
       const applied = this.src.lastApplied();
-      const lineage = ok.filter((m) => m.position <= applied && entrySha(this.src, m.position) === m.position_entry_sha256);
+      const lineage = ok.filter(
+        (m) => m.position <= applied && entrySha(this.src, m.position) === m.position_entry_sha256,
+      );
       parent = req.parent !== undefined ? lineage.find((m) => m.id === req.parent) : lineage[lineage.length - 1];
       if (req.parent !== undefined && !parent) {
-        throw new BackupError(404, 'no_such_backup', `parent ${req.parent} is not a finished snapshot of this cluster's log`);
+        throw new BackupError(
+          404,
+          'no_such_backup',
+          `parent ${req.parent} is not a finished snapshot of this cluster's log`,
+        );
       }
       if (!parent) {
         type = 'full';
@@ -380,7 +419,11 @@ export class BackupEngine {
     }
   }
 
-  private async writeChunks(p: Progress, req: BackupRequest, resumed: boolean): Promise<Omit<BackupOutcome, 'duration_ms'>> {
+  private async writeChunks(
+    p: Progress,
+    req: BackupRequest,
+    resumed: boolean,
+  ): Promise<Omit<BackupOutcome, 'duration_ms'>> {
     const st = this.settings;
     const m = p.manifest;
     const g = this.src.graph();
@@ -399,9 +442,18 @@ export class BackupEngine {
       for (let i = 0; i < 32; i++) xor[i] = (xor[i] as number) ^ (h[i] as number);
     };
 
-    const store = async (kind: ChunkKind, data: Buffer, count: number, range?: { first: number; last: number }): Promise<void> => {
+    const store = async (
+      kind: ChunkKind,
+      data: Buffer,
+      count: number,
+      range?: { first: number; last: number },
+    ): Promise<void> => {
       if (this.src.graph() !== g) {
-        throw new BackupError(503, 'state_rebuilt', 'this node rebuilt its state during the backup (log truncated); retry, it resumes');
+        throw new BackupError(
+          503,
+          'state_rebuilt',
+          'this node rebuilt its state during the backup (log truncated); retry, it resumes',
+        );
       }
       const sha = sha256(data);
       const ref: ChunkRef = { sha256: sha, bytes: data.length, kind, count, ...(range ?? {}) };
@@ -432,18 +484,26 @@ export class BackupEngine {
     const elLine = (el: Vertex | Edge): string => JSON.stringify(el);
     const between = fuzzy ? () => sleep(1) : yieldTick;
     if (m.type === 'full' || m.method.incremental === 'mtime') {
-      const cutoff = m.type === 'incremental' ? p.mtime_cutoff ?? 0 : undefined;
+      const cutoff = m.type === 'incremental' ? (p.mtime_cutoff ?? 0) : undefined;
       // fuzzy: each map is copied up to its size when its copy starts (like copying files one by one)
       const vLimit = fuzzy ? g.count().vertices : p.cut.vertices;
-      const pick = (kind: 'vertices' | 'edges') => (el: Vertex | Edge): string | null => {
-        if (cutoff !== undefined && !((g.mtimeOf(kind, el.id) ?? 0) > cutoff)) return null;
-        return elLine(el);
-      };
+      const pick =
+        (kind: 'vertices' | 'edges') =>
+        (el: Vertex | Edge): string | null => {
+          if (cutoff !== undefined && !((g.mtimeOf(kind, el.id) ?? 0) > cutoff)) return null;
+          return elLine(el);
+        };
       let nv = 0;
       let ne = 0;
       const copyVertices = async () => {
         const limit = fuzzy ? g.count().vertices : vLimit;
-        for await (const c of chunksOf<Vertex | Edge>(g.vertexValues(), limit, st.chunkBytes, pick('vertices'), between)) {
+        for await (const c of chunksOf<Vertex | Edge>(
+          g.vertexValues(),
+          limit,
+          st.chunkBytes,
+          pick('vertices'),
+          between,
+        )) {
           if (fuzzy || cutoff !== undefined) for (const el of c.items) mixEl(el);
           nv += c.count;
           await store('vertices', c.data, c.count);
@@ -491,12 +551,21 @@ export class BackupEngine {
       const it: Iterator<number> = {
         next: () => (i <= m.position ? { done: false, value: i++ } : { done: true, value: undefined }),
       };
-      for await (const c of chunksOf<number>(it, Infinity, st.chunkBytes, (idx) => {
-        const e = this.src.entryAt(idx);
-        if (!e) throw new BackupError(500, 'internal', `log entry ${idx} is missing`);
-        return `{"i":${idx},"e":${e.json}}`;
-      }, yieldTick)) {
-        await store('log', c.data, c.count, { first: c.items[0] as number, last: c.items[c.items.length - 1] as number });
+      for await (const c of chunksOf<number>(
+        it,
+        Infinity,
+        st.chunkBytes,
+        (idx) => {
+          const e = this.src.entryAt(idx);
+          if (!e) throw new BackupError(500, 'internal', `log entry ${idx} is missing`);
+          return `{"i":${idx},"e":${e.json}}`;
+        },
+        yieldTick,
+      )) {
+        await store('log', c.data, c.count, {
+          first: c.items[0] as number,
+          last: c.items[c.items.length - 1] as number,
+        });
       }
     }
 
@@ -507,7 +576,14 @@ export class BackupEngine {
       throw storageError(e, this.storage, `writing the manifest of snapshot ${m.id}`);
     }
     await this.storage.delete(progressKey(m.id)).catch(() => undefined);
-    return { manifest, chunks_written: written, chunks_skipped: skipped, chunks_resumed: resumedChunks, bytes_written: bytesWritten, resumed };
+    return {
+      manifest,
+      chunks_written: written,
+      chunks_skipped: skipped,
+      chunks_resumed: resumedChunks,
+      bytes_written: bytesWritten,
+      resumed,
+    };
   }
 
   private async loadManifest(id: string): Promise<Manifest> {
@@ -551,14 +627,23 @@ export async function verifyRepository(
   let targets: Manifest[];
   if (opts.id !== undefined) {
     const b = broken.find((x) => x.id === opts.id);
-    if (b) return fail({ kind: 'manifest_corrupt', snapshot: b.id, message: `manifest of snapshot ${b.id} is corrupt: ${b.problem}` });
+    if (b)
+      return fail({
+        kind: 'manifest_corrupt',
+        snapshot: b.id,
+        message: `manifest of snapshot ${b.id} is corrupt: ${b.problem}`,
+      });
     const m = byId.get(opts.id);
     if (!m) throw new BackupError(404, 'no_such_backup', `no snapshot ${opts.id} in the repository`);
     targets = [m];
   } else {
     if (broken.length > 0) {
       const b = broken[0]!;
-      return fail({ kind: 'manifest_corrupt', snapshot: b.id, message: `manifest of snapshot ${b.id} is corrupt: ${b.problem}` });
+      return fail({
+        kind: 'manifest_corrupt',
+        snapshot: b.id,
+        message: `manifest of snapshot ${b.id} is corrupt: ${b.problem}`,
+      });
     }
     targets = ok;
   }
@@ -572,12 +657,21 @@ export async function verifyRepository(
     while (cur) {
       chain.push(cur);
       if (cur.type === 'full') break;
-      if (cur.parent === null) return fail({ kind: 'chain_invalid', snapshot: cur.id, message: `incremental snapshot ${cur.id} has no parent` });
+      if (cur.parent === null)
+        return fail({
+          kind: 'chain_invalid',
+          snapshot: cur.id,
+          message: `incremental snapshot ${cur.id} has no parent`,
+        });
       const parentId: string = cur.parent;
       const parent = byId.get(parentId);
       if (!parent) {
         const why = brokenIds.has(parentId) ? 'is corrupt' : 'is missing';
-        return fail({ kind: 'link_broken', snapshot: cur.id, message: `chain link broken: parent ${parentId} of snapshot ${cur.id} ${why}` });
+        return fail({
+          kind: 'link_broken',
+          snapshot: cur.id,
+          message: `chain link broken: parent ${parentId} of snapshot ${cur.id} ${why}`,
+        });
       }
       if (parent.position !== cur.parent_position || parent.position > cur.position) {
         return fail({
@@ -586,7 +680,8 @@ export async function verifyRepository(
           message: `chain link broken: snapshot ${cur.id} continues from position ${cur.parent_position} but its parent ${parentId} is at ${parent.position}`,
         });
       }
-      if (chain.length > 10_000) return fail({ kind: 'chain_invalid', snapshot: t.id, message: `chain of ${t.id} loops` });
+      if (chain.length > 10_000)
+        return fail({ kind: 'chain_invalid', snapshot: t.id, message: `chain of ${t.id} loops` });
       cur = parent;
     }
     for (const m of chain) {
@@ -600,7 +695,12 @@ export async function verifyRepository(
           data = await repo.storage.get(chunkKey(c.sha256));
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-            return fail({ kind: 'chunk_missing', snapshot: m.id, chunk: c.sha256, message: `chunk ${c.sha256} of snapshot ${m.id} is missing` });
+            return fail({
+              kind: 'chunk_missing',
+              snapshot: m.id,
+              chunk: c.sha256,
+              message: `chunk ${c.sha256} of snapshot ${m.id} is missing`,
+            });
           }
           throw storageError(e, repo.storage, `reading chunk ${c.sha256}`);
         }
@@ -656,7 +756,11 @@ export async function planRestore(repo: Repository, req: { id?: string; position
   const { ok, broken } = await repo.manifests();
   if (req.id !== undefined && broken.some((b) => b.id === req.id)) {
     const b = broken.find((x) => x.id === req.id)!;
-    throw new BackupError(422, 'corrupt_backup', `manifest of snapshot ${b.id} is corrupt: ${b.problem}; nothing restored`);
+    throw new BackupError(
+      422,
+      'corrupt_backup',
+      `manifest of snapshot ${b.id} is corrupt: ${b.problem}; nothing restored`,
+    );
   }
   const byId = new Map(ok.map((m) => [m.id, m]));
   let target: Manifest | undefined;
@@ -664,7 +768,11 @@ export async function planRestore(repo: Repository, req: { id?: string; position
     target = byId.get(req.id);
     if (!target) throw new BackupError(404, 'no_such_backup', `no snapshot ${req.id} in the repository`);
     if (req.position !== undefined && req.position > target.position) {
-      throw new BackupError(422, 'position_not_covered', `snapshot ${req.id} ends at position ${target.position}, before ${req.position}`);
+      throw new BackupError(
+        422,
+        'position_not_covered',
+        `snapshot ${req.id} ends at position ${target.position}, before ${req.position}`,
+      );
     }
   } else if (req.position !== undefined) {
     const p = req.position;
@@ -688,7 +796,12 @@ export async function planRestore(repo: Repository, req: { id?: string; position
   } else {
     target = ok[ok.length - 1];
     if (!target) {
-      if (broken.length > 0) throw new BackupError(422, 'corrupt_backup', `the only snapshots are corrupt: ${broken.map((b) => `${b.id} (${b.problem})`).join(', ')}; nothing restored`);
+      if (broken.length > 0)
+        throw new BackupError(
+          422,
+          'corrupt_backup',
+          `the only snapshots are corrupt: ${broken.map((b) => `${b.id} (${b.problem})`).join(', ')}; nothing restored`,
+        );
       throw new BackupError(404, 'no_backup', 'the repository has no finished snapshot');
     }
   }
@@ -700,8 +813,17 @@ export async function planRestore(repo: Repository, req: { id?: string; position
   const position = req.position ?? target.position;
   // A point strictly inside an mtime incremental cannot be reached (it has no positions per element).
   for (const m of chain) {
-    if (m.type === 'incremental' && m.method.incremental === 'mtime' && m.position > position && (m.parent_position ?? 0) < position) {
-      throw new BackupError(422, 'position_not_covered', `snapshot ${m.id} was taken with incremental=mtime and cannot restore to a position inside it`);
+    if (
+      m.type === 'incremental' &&
+      m.method.incremental === 'mtime' &&
+      m.position > position &&
+      (m.parent_position ?? 0) < position
+    ) {
+      throw new BackupError(
+        422,
+        'position_not_covered',
+        `snapshot ${m.id} was taken with incremental=mtime and cannot restore to a position inside it`,
+      );
     }
   }
 
@@ -717,7 +839,9 @@ export async function planRestore(repo: Repository, req: { id?: string; position
     for (const c of [...m.chunks].sort((a, b) => rank(a.kind) - rank(b.kind))) {
       if (c.kind === 'vertices' || c.kind === 'edges') {
         const els = lines(c.sha256).map((l) => JSON.parse(l) as Vertex & Edge);
-        g.apply(c.kind === 'vertices' ? { op: 'load', vertices: els, edges: [] } : { op: 'load', vertices: [], edges: els });
+        g.apply(
+          c.kind === 'vertices' ? { op: 'load', vertices: els, edges: [] } : { op: 'load', vertices: [], edges: els },
+        );
       } else {
         for (const l of lines(c.sha256)) {
           const rec = JSON.parse(l) as { i: number; e: { term: number; cmd: Command } };

@@ -104,7 +104,8 @@ export function manifestProblem(raw: unknown, expectedId: string): string | null
   const m = raw as Partial<Manifest> & Record<string, unknown>;
   const { manifest_sha256, ...rest } = m;
   if (typeof manifest_sha256 !== 'string') return 'no manifest_sha256';
-  if (sha256(canonicalJson(rest)) !== manifest_sha256) return 'manifest checksum mismatch (the manifest was altered or torn)';
+  if (sha256(canonicalJson(rest)) !== manifest_sha256)
+    return 'manifest checksum mismatch (the manifest was altered or torn)';
   if (m.id !== expectedId) return `manifest id ${JSON.stringify(m.id)} does not match its file name`;
   if (m.format !== 1) return `unknown format ${JSON.stringify(m.format)}`;
   if (!Array.isArray(m.chunks) || typeof m.position !== 'number') return 'missing fields';

@@ -46,7 +46,9 @@ export function parseIds(output: string, spec: IdsSpec = {}): string[] {
     try {
       doc = JSON.parse(output);
     } catch {
-      throw new ParseError(`expected a JSON answer for ids.json ${spec.json}, got ${JSON.stringify(output.slice(0, 80))}`);
+      throw new ParseError(
+        `expected a JSON answer for ids.json ${spec.json}, got ${JSON.stringify(output.slice(0, 80))}`,
+      );
     }
     values = jsonPathValues(doc, spec.json).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
   } else {

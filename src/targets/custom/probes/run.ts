@@ -51,17 +51,26 @@ export class ProbeRunner {
       try {
         const a = await httpExchange(
           this.agent,
-          { url: base + render(h.path, vars), method: h.method, body: h.body === undefined ? undefined : render(h.body, vars), headers },
+          {
+            url: base + render(h.path, vars),
+            method: h.method,
+            body: h.body === undefined ? undefined : render(h.body, vars),
+            headers,
+          },
           t,
         );
-        const statusOk = h.expect_status === undefined ? a.status >= 200 && a.status < 300 : [h.expect_status].flat().includes(a.status);
+        const statusOk =
+          h.expect_status === undefined
+            ? a.status >= 200 && a.status < 300
+            : [h.expect_status].flat().includes(a.status);
         if (!statusOk) return { kind: 'mismatch', output: a.body, status: a.status, detail: `status ${a.status}` };
         if (h.match !== undefined && !new RegExp(h.match).test(a.body)) {
           return { kind: 'mismatch', output: a.body, status: a.status, detail: `answer does not match /${h.match}/` };
         }
         return { kind: 'success', output: a.body, status: a.status };
       } catch (e) {
-        if (e instanceof HttpExchangeError) return e.sent ? { kind: 'unknown', error: e.code } : { kind: 'unsent', error: e.code };
+        if (e instanceof HttpExchangeError)
+          return e.sent ? { kind: 'unknown', error: e.code } : { kind: 'unsent', error: e.code };
         return { kind: 'unknown', error: (e as Error).message };
       }
     }
@@ -70,7 +79,11 @@ export class ProbeRunner {
       const id = this.host.containerId(node);
       if (id === undefined) return { kind: 'unsent', error: 'node has no container' };
       try {
-        const a = await execInContainer(id, x.command.map((arg) => render(arg, vars)), t);
+        const a = await execInContainer(
+          id,
+          x.command.map((arg) => render(arg, vars)),
+          t,
+        );
         const output = a.stdout + (a.stderr !== '' ? (a.stdout !== '' ? '\n' : '') + a.stderr : '');
         if (a.exitCode !== x.expect_exit) {
           return { kind: 'mismatch', output, exitCode: a.exitCode, detail: `exit code ${a.exitCode}` };
@@ -80,7 +93,8 @@ export class ProbeRunner {
         }
         return { kind: 'success', output: a.stdout, exitCode: a.exitCode };
       } catch (e) {
-        if (e instanceof ExecError) return e.started ? { kind: 'unknown', error: e.message } : { kind: 'unsent', error: e.message };
+        if (e instanceof ExecError)
+          return e.started ? { kind: 'unknown', error: e.message } : { kind: 'unsent', error: e.message };
         return { kind: 'unknown', error: (e as Error).message };
       }
     }
