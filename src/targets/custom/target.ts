@@ -267,10 +267,17 @@ export class CustomTarget implements Target {
 
   /** The node whose role probe succeeds; with several (a split brain), the first by name. */
   async leader(): Promise<string | null> {
-    if (!this.cl) return null;
+    return (await this.leaders())[0] ?? null;
+  }
+
+  /**
+   * Every node whose role probe succeeds, by name: two or more at once is a split brain,
+   * reported, drawn in the leader lane and counted in result.json as for graph-agent.
+   */
+  async leaders(): Promise<string[]> {
+    if (!this.cl) return [];
     const res = await Promise.all(this.nodeNames.map((n) => this.probe(this.spec.probes.role, n)));
-    const i = res.findIndex((r) => r.kind === 'success');
-    return i < 0 ? null : this.nodeNames[i]!;
+    return this.nodeNames.filter((_, i) => res[i]!.kind === 'success');
   }
 
   writeClient(): CustomWriteClient {
