@@ -6,6 +6,8 @@ export type Validity = true | false | 'unknown';
 
 export interface CheckResult {
   valid: Validity;
+  /** Why it is false or unknown, in words. */
+  reason?: string;
   error?: string;
   [key: string]: unknown;
 }

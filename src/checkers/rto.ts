@@ -1,71 +1,119 @@
 // RTO: how long after the fault was confirmed did the SUT accept writes again, for good.
 //
-//   t_f ─────────[ errors / timeouts ]─────x──────✓✓✓✓✓✓✓✓✓✓ ...
-//                                          │      │
-//                 last non-ok completion ──┘      └── t_r: completion of the first ok write
-//                                                     that begins a sustained run of oks
+//   t_f ──────[ errors / timeouts / acknowledged-then-lost ]──x──────✓✓✓✓✓✓✓✓✓✓ ...
+//                                                            │      │
+//       invoke of the latest write that did not succeed ─────┘      └── t_r
 //
-// Recovery happened somewhere between the last evidence of unavailability (the latest
-// completion of a failed or indeterminate write) and t_r; that gap is the error bar.
+// t_r is the earliest completion of a durable write (acknowledged and present after
+// recovery, durability.ts) that was invoked after t_f and begins a sustained run: the
+// next `sustain` writes by invoke order (every worker and the recovery probe) are durable
+// too. Candidates are ranked by their acknowledgement, not their invoke: a slow write
+// sent first must not stretch RTO past a fast one sent 10 ms later.
+//
+// The error bar is one-sided: recovery happened somewhere in [t_r - bar, t_r]. Its lower end
+// is the invoke of the latest write (invoked after t_f, before t_r) that did not succeed: a
+// request sent then found the SUT unavailable, so recovery came later; before it, nothing
+// was tried and recovery could have happened unseen. Without a failure after t_f the bar is
+// the whole interval.
 import { isWrite, type Op } from '../client/history.js';
 import type { RtoMeasurement } from '../core/result.js';
+import type { Success } from './durability.js';
+import { leaderPhases, type LeaderObservation } from './leader-phases.js';
+
+export type { LeaderObservation } from './leader-phases.js';
 
 export interface FaultInstant {
   id: string;
   /** Harness ms when the fault was confirmed in effect. */
   confirmedT: number;
+  /** Harness ms when it was requested (the pre-fault leader is the one seen before it). */
+  requestedT?: number | null;
   healedT?: number | null;
 }
 
-export interface LeaderObservation {
-  /** Harness ms. */
-  t: number;
-  /** Leader node observed at t; null = no leader observed. */
-  leader: string | null;
-}
-
 export interface RtoOptions {
-  /** Consecutive ok writes (by invoke order, across workers) required after the recovery write. Default 10. */
+  /** Consecutive durable writes (by invoke order, across workers) required after the recovery write. Default 10. */
   sustain?: number;
   /** When the history ends before `sustain` more writes, at least this many remaining writes (all ok). Default 3. */
   minTail?: number;
-  leaderChanges?: LeaderObservation[];
+  leaderChanges?: readonly LeaderObservation[];
   /** Length of the pre-fault window the baseline error rate is computed over, ms. Default 10 000. */
   baselineWindowMs?: number;
+  /** Whether a write is a durable success. Default: acknowledged (for histories scored without a final read). */
+  success?: (op: Op) => Success;
+  /** How an undecided success counts: as a failure (default, the pessimistic bound) or a success. */
+  undecidedAs?: boolean;
+  /** Phases never come from a later fault: observations from this harness ms on are ignored. */
+  boundT?: number;
 }
+
+/** Why an RTO is unknown, as a stable code (reports compare codes, never prose). */
+export type RtoUnknownCode = 'no-write-after-fault' | 'no-success-after-fault' | 'no-sustained-run';
 
 const round = (x: number): number => Math.round(x * 1e6) / 1e6;
 const toS = (ms: number): number => round(ms / 1000);
 
 /**
- * Index (into `writes`, sorted by invoke time) of the write that begins a sustained run of
- * successes, or -1. A single lucky success followed by failures is not recovery.
+ * Index (into `writes`, sorted by invoke time) of the recovery write: among the writes that
+ * begin a sustained run of successes, the one acknowledged first; -1 when there is none. A
+ * single lucky success followed by failures is not recovery.
  */
-export function findSustainedRecovery(writes: readonly Op[], sustain: number, minTail = 3): number {
-  for (let i = 0; i < writes.length; i++) {
-    if (writes[i]!.outcome !== 'ok') continue;
-    const next = writes.slice(i + 1, i + 1 + sustain);
-    if (next.length < sustain && next.length < minTail) return -1; // not enough evidence left
-    if (next.every((w) => w.outcome === 'ok')) return i;
+export function findSustainedRecovery(
+  writes: readonly Op[],
+  sustain: number,
+  minTail = 3,
+  ok: (op: Op) => boolean = (w) => w.outcome === 'ok',
+): number {
+  const n = writes.length;
+  // run[j]: consecutive successes starting at j
+  const run = new Array<number>(n + 1).fill(0);
+  for (let j = n - 1; j >= 0; j--) run[j] = ok(writes[j]!) ? run[j + 1]! + 1 : 0;
+  let best = -1;
+  for (let i = 0; i < n; i++) {
+    if (!ok(writes[i]!)) continue;
+    const rest = n - i - 1;
+    const following = run[i + 1]!;
+    const sustained = following >= sustain || (rest < sustain && following === rest && rest >= minTail);
+    if (sustained && (best < 0 || writes[i]!.completeT < writes[best]!.completeT)) best = i;
   }
-  return -1;
+  return best;
 }
 
 export function checkRto(ops: readonly Op[], fault: FaultInstant, opts: RtoOptions = {}): RtoMeasurement {
   const sustain = opts.sustain ?? 10;
   const tf = fault.confirmedT;
+  const success = opts.success ?? ((op: Op) => op.outcome === 'ok');
+  const undecided = opts.undecidedAs ?? false;
+  const ok = (op: Op): boolean => {
+    const s = success(op);
+    return s === 'unknown' ? undecided : s;
+  };
   const writes = ops.filter(isWrite).sort((a, b) => a.invokeT - b.invokeT);
   const after = writes.filter((w) => w.invokeT >= tf);
 
+  const idx = findSustainedRecovery(after, sustain, opts.minTail ?? 3, ok);
+  const tr = idx < 0 ? null : after[idx]!.completeT;
+  const bound = Math.min(tr ?? Infinity, opts.boundT ?? Infinity);
+  const firstAck = firstDurableAck(after, ok, bound);
   const phases = {
-    ...leaderPhases(opts.leaderChanges, tf),
-    first_ack_write_s: firstAck(after, tf),
-    error_rate_baseline_s: errorRateBaseline(writes, tf, opts.baselineWindowMs ?? 10_000),
+    ...leaderPhases(opts.leaderChanges, {
+      tf,
+      requestedT: fault.requestedT ?? null,
+      boundT: bound,
+      firstAckT: firstAck,
+    }),
+    first_ack_write_s: firstAck === null ? null : toS(firstAck - tf),
+    error_rate_baseline_s: errorRateBaseline(writes, tf, opts.baselineWindowMs ?? 10_000, ok),
   };
 
-  const idx = findSustainedRecovery(after, sustain, opts.minTail ?? 3);
-  if (idx < 0) {
-    const anyOk = after.some((w) => w.outcome === 'ok');
+  if (tr === null) {
+    const code: RtoUnknownCode =
+      after.length === 0 ? 'no-write-after-fault' : after.some(ok) ? 'no-sustained-run' : 'no-success-after-fault';
+    const reason = {
+      'no-write-after-fault': 'no write was invoked after the fault',
+      'no-sustained-run': `no sustained run of durable writes after the fault (need 1 + ${sustain} in a row)`,
+      'no-success-after-fault': 'no durable write (acknowledged and present after recovery) after the fault',
+    }[code];
     return {
       fault_id: fault.id,
       rto_s: null,
@@ -73,23 +121,12 @@ export function checkRto(ops: readonly Op[], fault: FaultInstant, opts: RtoOptio
       t_f_s: toS(tf),
       t_r_s: null,
       phases,
-      reason:
-        after.length === 0
-          ? 'no write was invoked after the fault'
-          : anyOk
-            ? `no sustained run of successful writes after the fault (need 1 + ${sustain} consecutive ok writes)`
-            : 'no successful write after the fault',
+      reason,
+      reason_code: code,
     };
   }
-  const tr = after[idx]!.completeT;
-  // Error bar: recovery happened after the last evidence of unavailability, i.e. the latest
-  // completion (in [t_f, t_r)) of a write that did not succeed. If no write failed after
-  // t_f, nothing tells us the SUT was ever down, so recovery may have been at any instant
-  // in [t_f, t_r]: the bar is the whole interval.
   let lastBad = tf;
-  for (const w of writes) {
-    if (w.outcome !== 'ok' && w.completeT >= tf && w.completeT < tr) lastBad = Math.max(lastBad, w.completeT);
-  }
+  for (const w of after) if (w.invokeT < tr && !ok(w)) lastBad = Math.max(lastBad, w.invokeT);
   return {
     fault_id: fault.id,
     rto_s: toS(tr - tf),
@@ -100,50 +137,29 @@ export function checkRto(ops: readonly Op[], fault: FaultInstant, opts: RtoOptio
   };
 }
 
-/**
- * detection_s: first observation after t_f where the leader differs from the one before
- * t_f (including "no leader"), i.e. the SUT noticed. leader_change_s: first observation of
- * a non-null leader different from the pre-fault leader.
- */
-function leaderPhases(
-  timeline: readonly LeaderObservation[] | undefined,
-  tf: number,
-): { detection_s: number | null; leader_change_s: number | null } {
-  if (!timeline || timeline.length === 0) return { detection_s: null, leader_change_s: null };
-  const sorted = [...timeline].sort((a, b) => a.t - b.t);
-  let before: string | null = null;
-  for (const o of sorted) if (o.t < tf && o.leader !== null) before = o.leader;
-  let detection: number | null = null;
-  let change: number | null = null;
-  for (const o of sorted) {
-    if (o.t < tf) continue;
-    if (detection === null && o.leader !== before) detection = o.t;
-    if (change === null && o.leader !== null && o.leader !== before) change = o.t;
-  }
-  // A new leader seen without an intervening "no leader" observation is also the detection.
-  return {
-    detection_s: detection === null ? null : toS(detection - tf),
-    leader_change_s: change === null ? null : toS(change - tf),
-  };
-}
-
-function firstAck(after: readonly Op[], tf: number): number | null {
+/** Harness ms of the first durable acknowledgement of a write invoked after t_f (before `bound`). */
+function firstDurableAck(after: readonly Op[], ok: (op: Op) => boolean, bound: number): number | null {
   let first = Infinity;
-  for (const w of after) if (w.outcome === 'ok') first = Math.min(first, w.completeT);
-  return first === Infinity ? null : toS(first - tf);
+  for (const w of after) if (w.completeT <= bound && ok(w)) first = Math.min(first, w.completeT);
+  return first === Infinity ? null : first;
 }
 
 /**
  * First 1 s window after t_f (writes attributed to the window of their invoke time) whose
- * error rate is at most the pre-fault baseline + 1 percentage point, and which follows at
- * least one window above it ("back to" baseline). 0 when no window was ever above the
- * baseline. Null when the rate never came back (or there were no writes after t_f). The
- * baseline is taken over `baselineWindowMs` before t_f rather than 1 s: at drill rates a
- * single second holds too few writes to be a baseline.
+ * error rate (writes that were not durable successes) is at most the pre-fault baseline + 1
+ * percentage point, and which follows at least one window above it ("back to" baseline). 0
+ * when no window was ever above the baseline. Null when the rate never came back (or there
+ * were no writes after t_f). The baseline is taken over `baselineMs` before t_f rather than
+ * 1 s: at drill rates a single second holds too few writes to be a baseline.
  */
-function errorRateBaseline(writes: readonly Op[], tf: number, baselineMs: number): number | null {
+function errorRateBaseline(
+  writes: readonly Op[],
+  tf: number,
+  baselineMs: number,
+  ok: (op: Op) => boolean,
+): number | null {
   const pre = writes.filter((w) => w.invokeT < tf && w.invokeT >= tf - baselineMs);
-  const baseline = pre.length === 0 ? 0 : pre.filter((w) => w.outcome !== 'ok').length / pre.length;
+  const baseline = pre.length === 0 ? 0 : pre.filter((w) => !ok(w)).length / pre.length;
   const post = writes.filter((w) => w.invokeT >= tf);
   if (post.length === 0) return null;
   const buckets = new Map<number, { n: number; bad: number }>();
@@ -153,7 +169,7 @@ function errorRateBaseline(writes: readonly Op[], tf: number, baselineMs: number
     maxK = Math.max(maxK, k);
     const b = buckets.get(k) ?? { n: 0, bad: 0 };
     b.n++;
-    if (w.outcome !== 'ok') b.bad++;
+    if (!ok(w)) b.bad++;
     buckets.set(k, b);
   }
   let wasAbove = false;

@@ -5,7 +5,7 @@
 //   info - unknown (timeout, connection lost mid-request, 5xx after forwarding): it may have happened
 // Stored as JSON lines (history.jsonl), one event per line.
 
-/** put: a key/value write (workload kind kv, custom targets). */
+/** put: a key/value write (workload kind kv, custom targets). The one list of operation kinds. */
 export type OpFunction = 'add-vertex' | 'add-edge' | 'put' | 'read';
 export type Outcome = 'ok' | 'fail' | 'info';
 
@@ -23,6 +23,11 @@ export interface InvokeEvent {
   /** For add-edge: the vertices it references. */
   from?: string;
   to?: string;
+  /**
+   * A recovery probe's write (src/client/recovery-probe.ts): sent at a fixed cadence while a
+   * fault's recovery is pending, recorded and checked like every other write.
+   */
+  probe?: true;
 }
 
 export interface CompletionEvent {
@@ -36,6 +41,8 @@ export interface CompletionEvent {
   error?: string;
   /** ok writes: the SUT's log position of the write, when it reports one (resolves writes concurrent with a backup). */
   index?: number;
+  /** ok reads: whether the element read was there (a miss of an acknowledged write is a stale read). */
+  found?: boolean;
 }
 
 export type HistoryEvent = InvokeEvent | CompletionEvent;
@@ -53,6 +60,10 @@ export interface Op {
   error?: string;
   /** ok writes: the SUT's log position, when reported. */
   index?: number;
+  /** ok reads: whether the element was found. */
+  found?: boolean;
+  /** A recovery probe's write. */
+  probe?: true;
   from?: string;
   to?: string;
 }
@@ -89,6 +100,8 @@ export function pairHistory(events: readonly HistoryEvent[], endT?: number): Op[
     };
     if (e.error !== undefined) op.error = e.error;
     if (e.index !== undefined) op.index = e.index;
+    if (e.found !== undefined) op.found = e.found;
+    if (inv.probe) op.probe = true;
     if (inv.from !== undefined) op.from = inv.from;
     if (inv.to !== undefined) op.to = inv.to;
     ops.push(op);
@@ -104,6 +117,7 @@ export function pairHistory(events: readonly HistoryEvent[], endT?: number): Op[
       outcome: 'info',
       error: 'no completion recorded',
     };
+    if (inv.probe) op.probe = true;
     if (inv.from !== undefined) op.from = inv.from;
     if (inv.to !== undefined) op.to = inv.to;
     ops.push(op);
@@ -124,4 +138,10 @@ export interface FinalRead {
   checksums: Record<string, string | null>;
   /** Harness time the final read completed. */
   t: number;
+  /**
+   * Two consecutive full reads were identical. False: the data was still changing when the
+   * read gave up, so absences cannot be scored as certain (rpo.lost is then unknown).
+   * Absent in runs recorded before this field existed (taken as stable).
+   */
+  stable?: boolean;
 }

@@ -110,6 +110,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
     const c: CompletionEvent = { type: res.outcome, process: w, f: inv.f, id: inv.id, node: inv.node, t };
     if (res.error !== undefined) c.error = res.error;
     if (res.index !== undefined) c.index = res.index;
+    if (inv.f === 'read' && res.outcome === 'ok' && res.found !== undefined) c.found = res.found;
     record(c);
     counts[res.outcome]++;
     const b = Math.floor(t / BUCKET_MS);

@@ -2,11 +2,10 @@
 // one operation at a time with a timeout. Everything target-specific (URLs, status
 // codes, what an error means) lives behind it, so custom targets only implement this.
 
-/** put: a key/value write of a unique key (workload kind kv). */
-export type OpKind = 'add-vertex' | 'add-edge' | 'put' | 'read';
+import type { OpFunction } from './history.js';
 
 export interface OpRequest {
-  f: OpKind;
+  f: OpFunction;
   /** Unique id of the element written, or the id read. */
   id: string;
   /** add-edge only: the endpoints. */

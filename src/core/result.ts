@@ -43,9 +43,12 @@ export interface FaultRecord {
 
 export interface RtoMeasurement {
   fault_id: string;
-  /** t_r - t_f in seconds; null = unknown (no sustained recovery observed). */
+  /** t_r - t_f in seconds; null = unknown (no sustained durable recovery observed). */
   rto_s: number | null;
-  /** Uncertainty of t_r: the spacing of operations around it, seconds. */
+  /**
+   * One-sided uncertainty: the true recovery lies in [t_r - error_bar_s, t_r]. From the invoke
+   * of the latest write (after t_f) that did not succeed, to t_r; t_r - t_f when none failed.
+   */
   error_bar_s: number | null;
   /** Harness times (s) of the fault instant and of recovery. */
   t_f_s: number;
@@ -56,8 +59,13 @@ export interface RtoMeasurement {
     leader_change_s: number | null;
     first_ack_write_s: number | null;
     error_rate_baseline_s: number | null;
+    /** One-sided error bars of the leader-watch phases (optional: older results lack them). */
+    detection_bar_s?: number | null;
+    leader_change_bar_s?: number | null;
   };
   reason?: string;
+  /** Stable code of `reason`, for programs (no-write-after-fault, no-sustained-run, ...). */
+  reason_code?: string;
 }
 
 export interface DrillMetrics {
@@ -68,31 +76,75 @@ export interface DrillMetrics {
   rto_reason?: string;
   rto_per_fault: RtoMeasurement[];
   rpo: {
-    /** Acknowledged writes absent after recovery; null = unknown (no final read). */
+    /** Acknowledged writes absent after recovery; null = unknown (no final read, or it was unstable). */
     lost: number | null;
     /** Present but never attempted (or attempted and certainly failed). */
     unexpected: number | null;
     /** Outcome unknown (info) but present. */
     recovered: number | null;
-    /** t_f - ack time of the earliest lost write, seconds; 0 when nothing is lost; null = unknown. */
+    /**
+     * The span of acknowledged history that is gone, seconds: the worst of `per_fault`; 0 only
+     * when nothing is lost; null = unknown.
+     */
     window_s: number | null;
     lost_ids: string[];
     unexpected_ids: string[];
+    /** The lost writes of each fault they are attributed to (docs/result-json.md). */
+    per_fault: Array<{
+      fault_id: string;
+      lost: number;
+      /** max(t_f, last lost acknowledgement) - first lost acknowledgement, seconds. */
+      window_s: number;
+      /** First and last lost acknowledgement relative to t_f, seconds (negative: before the fault). */
+      first_lost_ack_s: number;
+      last_lost_ack_s: number;
+    }>;
+    /** Why `lost` or `window_s` is null. */
+    reason?: string;
     /**
      * After a restore: acknowledged writes at or before the backup's recorded position that are
      * absent (data loss in the backup, also counted in lost). Absent when there was no restore.
      */
     missing_before_position?: number;
     missing_before_position_ids?: string[];
+    /** After a restore: absent writes with no position to resolve them by (never decided either way). */
+    unresolved_position?: number;
   };
   /** Backup and restore figures, present when the drill has backup/restore steps (docs/backup-restore.md). */
   restore?: RestoreMetrics;
-  /** Share of writes that succeeded among those invoked during fault windows (0..1); null = unknown. */
+  /**
+   * Share of writes invoked during fault windows that were durable successes (acknowledged
+   * and present after recovery), 0..1; null = unknown (no write in a window, or no final read).
+   */
   availability: number | null;
-  /** Share of writes that succeeded over the whole workload. */
+  /** The raw acknowledged share during fault windows (acknowledged, lost or not), for comparison. */
+  availability_acked: number | null;
+  /** Durable successes over every write of the workload. */
   availability_overall: number | null;
+  /** Why `availability` is null. */
+  availability_reason?: string;
   latency_ms: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
-  ops: { invoked: number; ok: number; fail: number; info: number; writes_ok: number };
+  ops: {
+    invoked: number;
+    ok: number;
+    fail: number;
+    info: number;
+    writes_ok: number;
+    /** Acknowledged writes absent after recovery (also in rpo.lost); null = unknown. */
+    acked_then_lost: number | null;
+    /** Writes sent by the recovery probe (also counted above). */
+    probe_writes: number;
+  };
+  /** Reads and what they found. */
+  reads: {
+    invoked: number;
+    ok: number;
+    found: number;
+    not_found: number;
+    /** Reads that missed a write acknowledged before the read was sent. */
+    stale: number;
+    stale_ids: string[];
+  };
   integrity: {
     ok: boolean | null;
     dangling_edges: string[];
@@ -106,6 +158,11 @@ export interface DrillMetrics {
   leader_flapping?: boolean;
   /** Split brain: the most nodes that claimed leadership at the same time, and for how long 2+ did. Absent when the target cannot tell. */
   split_brain?: { max_leaders: number; seconds: number };
+  /**
+   * Every checker's verdict on what it checked: true (holds), false (violated), unknown (could
+   * not tell, with the reason). A checker that throws is unknown, never a crash.
+   */
+  checks: Record<string, { valid: true | false | 'unknown'; reason?: string }>;
 }
 
 export interface RestoreMetrics {
@@ -119,7 +176,12 @@ export interface RestoreMetrics {
   missing_before_position: number | null;
   /** Acknowledged after the position and absent: the RPO of the restore (count), and its window. */
   lost_after_position: number | null;
-  /** t_destroy - acknowledgement time of the earliest write lost after the position, seconds. */
+  /** Absent writes that cannot be placed before or after the position (no position recorded). */
+  unresolved_position: number | null;
+  /**
+   * The restore's RPO as time, over the writes lost after the position only: t_destroy (or the
+   * latest of them, if later) minus the earliest of their acknowledgements, seconds; 0 when none.
+   */
   window_s: number | null;
   /** Age of the backup at the destroy (t_destroy - end of the backup), seconds. */
   backup_age_s: number | null;

@@ -83,18 +83,24 @@ function thresholdState(r: DrillResult, name: string): 'good' | 'bad' | undefine
 function cards(r: DrillResult): string {
   const m = r.metrics;
   const rtoT = r.thresholds.find((t) => t.name === 'rto');
+  const bar = m.rto_error_bar_s === null ? '' : `recovery within the last ${sec(m.rto_error_bar_s)} (one-sided)`;
   const rtoD =
     m.rto_s === null
       ? (m.rto_reason ?? '')
-      : `± ${sec(m.rto_error_bar_s)}${rtoT ? ` · limit ${rtoT.limit.replace('<= ', '')}` : ''}`;
+      : [bar, rtoT ? `limit ${rtoT.limit.replace('<= ', '')}` : ''].filter(Boolean).join(' · ');
   const lost = m.rpo.lost === null ? 'unknown' : `${m.rpo.lost} lost`;
-  const rpoD = `window ${sec(m.rpo.window_s)} · ${m.rpo.recovered ?? '?'} recovered · ${m.rpo.unexpected ?? '?'} unexpected`;
+  const rpoD =
+    m.rpo.lost === null
+      ? (m.rpo.reason ?? '')
+      : `window ${sec(m.rpo.window_s)} · ${m.rpo.recovered ?? '?'} recovered · ${m.rpo.unexpected ?? '?'} unexpected`;
+  const availD = `${pct(m.availability_acked)} acknowledged (raw) · ${pct(m.availability_overall)} overall`;
+  const opsD = `${m.ops.ok} ok · ${m.ops.acked_then_lost ?? '?'} acknowledged then lost · ${m.ops.fail} fail · ${m.ops.info} info`;
   return `<div class="cards">
 ${card('RTO', sec(m.rto_s), rtoD, thresholdState(r, 'rto'))}
 ${card('RPO', lost, rpoD, thresholdState(r, 'rpo'))}
-${card('Availability during faults', pct(m.availability), `${pct(m.availability_overall)} overall`, thresholdState(r, 'availability'))}
+${card('Durable availability during faults', pct(m.availability), availD, thresholdState(r, 'availability'))}
 ${card('Latency p99', ms(m.latency_ms.p99), `p50 ${ms(m.latency_ms.p50)} · max ${ms(m.latency_ms.max)}`, thresholdState(r, 'p99_latency'))}
-${card('Operations', String(m.ops.invoked), `${m.ops.ok} ok · ${m.ops.fail} fail · ${m.ops.info} info`)}
+${card('Operations', String(m.ops.invoked), opsD, (m.ops.acked_then_lost ?? 0) > 0 ? 'bad' : undefined)}
 ${card('Leader changes', m.leader_changes === null ? 'unknown' : String(m.leader_changes), m.leader_flapping ? 'flapping' : m.integrity.ok === false ? 'integrity violated' : `integrity ${m.integrity.ok === null ? 'unknown' : 'holds'}`, m.integrity.ok === false ? 'bad' : undefined)}
 </div>`;
 }
@@ -102,7 +108,7 @@ ${card('Leader changes', m.leader_changes === null ? 'unknown' : String(m.leader
 function legend(widthMs: number, sampled: string): string {
   const sw = (c: string, cls = '') => `<i class="sw${cls}" style="background:${c}"></i>`;
   return `<div class="legend">
-<span>${sw(COLORS.ok)}ok</span><span>${sw(COLORS.info)}info (outcome unknown, e.g. timeout)</span><span>${sw(COLORS.fail)}fail (certainly not applied)</span>
+<span>${sw(COLORS.ok)}ok</span><span>${sw(COLORS.lost)}acknowledged, then lost</span><span>${sw(COLORS.info)}info (outcome unknown, e.g. timeout)</span><span>${sw(COLORS.fail)}fail (certainly not applied)</span>
 <span>${sw(COLORS.p50, ' line')}p50 latency / ${widthMs} ms</span><span>${sw(COLORS.p99, ' line')}p99 latency / ${widthMs} ms</span>
 <span>${sw('rgba(214,69,69,.25)')}fault in effect</span><span>${sw(COLORS.recovered, ' line')}RTO: fault → recovery</span><span>${sw(COLORS.mark, ' line')}mark</span>
 </div><p class="note">Operations are counted by completion time in ${widthMs} ms slices; the scatter plots each operation at its invoke time${sampled}. Hover a band, marker or step for details.</p>`;
@@ -120,12 +126,18 @@ function thresholdTable(r: DrillResult): string {
 function rtoTable(r: DrillResult): string {
   if (r.metrics.rto_per_fault.length === 0)
     return `<p class="note">No RTO measured${r.metrics.rto_reason ? `: ${esc(r.metrics.rto_reason)}` : ''}.</p>`;
-  const plus = (v: number | null) => (v === null ? '—' : `+${humanDuration(v)}`);
+  const plus = (v: number | null | undefined, bar?: number | null) =>
+    v == null ? 'unknown' : `+${humanDuration(v)}${bar ? ` (−${humanDuration(bar)})` : ''}`;
   const rows = r.metrics.rto_per_fault.map(
     (m) =>
-      `<tr><td><code>${esc(m.fault_id)}</code></td><td class="num">${at(m.t_f_s)}</td><td class="num">${at(m.t_r_s)}</td><td class="num"><b>${esc(sec(m.rto_s))}</b>${m.error_bar_s !== null && m.rto_s !== null ? ` ± ${esc(humanDuration(m.error_bar_s))}` : ''}</td><td class="num">${plus(m.phases.detection_s)}</td><td class="num">${plus(m.phases.leader_change_s)}</td><td class="num">${plus(m.phases.first_ack_write_s)}</td><td class="num">${plus(m.phases.error_rate_baseline_s)}</td><td>${esc(m.reason ?? '')}</td></tr>`,
+      `<tr><td><code>${esc(m.fault_id)}</code></td><td class="num">${at(m.t_f_s)}</td><td class="num">${at(m.t_r_s)}</td><td class="num"><b>${esc(sec(m.rto_s))}</b>${m.error_bar_s !== null && m.rto_s !== null ? ` (−${esc(humanDuration(m.error_bar_s))})` : ''}</td><td class="num">${plus(m.phases.detection_s, m.phases.detection_bar_s)}</td><td class="num">${plus(m.phases.leader_change_s, m.phases.leader_change_bar_s)}</td><td class="num">${plus(m.phases.first_ack_write_s)}</td><td class="num">${plus(m.phases.error_rate_baseline_s)}</td><td>${esc(m.reason ?? '')}</td></tr>`,
   );
-  return `<table><thead><tr><th>fault</th><th>in effect (t_f)</th><th>recovered (t_r)</th><th>RTO</th><th>detection</th><th>leader change</th><th>first ack</th><th>errors at baseline</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const note =
+    '<p class="note">RTO (−bar): the bar is one-sided, the true recovery lies in [RTO − bar, RTO]: ' +
+    'from the invoke of the latest write that did not durably succeed to the first write of the sustained run. ' +
+    'Phases are seconds after t_f, from the leader watch (each with its own one-sided bar) and the history; ' +
+    '"unknown" where the SUT did not show them.</p>';
+  return `${note}<table><thead><tr><th>fault</th><th>in effect (t_f)</th><th>recovered (t_r)</th><th>RTO</th><th>detection</th><th>leader change</th><th>first ack</th><th>errors at baseline</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function faultTable(r: DrillResult, journal: readonly JournalEvent[]): string {
@@ -187,11 +199,24 @@ function logSection(r: DrillResult, excerpts: readonly LogExcerpt[]): string {
   return out.join('\n');
 }
 
+/**
+ * Acknowledged writes absent after recovery, drawn as their own outcome: from the final read
+ * when the run has one (every id), else the result's capped list.
+ */
+function lostIdsOf(r: DrillResult, data: RunData): Set<string> {
+  if (r.metrics.rpo.lost === null) return new Set();
+  if (!data.finalIds) return new Set(r.metrics.rpo.lost_ids);
+  const present = new Set(data.finalIds);
+  const out = new Set<string>();
+  for (const o of data.ops) if (o.outcome === 'ok' && o.f !== 'read' && !present.has(o.id)) out.add(o.id);
+  return out;
+}
+
 export function renderHtml(r: DrillResult, data: RunData): string {
   const durationMs = Math.max(r.duration_s * 1000, ...data.ops.map((o) => o.completeT), 1);
-  const buckets = bucketOps(data.ops, durationMs);
-  const { points, total } = sampleScatter(data.ops);
-  const lost = new Set(r.metrics.rpo.lost_ids);
+  const lost = lostIdsOf(r, data);
+  const buckets = bucketOps(data.ops, durationMs, undefined, lost);
+  const { points, total } = sampleScatter(data.ops, undefined, lost);
   const lostAckS = lost.size
     ? data.ops.filter((o) => o.outcome === 'ok' && lost.has(o.id)).map((o) => o.completeT / 1000)
     : [];

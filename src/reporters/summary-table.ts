@@ -16,6 +16,7 @@ const sec = (s: number | null): string => (s === null ? 'unknown' : formatDurati
 const ms = (x: number | null): string => (x === null ? 'unknown' : `${Math.round(x * 10) / 10} ms`);
 const pct = (r: number | null): string => (r === null ? 'unknown' : formatPercent(r));
 const cnt = (n: number | null): string => (n === null ? 'unknown' : String(n));
+const signed = (s: number): string => `${s < 0 ? '-' : '+'}${formatDuration(Math.abs(s))}`;
 
 function measured(t: ThresholdResult): string {
   if (t.measured === null) return 'unknown';
@@ -50,26 +51,24 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   }
 
   const m = result.metrics;
+  // The error bar is one-sided: the true recovery lies in [RTO - bar, RTO].
+  const bar = (b: number | null | undefined) => (b == null || b === 0 ? '' : ` (-${formatDuration(b)})`);
   const rtoLine = [`RTO          ${sec(m.rto_s)}`];
-  if (m.rto_s !== null && m.rto_error_bar_s !== null) rtoLine.push(` ± ${formatDuration(m.rto_error_bar_s)}`);
+  if (m.rto_s !== null) rtoLine.push(bar(m.rto_error_bar_s));
   if (m.rto_s === null && m.rto_reason) rtoLine.push(c.dim(` (${m.rto_reason})`));
   out.push(rtoLine.join(''));
   for (const f of m.rto_per_fault) {
     const p = f.phases;
+    const phase = (k: string, v: number | null, b?: number | null) =>
+      `${k} ${v === null ? 'unknown' : `+${formatDuration(v)}${bar(b)}`}`;
     const phases = [
-      ['detection', p.detection_s],
-      ['leader change', p.leader_change_s],
-      ['first ack', p.first_ack_write_s],
-      ['errors at baseline', p.error_rate_baseline_s],
-    ]
-      .filter((e): e is [string, number] => e[1] !== null)
-      .map(([k, v]) => `${k} +${formatDuration(v)}`);
-    const head = `  ${f.fault_id}: ${sec(f.rto_s)}${f.error_bar_s !== null && f.rto_s !== null ? ` ± ${formatDuration(f.error_bar_s)}` : ''}`;
-    out.push(
-      c.dim(
-        `${head}${phases.length ? `  [${phases.join(', ')}]` : ''}${f.rto_s === null && f.reason ? `  (${f.reason})` : ''}`,
-      ),
-    );
+      phase('detection', p.detection_s, p.detection_bar_s),
+      phase('leader change', p.leader_change_s, p.leader_change_bar_s),
+      phase('first ack', p.first_ack_write_s),
+      phase('errors at baseline', p.error_rate_baseline_s),
+    ];
+    const head = `  ${f.fault_id}: ${sec(f.rto_s)}${f.rto_s !== null ? bar(f.error_bar_s) : ''}`;
+    out.push(c.dim(`${head}  [${phases.join(', ')}]${f.rto_s === null && f.reason ? `  (${f.reason})` : ''}`));
   }
   const rs = m.restore;
   if (rs) {
@@ -85,14 +84,39 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
         (rs.refused > 0 ? `; ${rs.refused} restore(s) refused` : ''),
     );
   }
+  const lost = m.rpo.lost === null ? 'unknown' : m.rpo.lost === 0 ? '0' : c.red(String(m.rpo.lost));
   out.push(
-    `RPO          lost ${cnt(m.rpo.lost)}, unexpected ${cnt(m.rpo.unexpected)}, recovered ${cnt(m.rpo.recovered)}, window ${sec(m.rpo.window_s)}`,
+    `RPO          lost ${lost}, unexpected ${cnt(m.rpo.unexpected)}, recovered ${cnt(m.rpo.recovered)}, ` +
+      `window ${sec(m.rpo.window_s)}` +
+      (m.rpo.lost === null && m.rpo.reason ? c.dim(` (${m.rpo.reason})`) : ''),
   );
-  out.push(`availability ${pct(m.availability)} during faults, ${pct(m.availability_overall)} overall`);
+  for (const w of m.rpo.per_fault ?? []) {
+    out.push(
+      c.dim(
+        `  ${w.fault_id}: ${w.lost} lost, window ${formatDuration(w.window_s)} ` +
+          `(acknowledged ${signed(w.first_lost_ack_s)} .. ${signed(w.last_lost_ack_s)} from t_f)`,
+      ),
+    );
+  }
+  out.push(
+    `availability ${pct(m.availability)} durable during faults (${pct(m.availability_acked)} acknowledged), ` +
+      `${pct(m.availability_overall)} overall` +
+      (m.availability === null && m.availability_reason ? c.dim(` (${m.availability_reason})`) : ''),
+  );
   out.push(`latency      p50 ${ms(m.latency_ms.p50)}, p99 ${ms(m.latency_ms.p99)}, max ${ms(m.latency_ms.max)}`);
+  const atl = m.ops.acked_then_lost ?? null;
   out.push(
-    `ops          ${m.ops.invoked} invoked: ${m.ops.ok} ok, ${m.ops.fail} fail, ${m.ops.info} info (${m.ops.writes_ok} writes ok)`,
+    `ops          ${m.ops.invoked} invoked: ${m.ops.ok} ok, ${m.ops.fail} fail, ${m.ops.info} info ` +
+      `(${m.ops.writes_ok} writes acknowledged, ` +
+      `${atl === null ? 'unknown' : atl === 0 ? '0' : c.red(String(atl))} of them then lost` +
+      `${(m.ops.probe_writes ?? 0) > 0 ? `; ${m.ops.probe_writes} recovery probe writes` : ''})`,
   );
+  if (m.reads && m.reads.invoked > 0) {
+    const stale = m.reads.stale === 0 ? '0' : c.red(String(m.reads.stale));
+    out.push(
+      `reads        ${m.reads.invoked} invoked: ${m.reads.found} found, ${m.reads.not_found} not found, ${stale} stale`,
+    );
+  }
   out.push(
     `leader       ${cnt(m.leader_changes)} change(s)${m.leader_flapping ? c.yellow(' (flapping)') : ' (not flapping)'}`,
   );

@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { finalRead } from '../client/final-read.js';
 import type { FinalRead, HistoryEvent } from '../client/history.js';
 import { HistoryWriter } from '../client/history-writer.js';
+import { RecoveryProbe } from '../client/recovery-probe.js';
 import { startWorkload } from '../client/workload.js';
-import { computeMetrics } from '../checkers/metrics.js';
+import { computeMetrics, faultInputs } from '../checkers/metrics.js';
 import { monotonicClock, sleep, type Clock } from '../core/clock.js';
 import { DrillError, InfraError } from '../core/errors.js';
 import { seededRng } from '../core/random.js';
@@ -24,7 +25,7 @@ import { FaultJournal } from '../faults/journal.js';
 import type { ScenarioFile } from '../scenario/schema.js';
 import { RecoveryWatcher } from '../schedule/conditions.js';
 import { runSteps, StepFailedError, type ScheduleOutcome } from '../schedule/runner.js';
-import { checkExpectation, scoreThresholds, verdictOf } from '../scoring/thresholds.js';
+import { judge } from '../scoring/verdict.js';
 import { createTarget } from '../targets/create.js';
 import type { Target } from '../targets/target.js';
 import type { ProgressSnapshot } from '../reporters/progress.js';
@@ -46,6 +47,9 @@ export interface RunOptions {
   signal: AbortSignal;
   progress: DrillProgress;
 }
+
+/** Logical-client numbers of the recovery probe: far above any workload worker's. */
+const PROBE_PROCESS_BASE = 10_000;
 
 /** How long to wait for every node to hold the same data before the final read. */
 const CONVERGE_TIMEOUT_MS = 30_000;
@@ -73,6 +77,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
   let leaders: LeaderWatch | undefined;
   let faults: FaultManager | undefined;
   let workload: ReturnType<typeof startWorkload> | undefined;
+  let probe: RecoveryProbe | undefined;
   let ticker: NodeJS.Timeout | undefined;
 
   const tick = () => {
@@ -98,16 +103,34 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
     leaders.start();
     faults = new FaultManager(target, clock, journal, run.runId, seededRng(seed ^ 0x5eed), {
       onError: (m) => progress.event(`warning: ${m}`),
-      onHealed: (r) => progress.event(`fault ${r.id} healed`),
+      onHealed: (r) => {
+        progress.event(`fault ${r.id} healed`);
+        // Healing can disrupt too (a deposed primary rejoins, a partition's old side is discarded).
+        if (r.disruptive) probe?.start();
+      },
     });
     const w = scenario.workload;
+    const client = target.writeClient();
+    const kind = w.kind ?? (scenario.cluster.target === 'custom' ? 'kv' : 'graph');
+    if (w.probe.enabled) {
+      probe = new RecoveryProbe({
+        client,
+        clock,
+        writer: history,
+        kind,
+        intervalMs: w.probe.interval,
+        timeoutMs: w.probe.timeout,
+        processBase: PROBE_PROCESS_BASE,
+        onEvent: (e: HistoryEvent) => recovery.observe(e),
+      });
+    }
     workload = startWorkload({
-      client: target.writeClient(),
+      client,
       clock,
       rate: w.rate,
       concurrency: w.concurrency,
       // Custom targets take key/value writes (no edges); graph-agent takes either.
-      kind: w.kind ?? (scenario.cluster.target === 'custom' ? 'kv' : 'graph'),
+      kind,
       edgeShare: scenario.cluster.target === 'custom' || w.kind === 'kv' ? 0 : w.edge_share,
       readShare: w.read_share,
       timeoutMs: w.timeout,
@@ -132,6 +155,9 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
           progress.event(phase);
         },
         onEvent: (line) => progress.event(line),
+        onFault: (r) => {
+          if (r.disruptive) probe?.start();
+        },
         history: () => history.events,
       },
       out,
@@ -169,8 +195,8 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
       phase = 'settle';
       // Let the SUT show it serves again after the last heal before the workload stops.
       if (!aborted) await settle(clock, recovery);
-      await workload.stop();
     }
+    await Promise.all([workload?.stop(), probe?.stop()]);
     if (target && !aborted) {
       phase = 'final read';
       try {
@@ -261,23 +287,15 @@ function assemble(a: {
   if (backup) writeFileSync(join(a.run.dir, 'backup.json'), JSON.stringify(backup));
   const metrics = computeMetrics({
     events: a.history,
+    endT: a.clock.now(),
     final: a.final,
-    faults: faultRecords.map((r) => ({
-      id: r.id,
-      confirmedT: r.confirmed_s === null ? null : r.confirmed_s * 1000,
-      healedT: r.healed_s === null ? null : r.healed_s * 1000,
-      disruptive: r.disruptive,
-    })),
+    faults: faultInputs(faultRecords),
     leaderTimeline: a.leaders?.timeline ?? [],
     ...(backup ? { backup } : {}),
   });
-  const split = a.leaders?.splitBrain(a.clock.now());
-  if (split) metrics.split_brain = split;
-  const thresholds = scoreThresholds(scenario.thresholds ?? {}, metrics);
-  let verdict = verdictOf(thresholds, { aborted: a.aborted });
   // A step that failed (recovery never came within its await timeout) fails the drill
   // even when every threshold that could be scored was met.
-  if (a.status === 'failed' && verdict === 'pass') verdict = 'fail';
+  const { thresholds, verdict, expect } = judge(scenario, metrics, { aborted: a.aborted, status: a.status });
   const result: DrillResult = {
     schema_version: 1,
     scenario: {
@@ -306,8 +324,7 @@ function assemble(a: {
       settings: a.target?.settings() ?? {},
     },
   };
-  const exp = checkExpectation(scenario.expect, verdict, thresholds);
-  if (exp) result.expect = exp;
+  if (expect) result.expect = expect;
   return result;
 }
 

@@ -1,21 +1,27 @@
 // Polls the target for its leader on the harness clock and records every change: the
-// timeline the RTO phases (detection, leader change) and the leader-change count use.
+// timeline the RTO phases (detection, leader change), the leader-change count and the
+// split-brain figure use.
+//
+// Each observation is stamped with the START of the probe that made it (a probe that waits
+// on a dead or paused node can take a second; stamping its end made a detection look later
+// than the first acknowledged write), with the probe's end, and with the start of the
+// previous probe, the last that saw the old state: the change happened in between.
 
 import type { Clock } from '../core/clock.js';
+import type { LeaderObservation } from '../checkers/leader-phases.js';
 import type { RoleProbe } from '../targets/target.js';
 
-export interface LeaderObservation {
-  t: number;
-  leader: string | null;
-  /** Every node claiming leadership at that moment, when the target can tell (2+ = split brain). */
-  claimants?: string[];
-}
+export type { LeaderObservation } from '../checkers/leader-phases.js';
+export { splitBrainOf } from '../checkers/leader.js';
 
 export class LeaderWatch {
   readonly timeline: LeaderObservation[] = [];
   private timer: NodeJS.Timeout | null = null;
   private busy = false;
+  private lastStart: number | null = null;
   current: string | null = null;
+  /** Every node claiming leadership at the last observation (targets that can tell). */
+  claimants: string[] = [];
 
   constructor(
     private readonly probe: RoleProbe,
@@ -27,6 +33,7 @@ export class LeaderWatch {
     const tick = async () => {
       if (this.busy) return;
       this.busy = true;
+      const t = this.clock.now();
       try {
         let leader: string | null;
         let claimants: string[] | undefined;
@@ -36,12 +43,21 @@ export class LeaderWatch {
         } else {
           leader = await this.probe.leader().catch(() => null);
         }
+        const tEnd = this.clock.now();
         const last = this.timeline.at(-1);
         const key = (c: string[] | undefined) => (c ?? []).join(',');
         if (!last || last.leader !== leader || key(last.claimants) !== key(claimants)) {
-          this.timeline.push({ t: this.clock.now(), leader, ...(claimants ? { claimants } : {}) });
+          this.timeline.push({
+            t,
+            leader,
+            ...(claimants ? { claimants } : {}),
+            ...(this.lastStart !== null ? { since: this.lastStart } : {}),
+            t_end: tEnd,
+          });
         }
         this.current = leader;
+        this.claimants = claimants ?? (leader ? [leader] : []);
+        this.lastStart = t;
       } finally {
         this.busy = false;
       }
@@ -50,29 +66,8 @@ export class LeaderWatch {
     this.timer = setInterval(() => void tick(), this.intervalMs);
   }
 
-  /** The most nodes that claimed leadership at once, and for how long (ms) two or more did. */
-  splitBrain(endT: number): { max_leaders: number; seconds: number } | null {
-    return splitBrainOf(this.timeline, endT);
-  }
-
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
   }
-}
-
-/** Split brain from a leader timeline: null when the target could not list claimants. */
-export function splitBrainOf(
-  timeline: readonly LeaderObservation[],
-  endT: number,
-): { max_leaders: number; seconds: number } | null {
-  if (!timeline.some((o) => o.claimants !== undefined)) return null;
-  let max = 0;
-  let ms = 0;
-  timeline.forEach((o, i) => {
-    const n = o.claimants?.length ?? 0;
-    max = Math.max(max, n);
-    if (n >= 2) ms += (timeline[i + 1]?.t ?? endT) - o.t;
-  });
-  return { max_leaders: max, seconds: ms / 1000 };
 }

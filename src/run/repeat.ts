@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import { nearestRank } from '../checkers/latency.js';
 import { seededRng, type Rng } from '../core/random.js';
 import type { DrillResult, ThresholdResult, Verdict } from '../core/result.js';
-import { checkExpectation, verdictOf, type Expectation, type ExpectationResult } from '../scoring/thresholds.js';
+import { checkExpectation, type Expectation, type ExpectationResult } from '../scoring/thresholds.js';
+import { verdictOf } from '../scoring/verdict.js';
 
 export interface Stat {
   /** Runs with a measured value. */

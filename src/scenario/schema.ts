@@ -286,6 +286,19 @@ const workloadSchema = z
     edge_share: z.number().min(0).max(1).default(0.3).describe('Share (0..1) of writes that are edges.'),
     read_share: z.number().min(0).max(1).default(0).describe('Share (0..1) of operations that are reads.'),
     timeout: duration('Request timeout; a timed-out operation is recorded with an unknown outcome.').prefault('1s'),
+    probe: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Send recovery probe writes while a recovery is pending.'),
+        interval: duration('Time between two probe writes.').prefault('20ms'),
+        timeout: duration('Timeout of a probe write (short: a probe must not wait out an outage).').prefault('250ms'),
+      })
+      .prefault({})
+      .describe(
+        'The recovery probe: after each disruptive fault takes effect and after each heal, one real write every ' +
+          'interval (its own clients, independent of rate, concurrency and timeout) until 25 in a row are ' +
+          'acknowledged, so RTO resolution is tens of milliseconds whatever the workload. Recorded and checked ' +
+          'like every other write. See docs/reports.md.',
+      ),
   })
   .describe('The client load applied during the whole drill. Optional; every field has a default.');
 
@@ -650,6 +663,16 @@ const thresholdsSchema = z
       'Max time the longest restore took (request to data loaded; the full destroy-to-verified time is the rto).',
     ).optional(),
     integrity: z.boolean().optional().describe('Must hold: no dangling edge, the same checksum on every node.'),
+    reads: z
+      .strictObject({
+        stale: z
+          .int()
+          .min(0)
+          .optional()
+          .describe('Max stale reads: reads that missed a write acknowledged before they were sent.'),
+      })
+      .optional()
+      .describe('Limits on what reads found (set workload.read_share so that there are reads).'),
   })
   .describe('Pass/fail limits for the drill. All optional.');
 

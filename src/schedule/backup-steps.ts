@@ -7,7 +7,9 @@
 // Writes concurrent with a backup are resolved by the position the SUT acknowledged them at
 // (CompletionEvent.index) against the backup's recorded position, never by time.
 
-import { pairHistory, type HistoryEvent } from '../client/history.js';
+import type { HistoryEvent } from '../client/history.js';
+import { compareWithHistory, type DataCheck } from '../checkers/backup-data.js';
+import type { PositionCut } from '../checkers/position.js';
 import { sleep, type Clock } from '../core/clock.js';
 import type { Target } from '../targets/target.js';
 import { BackupRefusedError, type BackupControl, type BackupSummary } from '../targets/backup.js';
@@ -37,20 +39,6 @@ export interface BackupRecord {
   promoted_to_full?: string;
 }
 
-export interface DataCheck {
-  /** Acknowledged writes compared. */
-  acknowledged: number;
-  /** Acknowledged at or before the backup position (or, without a restore, at all) but absent: data loss. */
-  missing_before_position: number;
-  missing_ids: string[];
-  /** Acknowledged after the backup position and absent: the RPO of the restore. */
-  lost_after_position: number;
-  /** Acknowledged after the position yet present: a restore past its point in time. */
-  present_after_position: number;
-  /** Acknowledged by the restored cluster, absent. */
-  missing_after_restore: number;
-}
-
 export interface RestoreRecord {
   from: string;
   snapshot: string | null;
@@ -77,12 +65,6 @@ export interface RestoreRecord {
   /** Restore throughput: snapshot chain bytes / restore phase, MB/s. */
   throughput_mb_s: number | null;
   data: DataCheck | null;
-}
-
-/** Where acknowledged writes are resolved by position: ops invoked before `beforeT` (the source cluster). */
-export interface PositionCut {
-  position: number;
-  beforeT: number;
 }
 
 export class BackupRunState {
@@ -244,48 +226,6 @@ export async function runDestroy(step: DestroyStepSpec, deps: BackupStepDeps): P
   deps.onEvent?.(`destroyed ${step.what}: ${r.mechanism}`);
 }
 
-/** Compare the data read back with the acknowledged writes. */
-export function compareWithHistory(
-  events: readonly HistoryEvent[],
-  present: ReadonlySet<string>,
-  cut: PositionCut | null,
-  maxIds = 100,
-): DataCheck {
-  const ops = pairHistory(events);
-  const out: DataCheck = {
-    acknowledged: 0,
-    missing_before_position: 0,
-    missing_ids: [],
-    lost_after_position: 0,
-    present_after_position: 0,
-    missing_after_restore: 0,
-  };
-  const seen = new Set<string>();
-  for (const op of ops) {
-    if (op.f === 'read' || op.outcome !== 'ok' || seen.has(op.id)) continue;
-    seen.add(op.id);
-    out.acknowledged++;
-    const has = present.has(op.id);
-    if (cut && op.invokeT < cut.beforeT) {
-      if (op.index === undefined || op.index <= cut.position) {
-        // No recorded position: it cannot be resolved, so it must be there (never guessed away).
-        if (!has) {
-          out.missing_before_position++;
-          if (out.missing_ids.length < maxIds) out.missing_ids.push(op.id);
-        }
-      } else if (has) out.present_after_position++;
-      else out.lost_after_position++;
-    } else if (!has) {
-      if (cut) out.missing_after_restore++;
-      else {
-        out.missing_before_position++;
-        if (out.missing_ids.length < maxIds) out.missing_ids.push(op.id);
-      }
-    }
-  }
-  return out;
-}
-
 async function readAll(target: Target): Promise<Set<string>> {
   const src = target.finalReadSource();
   let last: unknown;
@@ -388,7 +328,8 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
   rec.phases.restore_s = s(r.loaded_t - t0);
   if (r.bytes !== undefined && r.loaded_t > r.booted_t)
     rec.throughput_mb_s = Math.round((r.bytes / 1e6 / ((r.loaded_t - r.booted_t) / 1000)) * 100) / 100;
-  st.cut = { position: r.position, beforeT: st.destroyT ?? t0 };
+  // A target that reports no backup position (-1) resolves nothing: its writes stay unresolved.
+  st.cut = { position: r.position >= 0 ? r.position : null, beforeT: st.destroyT ?? t0 };
   deps.onEvent?.(
     `restored ${r.restored} elements from ${r.chain.join(' -> ')} at position ${r.position}, checksum ${r.checksum.slice(0, 12)}…`,
   );
@@ -421,7 +362,11 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
   rec.phases.verification_s = s(tVerified - tHealthy);
   if (st.destroyT !== null) rec.rto_s = s(tVerified - st.destroyT);
   deps.onEvent?.(
-    `restore verified: ${rec.data.acknowledged} acknowledged writes checked, ${rec.data.missing_before_position} missing at or before position ${r.position}, ${rec.data.lost_after_position} after it (RPO); restore RTO ${rec.rto_s ?? 'unknown'} s`,
+    `restore verified: ${rec.data.acknowledged} acknowledged writes checked, ` +
+      `${rec.data.missing_before_position} missing at or before position ${r.position}, ` +
+      `${rec.data.lost_after_position} after it (RPO)` +
+      (rec.data.unresolved > 0 ? `, ${rec.data.unresolved} absent without a position to resolve them` : '') +
+      `; restore RTO ${rec.rto_s ?? 'unknown'} s`,
   );
 }
 

@@ -3,7 +3,7 @@
 // caller's `finally` heals and tears down. Aborting (Ctrl-C) stops at the current step.
 
 import { sleep, type Clock } from '../core/clock.js';
-import type { MarkRecord, StepRecord } from '../core/result.js';
+import type { FaultRecord, MarkRecord, StepRecord } from '../core/result.js';
 import type { FaultManager } from '../faults/fault-manager.js';
 import type { Target } from '../targets/target.js';
 import { allHealthy, RecoveryWatcher } from './conditions.js';
@@ -30,6 +30,8 @@ export interface RunnerDeps {
   signal: AbortSignal;
   onStep?(record: StepRecord): void;
   onEvent?(line: string): void;
+  /** A fault was confirmed in effect (the recovery probe starts a session). */
+  onFault?(record: FaultRecord): void;
   /** The history so far (backup/restore/verify steps compare the data with it). */
   history?: () => readonly HistoryEvent[];
   /** The run's id and directory (exec steps). */
@@ -109,6 +111,7 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       return;
     case 'fault': {
       const r = await faults.apply(step.fault);
+      deps.onFault?.(r);
       deps.onEvent?.(
         `fault ${r.id} ${r.kind} on ${r.nodes.join(', ')} in effect after ${((r.injection_latency_s ?? 0) * 1000).toFixed(0)} ms (${r.mechanism})`,
       );

@@ -14,6 +14,8 @@ export interface ThresholdSpec {
   restore_duration?: number;
   /** true: integrity must hold; false/absent: not scored. */
   integrity?: boolean;
+  /** Max stale reads (reads that missed a write acknowledged before they were sent). */
+  reads?: { stale?: number };
 }
 
 export const THRESHOLD_NAMES = [
@@ -25,6 +27,7 @@ export const THRESHOLD_NAMES = [
   'backup_duration',
   'restore_duration',
   'integrity',
+  'reads.stale',
 ] as const;
 export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
 
@@ -78,7 +81,7 @@ export function scoreThresholds(spec: ThresholdSpec, m: DrillMetrics): Threshold
     };
     if (m.availability === null) {
       r.verdict = 'fail';
-      r.reason = 'not measured: no write was invoked during a fault';
+      r.reason = `not measured: ${m.availability_reason ?? 'no write was invoked during a fault'}`;
     } else if (m.availability < limit) {
       r.verdict = 'fail';
       r.reason = `measured ${formatPercent(m.availability)} < limit ${formatPercent(limit)}`;
@@ -113,6 +116,10 @@ export function scoreThresholds(spec: ThresholdSpec, m: DrillMetrics): Threshold
       ),
     );
   }
+  if (spec.reads?.stale !== undefined) {
+    const reads = m.reads.ok > 0 ? m.reads.stale : null;
+    out.push(upper('reads.stale', 'count', spec.reads.stale, reads, 'no read was answered (set workload.read_share)'));
+  }
   if (spec.integrity === true) {
     const r: ThresholdResult = {
       name: 'integrity',
@@ -127,12 +134,6 @@ export function scoreThresholds(spec: ThresholdSpec, m: DrillMetrics): Threshold
     out.push(r);
   }
   return out;
-}
-
-/** unknown when the run was cut short (its figures are incomplete); else fail if any threshold failed. */
-export function verdictOf(thresholds: readonly ThresholdResult[], run: { aborted: boolean }): Verdict {
-  if (run.aborted) return 'unknown';
-  return thresholds.some((t) => t.verdict === 'fail') ? 'fail' : 'pass';
 }
 
 export interface Expectation {
@@ -152,7 +153,8 @@ export interface ExpectationResult {
  *
  *   reason  := clause ( ("," | "and") clause )*
  *   clause  := name [ op number ]
- *   name    := rto | rpo | rpo.lost | rpo.window | availability | p99_latency | backup_duration | restore_duration | integrity
+ *   name    := rto | rpo | rpo.lost | rpo.window | availability | p99_latency | backup_duration | restore_duration
+ *              | integrity | reads | reads.stale
  *   op      := ">" | ">=" | "<" | "<=" | "=" | "=="
  *
  * Every clause must hold: the named threshold failed in this run ("rpo" matches rpo.lost
@@ -164,7 +166,7 @@ export interface ExpectationResult {
  * (met = false), so a typo can't silently pass.
  */
 const CLAUSE = /^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\s*(?:(>=|<=|==|>|<|=)\s*(-?\d+(?:\.\d+)?))?$/;
-const NAMES = new Set<string>([...THRESHOLD_NAMES, 'rpo']);
+const NAMES = new Set<string>([...THRESHOLD_NAMES, 'rpo', 'reads']);
 
 type Clause = { name: string; op?: string; value?: number };
 

@@ -32,7 +32,7 @@ describe('bucketOps', () => {
     );
     expect(b.widthMs).toBe(100);
     expect(b.buckets).toHaveLength(10);
-    expect(b.buckets[0]).toEqual({ t: 0, ok: 2, fail: 1, info: 0, p50: 10, p99: 30 });
+    expect(b.buckets[0]).toEqual({ t: 0, ok: 2, lost: 0, fail: 1, info: 0, p50: 10, p99: 30 });
     expect(b.buckets[1]).toMatchObject({ ok: 0, info: 1, p50: null });
     expect(b.buckets[9]).toMatchObject({ info: 1 }); // the last slice catches the end
     expect(b.maxCount).toBe(3);
@@ -90,7 +90,7 @@ describe('renderHtml', () => {
     expect(html).not.toMatch(/<script|(?:src|href)="(?!data:)|url\((?!#)|@import/i);
     expect(html).toContain('<span class="verdict fail" id="verdict">FAIL</span>');
     expect(html).toContain('class="fault-band" data-fault="primary-kill"');
-    expect(html).toMatch(/class="rto-label"[^>]*>RTO 7\.75 s ± 5 ms \(limit 5 s\)</);
+    expect(html).toMatch(/class="rto-label"[^>]*>RTO 7\.75 s \(−5 ms\) \(limit 5 s\)</);
     expect(html).toContain('RPO: 0 lost');
     expect(html).toContain('ops / 100 ms');
     expect(html).toContain('latency (ms, log)');

@@ -12,7 +12,8 @@ import {
   statOf,
   writeRepeatSummary,
 } from '../../src/run/repeat.js';
-import { scoreThresholds, verdictOf } from '../../src/scoring/thresholds.js';
+import { scoreThresholds } from '../../src/scoring/thresholds.js';
+import { verdictOf } from '../../src/scoring/verdict.js';
 import { result as makeResult } from '../reporters/fixtures.js';
 
 /** A run with this RTO and lost count, scored against rto <= 5 s and rpo.lost <= 0. */

@@ -31,6 +31,7 @@ describe('parseScenario: valid files', () => {
       edge_share: 0.3,
       read_share: 0,
       timeout: 1000,
+      probe: { enabled: true, interval: 20, timeout: 250 },
     });
     expect(s.steps).toEqual([
       { kind: 'wait', ms: 3000 },
@@ -65,7 +66,14 @@ describe('parseScenario: valid files', () => {
         nodes: 3,
         agent: { heartbeat: 100, election_timeout: 1000, replication: 'sync', fsync: 'on', failover: 'raft' },
       },
-      workload: { rate: 200, concurrency: 8, edge_share: 0.3, read_share: 0, timeout: 1000 },
+      workload: {
+        rate: 200,
+        concurrency: 8,
+        edge_share: 0.3,
+        read_share: 0,
+        timeout: 1000,
+        probe: { enabled: true, interval: 20, timeout: 250 },
+      },
       steps: [{ kind: 'wait', ms: 1000 }],
       thresholds: {},
       expect: undefined,

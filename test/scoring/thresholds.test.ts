@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkExpectation, parseExpectReason, scoreThresholds, verdictOf } from '../../src/scoring/thresholds.js';
+import { checkExpectation, parseExpectReason, scoreThresholds } from '../../src/scoring/thresholds.js';
+import { thresholdValidity, verdictOf } from '../../src/scoring/verdict.js';
 import { metrics } from '../reporters/fixtures.js';
 
 const byName = (ts: ReturnType<typeof scoreThresholds>, n: string) => ts.find((t) => t.name === n)!;
@@ -102,10 +103,19 @@ describe('scoreThresholds', () => {
   });
 });
 
-describe('verdictOf', () => {
+describe('verdictOf: one rule, false beats unknown beats true', () => {
   it('is unknown for an aborted run', () => {
     expect(verdictOf([], { aborted: true })).toBe('unknown');
     expect(verdictOf([], { aborted: false })).toBe('pass');
+  });
+
+  it('fails on a failed step even when every threshold passed, and on an unknown figure', () => {
+    const pass = scoreThresholds({ rpo: { lost: 0 } }, metrics());
+    expect(verdictOf(pass, { aborted: false, status: 'completed' })).toBe('pass');
+    expect(verdictOf(pass, { aborted: false, status: 'failed' })).toBe('fail');
+    const unknown = scoreThresholds({ rto: 1000 }, metrics({ rto_s: null, rto_reason: 'x' }));
+    expect(thresholdValidity(unknown[0]!)).toBe('unknown');
+    expect(verdictOf([...pass, ...unknown], { aborted: false })).toBe('fail');
   });
 });
 
@@ -161,7 +171,9 @@ describe('end to end: history -> metrics -> thresholds', () => {
     expect(m.rto_s).toBeNull();
     const [rto] = scoreThresholds({ rto: 30_000 }, m);
     expect(rto).toMatchObject({ name: 'rto', verdict: 'fail', measured: null });
-    expect(rto!.reason).toBe('not measured: fault f1: no successful write after the fault');
+    expect(rto!.reason).toBe(
+      'not measured: fault f1: no durable write (acknowledged and present after recovery) after the fault',
+    );
     expect(verdictOf([rto!], { aborted: false })).toBe('fail');
   });
 });

@@ -8,13 +8,13 @@ import { join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { readHistory } from '../../client/history-writer.js';
 import type { FinalRead } from '../../client/history.js';
-import { computeMetrics, type MetricsInput } from '../../checkers/metrics.js';
+import { computeMetrics, faultInputs, type MetricsInput } from '../../checkers/metrics.js';
 import { UsageError } from '../../core/errors.js';
 import type { DrillResult } from '../../core/result.js';
 import { defaultFileReporters, writeReports } from '../../reporters/index.js';
 import { renderSummary } from '../../reporters/summary-table.js';
-import { splitBrainOf, type LeaderObservation } from '../../run/leader-watch.js';
-import { checkExpectation, scoreThresholds, verdictOf } from '../../scoring/thresholds.js';
+import type { LeaderObservation } from '../../run/leader-watch.js';
+import { judge } from '../../scoring/verdict.js';
 import type { Scenario } from '../../scenario/schema.js';
 
 function readJson<T>(path: string): T | null {
@@ -32,25 +32,16 @@ export async function rerender(runDir: string): Promise<DrillResult> {
   const backup = readJson<NonNullable<MetricsInput['backup']>>(join(dir, 'backup.json'));
   const metrics = computeMetrics({
     events,
+    endT: prev.duration_s * 1000,
     final,
-    faults: prev.faults.map((f) => ({
-      id: f.id,
-      confirmedT: f.confirmed_s === null ? null : f.confirmed_s * 1000,
-      healedT: f.healed_s === null ? null : f.healed_s * 1000,
-      disruptive: f.disruptive,
-    })),
+    faults: faultInputs(prev.faults),
     leaderTimeline: leaders,
     ...(backup ? { backup } : {}),
   });
-  const split = splitBrainOf(leaders, prev.duration_s * 1000);
-  if (split) metrics.split_brain = split;
-  const thresholds = scoreThresholds(saved.scenario.thresholds ?? {}, metrics);
-  let verdict = verdictOf(thresholds, { aborted: prev.aborted });
-  if (prev.status === 'failed' && verdict === 'pass') verdict = 'fail';
+  const { thresholds, verdict, expect } = judge(saved.scenario, metrics, { aborted: prev.aborted, status: prev.status });
   const result: DrillResult = { ...prev, metrics, thresholds, verdict, run_dir: dir };
   delete result.expect;
-  const exp = checkExpectation(saved.scenario.expect, verdict, thresholds);
-  if (exp) result.expect = exp;
+  if (expect) result.expect = expect;
   return result;
 }
 

@@ -1,14 +1,18 @@
-// Time buckets for the timeline: how many operations completed ok / fail / info in each
-// slice of the run, and the latency of the acknowledged ones (p50, p99). 100 ms slices,
+// Time buckets for the timeline: how many operations completed ok / acknowledged-then-lost /
+// fail / info in each slice of the run, and the latency of the acknowledged ones (p50, p99). 100 ms slices,
 // widened for long runs so that the page stays small (at most MAX_BUCKETS slices).
 
 import { nearestRank } from '../../checkers/latency.js';
 import type { Op } from '../../client/history.js';
+import { drawnOutcome } from './scatter.js';
 
 export interface Bucket {
   /** Start of the slice, ms since the run's origin. */
   t: number;
+  /** Acknowledged and durable (or reads answered). */
   ok: number;
+  /** Acknowledged writes absent after recovery: their own outcome, never counted as ok. */
+  lost: number;
   fail: number;
   info: number;
   /** Latency of ok operations completing in the slice, ms; null when none. */
@@ -20,7 +24,7 @@ export interface Buckets {
   /** Width of one slice, ms. */
   widthMs: number;
   buckets: Bucket[];
-  /** Largest ok + fail + info in one slice. */
+  /** Largest ok + lost + fail + info in one slice. */
   maxCount: number;
 }
 
@@ -34,11 +38,17 @@ export function bucketWidthFor(durationMs: number): number {
 }
 
 /** Operations bucketed by completion time over [0, durationMs]. */
-export function bucketOps(ops: readonly Op[], durationMs: number, widthMs = bucketWidthFor(durationMs)): Buckets {
+export function bucketOps(
+  ops: readonly Op[],
+  durationMs: number,
+  widthMs = bucketWidthFor(durationMs),
+  lostIds: ReadonlySet<string> = new Set(),
+): Buckets {
   const n = Math.max(1, Math.ceil(durationMs / widthMs));
   const buckets: Bucket[] = Array.from({ length: n }, (_, i) => ({
     t: i * widthMs,
     ok: 0,
+    lost: 0,
     fail: 0,
     info: 0,
     p50: null,
@@ -48,7 +58,7 @@ export function bucketOps(ops: readonly Op[], durationMs: number, widthMs = buck
   for (const op of ops) {
     const i = Math.min(n - 1, Math.max(0, Math.floor(op.completeT / widthMs)));
     const b = buckets[i]!;
-    b[op.outcome]++;
+    b[drawnOutcome(op, lostIds)]++;
     if (op.outcome === 'ok') lat[i]!.push(op.completeT - op.invokeT);
   }
   let maxCount = 0;
@@ -56,7 +66,7 @@ export function bucketOps(ops: readonly Op[], durationMs: number, widthMs = buck
     const l = lat[i]!.sort((x, y) => x - y);
     b.p50 = nearestRank(l, 50);
     b.p99 = nearestRank(l, 99);
-    maxCount = Math.max(maxCount, b.ok + b.fail + b.info);
+    maxCount = Math.max(maxCount, b.ok + b.lost + b.fail + b.info);
   });
   return { widthMs, buckets, maxCount };
 }

@@ -16,6 +16,8 @@ export interface RunData {
   leaders: LeaderObservation[];
   /** Node name -> raw log text. */
   logs: Record<string, string>;
+  /** Ids present in the final read (final-read.json), null when there was none. */
+  finalIds: string[] | null;
 }
 
 export async function readRunData(runDir: string): Promise<RunData> {
@@ -23,6 +25,7 @@ export async function readRunData(runDir: string): Promise<RunData> {
   const events = existsSync(historyPath) ? await readHistory(historyPath) : [];
   const journalPath = join(runDir, 'faults.jsonl');
   const leadersPath = join(runDir, 'leaders.json');
+  const finalPath = join(runDir, 'final-read.json');
   const logs: Record<string, string> = {};
   const logDir = join(runDir, 'logs');
   if (existsSync(logDir)) {
@@ -35,5 +38,6 @@ export async function readRunData(runDir: string): Promise<RunData> {
     journal: existsSync(journalPath) ? readJournal(journalPath) : [],
     leaders: existsSync(leadersPath) ? (JSON.parse(readFileSync(leadersPath, 'utf8')) as LeaderObservation[]) : [],
     logs,
+    finalIds: existsSync(finalPath) ? (JSON.parse(readFileSync(finalPath, 'utf8')) as { ids: string[] }).ids : null,
   };
 }

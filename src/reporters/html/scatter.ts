@@ -6,12 +6,20 @@
 
 import type { Op, Outcome } from '../../client/history.js';
 
+/** An operation's outcome as drawn: `lost` is an acknowledged write absent after recovery. */
+export type DrawnOutcome = Outcome | 'lost';
+
 export interface ScatterPoint {
   /** Invoke time, ms since the run's origin. */
   t: number;
   /** Latency, ms (completion - invoke). */
   ms: number;
-  outcome: Outcome;
+  outcome: DrawnOutcome;
+}
+
+/** The class an operation is drawn in. */
+export function drawnOutcome(op: Op, lostIds: ReadonlySet<string>): DrawnOutcome {
+  return op.outcome === 'ok' && op.f !== 'read' && lostIds.has(op.id) ? 'lost' : op.outcome;
 }
 
 export const MAX_SCATTER_POINTS = 5000;
@@ -24,10 +32,14 @@ function evenly<T>(items: readonly T[], k: number): T[] {
   return out;
 }
 
-export function sampleScatter(ops: readonly Op[], cap = MAX_SCATTER_POINTS): { points: ScatterPoint[]; total: number } {
-  const byOutcome: Record<Outcome, Op[]> = { ok: [], fail: [], info: [] };
-  for (const op of ops) byOutcome[op.outcome].push(op);
-  const classes = (Object.keys(byOutcome) as Outcome[]).sort((a, b) => byOutcome[a].length - byOutcome[b].length);
+export function sampleScatter(
+  ops: readonly Op[],
+  cap = MAX_SCATTER_POINTS,
+  lostIds: ReadonlySet<string> = new Set(),
+): { points: ScatterPoint[]; total: number } {
+  const byOutcome: Record<DrawnOutcome, Op[]> = { ok: [], fail: [], info: [], lost: [] };
+  for (const op of ops) byOutcome[drawnOutcome(op, lostIds)].push(op);
+  const classes = (Object.keys(byOutcome) as DrawnOutcome[]).sort((a, b) => byOutcome[a].length - byOutcome[b].length);
   let budget = cap;
   const picked: Op[] = [];
   classes.forEach((c, i) => {
@@ -38,7 +50,11 @@ export function sampleScatter(ops: readonly Op[], cap = MAX_SCATTER_POINTS): { p
   });
   picked.sort((a, b) => a.invokeT - b.invokeT);
   return {
-    points: picked.map((op) => ({ t: op.invokeT, ms: Math.max(0, op.completeT - op.invokeT), outcome: op.outcome })),
+    points: picked.map((op) => ({
+      t: op.invokeT,
+      ms: Math.max(0, op.completeT - op.invokeT),
+      outcome: drawnOutcome(op, lostIds),
+    })),
     total: ops.length,
   };
 }

@@ -39,7 +39,8 @@ export const COLORS = {
   grid: '#e3e6ea',
   axis: '#5b6470',
   text: '#1d2330',
-  lost: '#111111',
+  /** Acknowledged, then lost: the client was told "ok" and the write is gone. */
+  lost: '#7b1fa2',
 } as const;
 
 const NODE_COLORS = ['#4c78a8', '#54a24b', '#b279a2', '#f58518', '#72b7b2', '#9d755d', '#eeca3b', '#ff9da6', '#bab0ac'];
@@ -203,13 +204,19 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
   );
   const bs = buckets.buckets;
   const okU = (i: number) => bs[i]!.ok;
-  const infoU = (i: number) => bs[i]!.ok + bs[i]!.info;
-  const failU = (i: number) => bs[i]!.ok + bs[i]!.info + bs[i]!.fail;
+  const lostU = (i: number) => bs[i]!.ok + bs[i]!.lost;
+  const infoU = (i: number) => lostU(i) + bs[i]!.info;
+  const failU = (i: number) => infoU(i) + bs[i]!.fail;
   out.push(
     `<path class="series-ok" d="${stackedArea(buckets, x, yOps, () => 0, okU)}" fill="${COLORS.ok}" fill-opacity="0.85"/>`,
   );
+  if (bs.some((b) => b.lost > 0)) {
+    out.push(
+      `<path class="series-lost" d="${stackedArea(buckets, x, yOps, okU, lostU)}" fill="${COLORS.lost}" fill-opacity="0.9"/>`,
+    );
+  }
   out.push(
-    `<path class="series-info" d="${stackedArea(buckets, x, yOps, okU, infoU)}" fill="${COLORS.info}" fill-opacity="0.9"/>`,
+    `<path class="series-info" d="${stackedArea(buckets, x, yOps, lostU, infoU)}" fill="${COLORS.info}" fill-opacity="0.9"/>`,
   );
   out.push(
     `<path class="series-fail" d="${stackedArea(buckets, x, yOps, infoU, failU)}" fill="${COLORS.fail}" fill-opacity="0.85"/>`,
@@ -237,6 +244,7 @@ export function renderTimeline(r: DrillResult, data: TimelineData): string {
   );
   for (const [cls, width, opacity] of [
     ['ok', 2.2, 0.35],
+    ['lost', 3.2, 0.85],
     ['info', 3.2, 0.8],
     ['fail', 3.2, 0.8],
   ] as const) {
@@ -352,7 +360,8 @@ function rtoRpoMarkers(r: DrillResult, x: Scale, clampX: Scale): string {
     const xr = clampX(m.t_r_s);
     const over = limitS !== null && m.rto_s > limitS;
     const color = over ? COLORS.fault : COLORS.recovered;
-    const bar = m.error_bar_s !== null ? ` ± ${humanDuration(m.error_bar_s)}` : '';
+    // One-sided: the true recovery lies in [RTO - bar, RTO].
+    const bar = m.error_bar_s !== null ? ` (−${humanDuration(m.error_bar_s)})` : '';
     const text = `RTO ${humanDuration(m.rto_s)}${bar}${limitS !== null ? ` (limit ${humanDuration(limitS)})` : ''}`;
     out.push(
       `<title>${esc(`${m.fault_id}: fault in effect at ${m.t_f_s.toFixed(3)} s, recovered (sustained successful writes) at ${m.t_r_s.toFixed(3)} s: ${text}`)}</title>`,
@@ -391,34 +400,55 @@ function rtoRpoMarkers(r: DrillResult, x: Scale, clampX: Scale): string {
     out.push('</g>');
   }
 
-  // RPO: measured from the earliest disruptive fault's instant, backwards.
+  // RPO: per fault, the span of acknowledged history that is gone, from the first lost
+  // acknowledgement to max(t_f, the last one): before t_f for losses the fault took, after it
+  // for losses acknowledged during the outage (a split brain).
+  const rpo = r.metrics.rpo;
+  const tfOf = (id: string): number | null => {
+    if (id === 'destroy')
+      return (
+        (r.metrics.restore?.restores.find((x) => typeof x['t_destroy_s'] === 'number')?.['t_destroy_s'] as number) ??
+        null
+      );
+    return r.faults.find((f) => f.id === id)?.confirmed_s ?? null;
+  };
   const firstF = r.faults
     .filter((f) => f.disruptive && f.confirmed_s !== null)
     .sort((a, b) => a.confirmed_s! - b.confirmed_s!)[0];
-  const rpo = r.metrics.rpo;
-  if (firstF) {
-    const tf = firstF.confirmed_s!;
-    const xf = clampX(tf);
-    const lostText = rpo.lost === null ? 'unknown (no final read)' : rpo.lost === 0 ? '0 lost' : `${rpo.lost} lost`;
-    const win = rpo.window_s !== null && rpo.window_s > 0 ? `, window ${humanDuration(rpo.window_s)}` : '';
-    const text = `RPO: ${lostText}${win}`;
-    const bad = rpo.lost === null || rpo.lost > 0;
-    const color = bad ? COLORS.fault : COLORS.recovered;
-    out.push(
-      `<g class="rpo-marker"><title>${esc(`RPO over acknowledged writes: ${lostText}${win}; unexpected ${rpo.unexpected ?? 'unknown'}, recovered ${rpo.recovered ?? 'unknown'}`)}</title>`,
-    );
-    if (rpo.window_s !== null && rpo.window_s > 0) {
-      const xw = clampX(tf - rpo.window_s);
+  const lostText =
+    rpo.lost === null ? `unknown (${rpo.reason ?? 'no final read'})` : rpo.lost === 0 ? '0 lost' : `${rpo.lost} lost`;
+  const bad = rpo.lost === null || rpo.lost > 0;
+  const color = bad ? COLORS.lost : COLORS.recovered;
+  const windows = (rpo.per_fault ?? []).flatMap((w) => {
+    const tf = tfOf(w.fault_id);
+    return tf === null ? [] : [{ ...w, from: tf + w.first_lost_ack_s, to: tf + Math.max(0, w.last_lost_ack_s) }];
+  });
+  if (windows.length > 0) {
+    for (const w of windows) {
+      const xa = clampX(w.from);
+      const xb = clampX(w.to);
+      const title = `RPO ${w.fault_id}: ${w.lost} acknowledged writes lost, acknowledged from ${w.first_lost_ack_s} s to ${w.last_lost_ack_s} s relative to t_f; window ${humanDuration(w.window_s)}`;
+      out.push(`<g class="rpo-marker"><title>${esc(title)}</title>`);
       out.push(
-        `<rect x="${n1(xw)}" y="${y + 3}" width="${n1(Math.max(2, xf - xw))}" height="6" fill="${COLORS.fault}" opacity="0.7"/>`,
+        `<rect x="${n1(xa)}" y="${y + 3}" width="${n1(Math.max(2, xb - xa))}" height="6" fill="${COLORS.lost}" opacity="0.8"/>`,
       );
       out.push(
-        `<rect x="${n1(xw)}" y="${PANEL_TOP}" width="${n1(Math.max(1, xf - xw))}" height="${PANEL_BOTTOM - PANEL_TOP}" fill="${COLORS.lost}" opacity="0.08"/>`,
+        `<rect x="${n1(xa)}" y="${PANEL_TOP}" width="${n1(Math.max(1, xb - xa))}" height="${PANEL_BOTTOM - PANEL_TOP}" fill="${COLORS.lost}" opacity="0.08"/>`,
       );
+      const text = `RPO ${w.fault_id}: ${w.lost} lost, window ${humanDuration(w.window_s)}`;
+      out.push(
+        `<text x="${n1(Math.max(LEFT + 2, xa - 8))}" y="${y + 11}" text-anchor="${xa - 8 - text.length * 6.6 < LEFT ? 'start' : 'end'}" fill="${color}" font-weight="700">${esc(text)}</text>`,
+      );
+      out.push('</g>');
     }
-    const left = rpo.window_s !== null && rpo.window_s > 0 ? clampX(tf - rpo.window_s) : xf;
+  } else if (firstF) {
+    const xf = clampX(firstF.confirmed_s!);
+    const text = `RPO: ${lostText}`;
     out.push(
-      `<text x="${n1(Math.max(LEFT + 2, left - 8))}" y="${y + 11}" text-anchor="${left - 8 - text.length * 6.6 < LEFT ? 'start' : 'end'}" fill="${color}" font-weight="700">${esc(text)}</text>`,
+      `<g class="rpo-marker"><title>${esc(`RPO over acknowledged writes: ${lostText}; unexpected ${rpo.unexpected ?? 'unknown'}, recovered ${rpo.recovered ?? 'unknown'}`)}</title>`,
+    );
+    out.push(
+      `<text x="${n1(Math.max(LEFT + 2, xf - 8))}" y="${y + 11}" text-anchor="${xf - 8 - text.length * 6.6 < LEFT ? 'start' : 'end'}" fill="${color}" font-weight="700">${esc(text)}</text>`,
     );
     out.push('</g>');
   }

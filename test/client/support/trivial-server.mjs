@@ -30,14 +30,21 @@ export async function startTrivialServer(opts = {}) {
 
   const apply = (path, j) => {
     if (path === '/vertices') {
-      if (typeof j?.id !== 'string' || typeof j?.label !== 'string') return [400, { error: 'bad_request', message: 'id and label' }];
+      if (typeof j?.id !== 'string' || typeof j?.label !== 'string')
+        return [400, { error: 'bad_request', message: 'id and label' }];
       if (vertices.has(j.id) || edges.has(j.id)) return [409, { error: 'duplicate_id', message: j.id }];
       vertices.set(j.id, { id: j.id, label: j.label, properties: j.properties ?? {} });
     } else {
-      if (typeof j?.id !== 'string' || typeof j?.from !== 'string' || typeof j?.to !== 'string' || typeof j?.type !== 'string')
+      if (
+        typeof j?.id !== 'string' ||
+        typeof j?.from !== 'string' ||
+        typeof j?.to !== 'string' ||
+        typeof j?.type !== 'string'
+      )
         return [400, { error: 'bad_request', message: 'id, from, to, type' }];
       if (vertices.has(j.id) || edges.has(j.id)) return [409, { error: 'duplicate_id', message: j.id }];
-      if (!vertices.has(j.from) || !vertices.has(j.to)) return [422, { error: 'missing_vertex', message: `${j.from} ${j.to}` }];
+      if (!vertices.has(j.from) || !vertices.has(j.to))
+        return [422, { error: 'missing_vertex', message: `${j.from} ${j.to}` }];
       edges.set(j.id, { id: j.id, from: j.from, to: j.to, type: j.type });
     }
     index++;
@@ -83,13 +90,17 @@ export async function startTrivialServer(opts = {}) {
       const kind = url.searchParams.get('kind');
       const after = url.searchParams.get('after');
       const limit = Number(url.searchParams.get('limit') ?? 1000);
-      const all = [...(kind === 'edges' ? edges : vertices).values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const all = [...(kind === 'edges' ? edges : vertices).values()].sort((a, b) =>
+        a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+      );
       const from = after === null ? all : all.filter((x) => x.id > after);
       const items = from.slice(0, limit);
       return send(res, 200, { items, next: from.length > limit ? items[items.length - 1].id : null });
     }
-    if (req.method === 'GET' && p === '/checksum') return send(res, 200, { checksum: checksum(), vertices: vertices.size, edges: edges.size, index });
-    if (req.method === 'GET' && p === '/status') return send(res, 200, { node: opts.node ?? 'n1', role: 'leader', term: 1, leader: opts.node ?? 'n1' });
+    if (req.method === 'GET' && p === '/checksum')
+      return send(res, 200, { checksum: checksum(), vertices: vertices.size, edges: edges.size, index });
+    if (req.method === 'GET' && p === '/status')
+      return send(res, 200, { node: opts.node ?? 'n1', role: 'leader', term: 1, leader: opts.node ?? 'n1' });
     return send(res, 404, { error: 'not_found', message: p });
   };
 
