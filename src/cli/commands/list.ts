@@ -1,12 +1,14 @@
-// drill list [dir]: the scenarios in a directory (default: scenarios), one aligned line
+// drill list [dir]: the scenarios in a directory (default: ./scenarios when there is one,
+// else the bundled library, whose names `drill run NAME` accepts), one aligned line
 // each: name, tags, description (one line), file. Invalid files are listed too, with
 // "invalid: <first problem>" in place of the description.
 
 import type { CommandModule } from 'yargs';
+import { defaultListDir } from '../../scenario/library.js';
 import { checkScenarioFiles } from '../../scenario/load.js';
 
 interface ListArgs {
-  dir: string;
+  dir?: string;
 }
 
 export interface ListRow {
@@ -64,14 +66,14 @@ export const listCommand: CommandModule<object, ListArgs> = {
   describe: 'list the scenarios in a directory',
   builder: (y) =>
     y.positional('dir', {
-      describe: 'directory of scenario files',
+      describe: 'directory of scenario files (default: ./scenarios if present, else the bundled library)',
       type: 'string',
-      default: 'scenarios',
     }),
   handler: async (args) => {
-    const rows = await listRows(args.dir);
+    const dir = args.dir ?? defaultListDir();
+    const rows = await listRows(dir);
     if (rows.length === 0) {
-      process.stdout.write(`no scenario files (*.yaml, *.yml) in ${args.dir}\n`);
+      process.stdout.write(`no scenario files (*.yaml, *.yml) in ${dir}\n`);
       return;
     }
     for (const line of formatRows(rows)) process.stdout.write(`${line}\n`);

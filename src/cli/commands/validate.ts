@@ -5,6 +5,7 @@
 
 import type { CommandModule } from 'yargs';
 import { ScenarioError } from '../../core/errors.js';
+import { resolveScenarioArgs } from '../../scenario/library.js';
 import { checkScenarioFiles } from '../../scenario/load.js';
 
 interface ValidateArgs {
@@ -13,7 +14,7 @@ interface ValidateArgs {
 
 /** Validates files and directories; writes one line per file to `out`. Throws ScenarioError if any is invalid. */
 export async function validateScenarios(paths: readonly string[], out: (line: string) => void): Promise<void> {
-  const checks = await checkScenarioFiles(paths);
+  const checks = await checkScenarioFiles(await resolveScenarioArgs(paths));
   const problems: string[] = [];
   for (const c of checks) {
     if (c.ok) {
@@ -33,7 +34,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   describe: 'check scenario files (directories: every *.yaml / *.yml in them) without running them',
   builder: (y) =>
     y.positional('scenario', {
-      describe: 'scenario files or directories',
+      describe: 'scenario files, directories, or names of bundled scenarios',
       type: 'string',
       array: true,
       demandOption: true,
