@@ -11,6 +11,7 @@ import { isDrillError, ScenarioError } from '../core/errors.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
+import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -25,11 +26,12 @@ export async function main(argv: string[]): Promise<number> {
       .command(runCommand)
       .command(validateCommand)
       .command(listCommand)
+      .command(initCommand)
       .command(doctorCommand)
       .command(cleanupCommand)
       .command(reportCommand)
       .command(compareCommand)
-      .demandCommand(1, 'name a command: run, validate, list, doctor, cleanup, report, compare')
+      .demandCommand(1, 'name a command: run, validate, list, init, doctor, cleanup, report, compare')
       .strict()
       .help()
       .version()
