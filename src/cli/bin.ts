@@ -2,7 +2,11 @@
 // drive the CLI in-process.
 import { hideBin } from 'yargs/helpers';
 import { main } from './main.js';
+import { applyColorEnv, quietWhenClosed } from './streams.js';
 
+quietWhenClosed(process.stdout);
+quietWhenClosed(process.stderr);
+applyColorEnv();
 const code = await main(hideBin(process.argv));
 process.exitCode = code;
 // The command is done: a poll still counting down somewhere (a boot that was given up on,
