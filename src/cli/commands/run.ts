@@ -17,9 +17,11 @@ import {
   writeRepeatSummary,
   type RepeatSummary,
 } from '../../run/repeat.js';
+import { resolveScenarioArgs } from '../../scenario/library.js';
 import { loadScenarios } from '../../scenario/load.js';
 import { describeStep } from '../../schedule/steps.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
+import { finishRun, isLibraryRun, splitFormats } from '../run-summary.js';
 
 interface RunArgs {
   scenarios: string[];
@@ -42,7 +44,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'scenario files or directories',
+        describe: 'scenario files, directories, or names of bundled scenarios (drill list)',
       })
       .option('out', {
         type: 'string',
@@ -65,7 +67,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'string',
         array: true,
         default: defaultFileReporters,
-        describe: 'reports to write in the run directory (json, junit, html)',
+        describe:
+          'reports to write in the run directory (json, junit, html); github adds a job summary and annotations',
       })
       .option('quiet', { type: 'boolean', default: false, describe: 'no live progress; only the summary' })
       .option('json', {
@@ -78,7 +81,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       throw new UsageError(`--repeat must be a positive integer, got ${args.repeat}`);
     if (args.seed !== undefined && !Number.isInteger(args.seed))
       throw new UsageError(`--seed must be an integer, got ${args.seed}`);
-    const files = await loadScenarios(args.scenarios);
+    const files = await loadScenarios(await resolveScenarioArgs(args.scenarios));
+    const formats = splitFormats(args.format, defaultFileReporters);
     if (args['dry-run']) {
       for (const f of files) {
         process.stdout.write(
@@ -106,6 +110,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // A closed terminal (ssh dropped during a game day) must heal and tear down like Ctrl-C.
+    process.on('SIGHUP', onSignal);
 
     const results: DrillResult[] = [];
     const summaries: RepeatSummary[] = [];
@@ -137,7 +143,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           });
           results.push(result);
           runs.push(result);
-          const outcomes = await writeReports(result, result.run_dir, args.format, {
+          const outcomes = await writeReports(result, result.run_dir, formats.files, {
             log: (m: string) => process.stderr.write(`warning: ${m}\n`),
           });
           const page = outcomes.find((o) => o.name === 'html' && o.file)?.file;
@@ -161,7 +167,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.off('SIGHUP', onSignal);
     }
+    const library = isLibraryRun(args.scenarios, files.length);
+    finishRun({ results, outDir: args.out, library, github: formats.github, json: args.json });
     if (args.json) process.stdout.write(`${JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2)}\n`);
     process.exitCode =
       args.repeat > 1
