@@ -10,6 +10,7 @@ import type { CommandModule } from 'yargs';
 import { assertDockerAvailable, docker } from '../../docker/engine.js';
 import { mechanismFor, type NetFaultKind } from '../../faults/host-caps.js';
 import { ensureGraphAgentImage } from '../../targets/graph-agent/image.js';
+import { containerReport } from './doctor-container.js';
 
 interface Check {
   name: string;
@@ -59,6 +60,9 @@ export const doctorCommand: CommandModule = {
         checks.push({ name: 'graph-agent image', ok: false, detail: e instanceof Error ? e.message : String(e) });
       }
     }
+    // In the drill image: how the container was started decides what the faults can reach.
+    const box = dockerOk ? await containerReport() : undefined;
+    if (box) checks.push(...box.checks);
     const nsenter = await has('nsenter');
     const iptables = await has('iptables');
     const tc = await has('tc');
@@ -83,12 +87,13 @@ export const doctorCommand: CommandModule = {
     if (unshare && iptables) {
       statistic = await inScratchNetns('iptables -A INPUT -m statistic --mode random --probability 0.5 -j DROP');
     }
-    const faketime = LIBFAKETIME_PATHS.find((p) => existsSync(p));
+    const faketime = box?.stateDir === false ? undefined : LIBFAKETIME_PATHS.find((p) => existsSync(p));
 
     // The same decision the faults make at run time (src/faults/host-caps.ts).
     const caps = { netem, tbf, statistic };
     const net = (k: NetFaultKind): [string, boolean] => {
       const m = mechanismFor(k, caps);
+      if (box && !box.netFaults) return ['unavailable: see host PID namespace / capabilities above', false];
       return [m.available ? m.mechanism : `unavailable: ${m.why ?? ''}`, m.available && nsenter];
     };
     const faults: [string, string, boolean][] = [
@@ -103,7 +108,9 @@ export const doctorCommand: CommandModule = {
         'clock-skew',
         faketime
           ? `libfaketime offset file per node, LD_PRELOAD (${faketime}); monotonic clock untouched`
-          : 'unavailable: apt-get install libfaketime',
+          : box?.stateDir === false
+            ? 'unavailable: state dir not shared with the host (see above)'
+            : 'unavailable: apt-get install libfaketime',
         Boolean(faketime),
       ],
       [
@@ -133,10 +140,12 @@ export const doctorCommand: CommandModule = {
     process.stdout.write('Faults: mechanism used on this host (every fault marked ok can be used in scenarios)\n');
     for (const [name, how, ok] of faults)
       process.stdout.write(`  ${ok ? mark(ok) : have(ok)} ${name.padEnd(22)} ${how}\n`);
-    if (checks.some((c) => !c.ok && (c.name === 'Docker engine' || c.name === 'graph-agent image'))) {
-      process.stdout.write(
-        '\nDrills cannot run here until the failures above are fixed (sudo bash scripts/ensure-docker.sh starts Docker).\n',
-      );
+    const fatal = ['Docker engine', 'graph-agent image', 'host network'];
+    if (checks.some((c) => !c.ok && fatal.includes(c.name))) {
+      const how = box
+        ? 'docs/install.md has the docker run line for the drill image'
+        : 'sudo bash scripts/ensure-docker.sh starts Docker';
+      process.stdout.write(`\nDrills cannot run here until the failures above are fixed (${how}).\n`);
       process.exitCode = 3;
     }
   },

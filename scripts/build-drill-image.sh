@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Build the drill container image offline, for CI runners without Node (docs/install.md).
+#
+# Like the graph-agent image (src/targets/graph-agent/image.ts) it is FROM scratch: no base
+# image, no container registry. The root file system is assembled from this host:
+#   - drill itself, installed from its npm package (`npm pack` here, or --tarball) with
+#     `npm install -g` into /usr/local: dist, bin, the scenario library and the production
+#     dependencies only (the npm registry serves those);
+#   - the host's node binary at /usr/bin/node;
+#   - the host tools faults use: iptables (xtables-nft-multi or -legacy-multi, its links and
+#     modules), tc (and its netem distribution tables), ip, nsenter, unshare, libfaketime;
+#     sh (dash), bash and ldd, because drill builds the graph-agent image from inside the
+#     container the same way (node + the libraries ldd lists);
+#   - every shared library `ldd` lists for those binaries, at the same paths.
+# Not included: losetup / mkfs.ext4 / mount (disk-full faults); `drill doctor` in the
+# image says so.
+#
+# Usage: scripts/build-drill-image.sh [--tarball drill-X.tgz] [--tag drill:X]
+# Prints the image's tag, size and build time on its last line.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+version=$(node -p "require('$repo/package.json').version")
+tag="drill:$version"
+tarball=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tarball) tarball="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"; shift 2 ;;
+    --tag) tag="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "build-drill-image: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+start=$(date +%s%N)
+work=$(mktemp -d /tmp/drill-image-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+root="$work/rootfs"
+mkdir -p "$root"
+
+say() { echo "build-drill-image: $*" >&2; }
+
+if [ -z "$tarball" ]; then
+  say "npm pack (prepack builds drill)"
+  name=$(cd "$repo" && npm pack --silent --pack-destination "$work" | tail -1)
+  tarball="$work/$name"
+fi
+
+say "npm install -g $(basename "$tarball") into /usr/local"
+npm install -g --prefix "$root/usr/local" --omit=dev --no-audit --no-fund --loglevel=error "$tarball" >&2
+
+# copy HOST_PATH [IMAGE_PATH]: a real file (symlinks followed), mode kept.
+copy() {
+  local dest="$root${2:-$1}"
+  mkdir -p "$(dirname "$dest")"
+  cp -L --preserve=mode "$1" "$dest"
+}
+# copy_libs FILE: every library ldd lists for FILE, at the same path (loader included).
+copy_libs() {
+  local lib
+  for lib in $(ldd "$1" 2>/dev/null | grep -oE '(=> )?/[^ ]+' | grep -oE '/[^ ]+' || true); do
+    [ -e "$root$lib" ] || copy "$lib"
+  done
+}
+# tool NAME [IMAGE_PATH]: a host binary found on PATH, with its libraries.
+tool() {
+  local p
+  p=$(command -v "$1") || { say "missing host tool: $1 (see docs/install.md)"; exit 3; }
+  p=$(readlink -f "$p")
+  copy "$p" "${2:-$p}"
+  copy_libs "$p"
+}
+
+say "node runtime and host tools"
+tool node /usr/bin/node
+tool tc /usr/sbin/tc
+tool ip /usr/sbin/ip
+tool nsenter /usr/bin/nsenter
+tool unshare /usr/bin/unshare
+tool dash /bin/sh
+tool bash /bin/bash
+tool env /usr/bin/env
+copy "$(command -v ldd)" /usr/bin/ldd
+
+# iptables: one multi-call binary, dispatched on the name it is called by.
+ipt=$(readlink -f "$(command -v iptables)")
+case "$(basename "$ipt")" in
+  xtables-nft-multi|xtables-legacy-multi) ;;
+  *) say "iptables is $ipt, expected xtables-nft-multi or xtables-legacy-multi"; exit 3 ;;
+esac
+copy "$ipt" "/usr/sbin/$(basename "$ipt")"
+copy_libs "$ipt"
+for link in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+  ln -sf "$(basename "$ipt")" "$root/usr/sbin/$link"
+done
+for dir in /usr/lib/*-linux-gnu/xtables /usr/lib/xtables /usr/lib64/xtables; do
+  [ -d "$dir" ] || continue
+  for mod in "$dir"/*.so; do copy "$mod"; copy_libs "$mod"; done
+done
+for dir in /usr/lib/*-linux-gnu/tc /usr/lib/tc; do
+  [ -d "$dir" ] && for f in "$dir"/*; do copy "$f"; done
+done
+
+# libfaketime at the path drill looks for it (clock-skew faults; baked into graph-agent).
+for ft in /usr/lib/*-linux-gnu/faketime/libfaketimeMT.so.1; do
+  [ -e "$ft" ] || { say "no libfaketime on this host: clock-skew will be unavailable in the image"; continue; }
+  copy "$ft"
+  copy_libs "$ft"
+done
+
+say "etc and directories"
+mkdir -p "$root/etc" "$root/tmp" "$root/root" "$root/run" "$root/work"
+chmod 1777 "$root/tmp"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$root/etc/nsswitch.conf"
+for f in /etc/protocols /etc/services; do [ -f "$f" ] && copy "$f"; done
+
+cat >"$work/Dockerfile" <<EOF
+FROM scratch
+COPY rootfs/ /
+ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin NODE_ENV=production
+WORKDIR /work
+LABEL org.opencontainers.image.title="drill" org.opencontainers.image.version="$version"
+ENTRYPOINT ["/usr/bin/node", "/usr/local/lib/node_modules/drill/bin/drill.js"]
+CMD ["--help"]
+EOF
+
+say "docker build -t $tag"
+docker build --quiet --tag "$tag" "$work" >/dev/null
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+size=$(docker image inspect --format '{{.Size}}' "$tag")
+echo "built $tag: $(( size / 1000000 )) MB in $(( ms / 1000 )).$(( ms % 1000 / 100 )) s"
