@@ -45,7 +45,9 @@ if [ -z "$tarball" ]; then
 fi
 
 say "npm install -g $(basename "$tarball") into /usr/local"
+install_start=$(date +%s%N)
 npm install -g --prefix "$root/usr/local" --omit=dev --no-audit --no-fund --loglevel=error "$tarball" >&2
+install_s="$(( ($(date +%s%N) - install_start) / 1000000000 )) s"
 
 # copy HOST_PATH [IMAGE_PATH]: a real file (symlinks followed), mode kept.
 copy() {
@@ -125,7 +127,8 @@ CMD ["--help"]
 EOF
 
 say "docker build -t $tag"
+build_start=$(date +%s%N)
 docker build --quiet --tag "$tag" "$work" >/dev/null
-ms=$(( ($(date +%s%N) - start) / 1000000 ))
+secs() { local ms=$(( ($(date +%s%N) - $1) / 1000000 )); echo "$(( ms / 1000 )).$(( ms % 1000 / 100 )) s"; }
 size=$(docker image inspect --format '{{.Size}}' "$tag")
-echo "built $tag: $(( size / 1000000 )) MB in $(( ms / 1000 )).$(( ms % 1000 / 100 )) s"
+echo "built $tag: $(( size / 1000000 )) MB in $(secs "$start") (npm install $install_s, docker build $(secs "$build_start"))"
