@@ -37,6 +37,14 @@ function measuredText(t: unknown): string {
   return String(v);
 }
 
+/** Durable availability, and the acknowledged share beside it when they differ (acknowledgements that were lies). */
+function availabilityText(result: unknown): string {
+  const durable = availability(result);
+  const acked = num(at(result, 'metrics', 'availability_acked'));
+  if (acked === null || durable === null || Math.abs(acked - durable) < 0.0005) return percent(durable);
+  return `${percent(durable)} durable (${percent(acked)} acknowledged)`;
+}
+
 function thresholdsTable(result: unknown): string {
   const ts = arr(at(result, 'thresholds'));
   if (ts.length === 0) return '_no thresholds_\n';
@@ -55,7 +63,7 @@ function figures(result: unknown, row: LibraryRow): string[] {
   lines.push(`**RTO** ${rtoText(row.rto_s, row.rto_error_bar_s)}${perFault ? ` (per fault: ${perFault})` : ''}`);
   lines.push(
     `**RPO** ${count(row.rpo_lost)} acknowledged write(s) lost, window ${seconds(rpoWindow(result))}; ` +
-      `**availability** ${percent(availability(result))} during faults`,
+      `**availability** ${availabilityText(result)} during faults`,
   );
   if (row.restore !== null) {
     const r = at(result, 'metrics', 'restore');

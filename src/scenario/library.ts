@@ -5,7 +5,7 @@
 // scenario's `name:` field.
 
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../core/errors.js';
 import { checkScenarioFiles } from './load.js';
@@ -57,7 +57,10 @@ export async function resolveScenarioArgs(args: readonly string[], dir = bundled
         '`drill list` shows the bundled scenarios; give a path for your own files',
       );
     }
-    out.push(found);
+    // Relative to the working directory when inside it (a checkout): shorter in reports, and
+    // a repository path that CI annotations can point at.
+    const rel = relative(process.cwd(), found);
+    out.push(rel.startsWith('..') || isAbsolute(rel) ? found : rel);
   }
   return out;
 }

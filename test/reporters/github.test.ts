@@ -18,6 +18,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const pass = recorded('library/primary-down');
 const fail = recorded('primary-down'); // RTO 7.7 s against a 5 s threshold
 const expectedFail = recorded('library/primary-down-async'); // loses writes, as it must
+const split = recorded('library/split-brain'); // loses writes as it must; acknowledged availability was a lie
+const notCaught = recorded('library/primary-down-async-not-caught'); // expected to lose writes, did not
 
 describe('job summary', () => {
   it('a passing run: as in fixtures/github-summary-pass.md, thresholds and library as tables', () => {
@@ -26,11 +28,11 @@ describe('job summary', () => {
     const [thresholds, library] = gfmTables(md);
     expect(thresholds!.head).toEqual(['threshold', 'limit', 'measured', 'verdict']);
     expect(thresholds!.rows).toEqual([
-      ['rto', '<= 5 s', '2.04 s', '✅ pass'],
+      ['rto', '<= 5 s', '1.48 s', '✅ pass'],
       ['rpo.lost', '<= 0', '0', '✅ pass'],
       ['integrity', 'must hold', 'holds', '✅ pass'],
     ]);
-    expect(library!.rows).toEqual([['primary-down', 'pass', '✅ pass', '2.04 s (-0.008)', '0', '0 s', '-']]);
+    expect(library!.rows).toEqual([['primary-down', 'pass', '✅ pass', '1.48 s (-0.05)', '0', '0 s', '-']]);
     expect(md).toMatch(/^## ✅ drill: 1 run, all as expected\n/);
     expect(md).toContain('<details><summary>'); // collapsed: nothing to look at
   });
@@ -53,6 +55,11 @@ describe('job summary', () => {
     expect(tables[3]!.rows.map((r) => r[2])).toEqual(['✅ pass', '✅ fail', '❌ fail (UNEXPECTED)']);
     expect(md).toContain('**expected** fail (rpo.lost > 0): met');
   });
+
+  it('durable availability, with the acknowledged share when acknowledgements were lost', () => {
+    expect(githubSummary([split])).toContain('**availability** 0% durable (97.6% acknowledged) during faults');
+    expect(githubSummary([pass])).toContain('**availability** 85.6% during faults');
+  });
 });
 
 describe('annotations', () => {
@@ -66,6 +73,10 @@ describe('annotations', () => {
   });
 
   it('an outcome not as expected without a breach (an aborted run, a flaw not caught) is an error too', () => {
+    expect(githubAnnotations([notCaught])).toEqual([
+      '::error file=scenarios/primary-down-async.yaml,title=drill primary-down-async%3A not as expected::' +
+        'expected fail, got pass',
+    ]);
     const aborted = {
       scenario: { name: 'x', file: '/abs/x.yaml' },
       verdict: 'unknown',

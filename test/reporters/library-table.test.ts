@@ -21,10 +21,15 @@ const recorded = (name: string): unknown =>
 const dir = mkdtempSync(join(tmpdir(), 'drill-library-table-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// Recorded by real drills (fixtures/runs/library/README.md): a pass, an expected failure in
+// the format before per-fault RPO windows, a restore drill, a split brain caught as expected,
+// a flaw not caught, and an unexpected RTO breach.
 const library = () => [
   recorded('library/primary-down'),
   recorded('library/primary-down-async'),
   recorded('library/backup-restore-full'),
+  recorded('library/split-brain'),
+  recorded('library/primary-down-async-not-caught'),
   recorded('primary-down'),
 ];
 
@@ -40,12 +45,15 @@ describe('figures', () => {
 });
 
 describe('libraryRow', () => {
-  it('reads a recorded passing run, an expected failure, a restore drill and an unexpected failure', () => {
-    const [pass, async, restore, fail] = library().map(libraryRow);
+  it('reads every recorded kind of run', () => {
+    const [pass, async, restore, split, notCaught, fail] = library().map(libraryRow);
     expect(pass).toMatchObject({ scenario: 'primary-down', expected: 'pass', verdict: 'pass', as_expected: true });
-    expect(pass!.restore).toBeNull();
+    expect(pass).toMatchObject({ rto_s: 1.481167, rto_error_bar_s: 0.048031, rpo_lost: 0, restore: null });
     expect(async).toMatchObject({ expected: 'fail', verdict: 'fail', as_expected: true, rpo_lost: 24 });
-    expect(restore!.restore?.rto_s).toBe(2.803);
+    expect(restore).toMatchObject({ rto_s: 4, rto_error_bar_s: null, rpo_lost: 408, restore: { rto_s: 4 } });
+    expect(split).toMatchObject({ expected: 'fail', verdict: 'fail', as_expected: true, rpo_lost: 965 });
+    expect(split!.rpo_window_s).toBe(5.523);
+    expect(notCaught).toMatchObject({ expected: 'fail', verdict: 'pass', as_expected: false });
     expect(fail).toMatchObject({ verdict: 'fail', as_expected: false, rto_s: 7.746113, rto_error_bar_s: 0.005138 });
   });
 
@@ -75,23 +83,15 @@ describe('rendering', () => {
       'RPO window',
       'restore RTO',
     ]);
-    expect(table!.rows.map((r) => r[0])).toEqual([
-      'primary-down',
-      'primary-down-async',
-      'backup-restore-full',
-      'primary-down',
+    expect(table!.rows).toEqual([
+      ['primary-down', 'pass', '✅ pass', '1.48 s (-0.05)', '0', '0 s', '-'],
+      ['primary-down-async', 'fail', '✅ fail', '2.09 s (-0.04)', '24', '0.242 s', '-'],
+      ['backup-restore-full', 'pass', '✅ pass', '4 s', '408', '2.8 s', '4 s'],
+      ['split-brain', 'fail', '✅ fail', '5.52 s (-0.03)', '965', '5.52 s', '-'],
+      ['primary-down-async', 'fail', '❌ pass (UNEXPECTED)', '0.712 s (-0.03)', '0', '0 s', '-'],
+      ['primary-down', 'pass', '❌ fail (UNEXPECTED)', '7.75 s (-0.005)', '0', '0 s', '-'],
     ]);
-    expect(table!.rows[3]).toEqual([
-      'primary-down',
-      'pass',
-      '❌ fail (UNEXPECTED)',
-      '7.75 s (-0.005)',
-      '0',
-      '0 s',
-      '-',
-    ]);
-    expect(table!.rows[2]![6]).toBe('2.8 s');
-    expect(md).toContain('**4 runs, 1 NOT as expected.**');
+    expect(md).toContain('**6 runs, 2 NOT as expected.**');
   });
 
   it('escapes pipes in cells', () => {
@@ -102,10 +102,10 @@ describe('rendering', () => {
   it('terminal: one line per run, no colour when asked', () => {
     const text = renderLibraryTerminal(librarySummary(library()), { color: false });
     expect(text).toContain('primary-down-async');
-    expect(text).toContain('4 runs, 1 NOT as expected');
+    expect(text).toContain('6 runs, 2 NOT as expected');
     // eslint-disable-next-line no-control-regex
     expect(text).not.toMatch(/\x1b\[/);
-    expect(text.split('\n').length).toBe(4 + 6); // 3 rules, head, 4 rows, verdict, final newline
+    expect(text.split('\n').length).toBe(6 + 6); // 3 rules, head, 6 rows, verdict, final newline
   });
 
   it('summary.md and summary.json beside the run directories', () => {
@@ -114,8 +114,8 @@ describe('rendering', () => {
     const json = JSON.parse(readFileSync(paths.json, 'utf8')) as Record<string, unknown>;
     expect(json).toMatchObject({
       kind: 'drill-library',
-      runs: 4,
-      as_expected: 3,
+      runs: 6,
+      as_expected: 4,
       created_at: '2026-01-02T03:04:05.000Z',
     });
     expect(readFileSync(paths.md, 'utf8')).toMatch(/^# drill: scenario library\n\n\| scenario \|/);

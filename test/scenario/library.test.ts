@@ -50,8 +50,9 @@ describe('resolveScenarioArgs', () => {
     expect(await resolveScenarioArgs([local, 'scenarios/nope.yaml'])).toEqual([local, 'scenarios/nope.yaml']);
   });
 
-  it('maps a bare name to the library file', async () => {
-    expect(await resolveScenarioArgs(['split-brain'])).toEqual([join(root, 'scenarios', 'split-brain.yaml')]);
+  it('maps a bare name to the library file, relative to the working directory when inside it', async () => {
+    expect(process.cwd()).toBe(root);
+    expect(await resolveScenarioArgs(['split-brain'])).toEqual(['scenarios/split-brain.yaml']);
   });
 
   it('names the library it searched for an unknown bare name (a usage error, exit 2)', async () => {
