@@ -77,7 +77,7 @@ async function runLevel(port: number, rate: number, durMs: number, dir: string, 
       const p = lastInv.get(e.process);
       if (p !== undefined && e.t >= warm) gaps.push(e.t - p);
       lastInv.set(e.process, e.t);
-    } else {
+    } else if (e.type !== 'mark') {
       if (e.type === 'ok') ok++;
       else notOk++;
       const s = openAt.get(e.process);

@@ -4,10 +4,11 @@
 // never a zero. Durability (durability.ts) is decided once, here, and every figure that
 // counts successes (RTO, availability, the error-rate phase) asks it.
 import { pairHistory, type FinalRead, type HistoryEvent, type Op } from '../client/history.js';
-import type { DrillMetrics, FaultRecord, RtoMeasurement } from '../core/result.js';
+import type { DrillMetrics, FaultRecord, MarkRecord, RtoMeasurement } from '../core/result.js';
 import { checkAvailability, type TimeWindow } from './availability.js';
 import { guard, type CheckResult } from './compose.js';
 import { durabilityOf, type Durability } from './durability.js';
+import { checkHuman } from './human.js';
 import { checkIntegrity } from './integrity.js';
 import { checkLatency } from './latency.js';
 import { checkLeader, splitBrainOf } from './leader.js';
@@ -41,6 +42,10 @@ export interface MetricsInput {
   sustain?: number;
   /** Backups and restores of the drill (backup/destroy/restore/verify steps). */
   backup?: BackupRunInput;
+  /** Marks on the timeline (game days: detected, mitigated). */
+  marks?: readonly MarkRecord[];
+  /** Score time to detect / mitigate even without human marks (the scenario has such thresholds). */
+  gameDay?: boolean;
 }
 
 type Confirmed = FaultWindowInput & { confirmedT: number };
@@ -169,6 +174,19 @@ export function computeMetrics(input: MetricsInput): DrillMetrics {
       // RTO is then the worst of it and the fault RTOs, and unknown stays unknown.
       if (restored) combineRestoreRto(metrics, disruptive.length, rto.code);
     }
+  }
+  const human = (input.marks ?? []).some((m) => m.kind === 'detected' || m.kind === 'mitigated');
+  if (human || input.gameDay) {
+    const faults = input.faults.map((f) => ({
+      id: f.id,
+      confirmed_s: f.confirmedT === null ? null : f.confirmedT / 1000,
+      disruptive: f.disruptive,
+    }));
+    const g = guard(
+      () => checkHuman(faults, input.marks ?? []),
+      (msg) => ({ detect_s: null, mitigate_s: null, per_fault: [], reason: `checker failed: ${msg}` }),
+    );
+    metrics.game_day = g;
   }
   metrics.checks = checksOf(metrics);
   return metrics;

@@ -135,6 +135,7 @@ const TYPES = new Set(['invoke', 'ok', 'fail', 'info']);
 function isEvent(e: unknown): e is HistoryEvent {
   if (typeof e !== 'object' || e === null) return false;
   const o = e as Record<string, unknown>;
+  if (o.type === 'mark') return typeof o.t === 'number' && typeof o.kind === 'string' && typeof o.label === 'string';
   return (
     typeof o.type === 'string' &&
     TYPES.has(o.type) &&

@@ -45,7 +45,25 @@ export interface CompletionEvent {
   found?: boolean;
 }
 
-export type HistoryEvent = InvokeEvent | CompletionEvent;
+/**
+ * A human mark on the timeline (game days: detected, mitigated, a note), on the same clock
+ * as the operations. Not an operation: pairHistory skips it.
+ */
+export interface MarkEvent {
+  type: 'mark';
+  t: number;
+  kind: 'note' | 'detected' | 'mitigated';
+  label: string;
+  operator?: string;
+  source: 'scenario' | 'live' | 'terminal';
+}
+
+export type HistoryEvent = InvokeEvent | CompletionEvent | MarkEvent;
+
+/** Operation events only (marks are on the same timeline but are not operations). */
+export function isOpEvent(e: HistoryEvent): e is InvokeEvent | CompletionEvent {
+  return e.type !== 'mark';
+}
 
 /** An invoke paired with its completion: what checkers work on. */
 export interface Op {
@@ -82,6 +100,7 @@ export function pairHistory(events: readonly HistoryEvent[], endT?: number): Op[
   let lastT = 0;
   for (const e of events) {
     lastT = Math.max(lastT, e.t);
+    if (e.type === 'mark') continue;
     if (e.type === 'invoke') {
       open.set(e.process, e);
       continue;

@@ -39,6 +39,10 @@ export interface FaultRecord {
   /** How the fault was applied and verified, e.g. "docker kill SIGKILL; container observed exited". */
   mechanism: string;
   detail?: Record<string, unknown>;
+  /** Game days: hidden from the live page until the team marks it detected (revealed here). */
+  blind?: boolean;
+  /** Index of the step that injected it (absent for faults not injected by a step). */
+  step?: number;
 }
 
 export interface RtoMeasurement {
@@ -159,6 +163,23 @@ export interface DrillMetrics {
   /** Split brain: the most nodes that claimed leadership at the same time, and for how long 2+ did. Absent when the target cannot tell. */
   split_brain?: { max_leaders: number; seconds: number };
   /**
+   * Game days: time from each disruptive fault's t_f to the first `detected` and `mitigated`
+   * marks after it (the worst fault's), seconds; null = nobody marked it. Present when the run
+   * has human marks or detect / mitigate thresholds.
+   */
+  game_day?: {
+    detect_s: number | null;
+    mitigate_s: number | null;
+    per_fault: Array<{
+      fault_id: string;
+      detect_s: number | null;
+      mitigate_s: number | null;
+      detected_by?: string;
+      mitigated_by?: string;
+    }>;
+    reason?: string;
+  };
+  /**
    * Every checker's verdict on what it checked: true (holds), false (violated), unknown (could
    * not tell, with the reason). A checker that throws is unknown, never a crash.
    */
@@ -200,12 +221,28 @@ export interface StepRecord {
   start_s: number;
   end_s: number | null;
   error?: string;
+  /** A blind fault's step: its text is hidden from the live page until the fault is detected. */
+  blind?: boolean;
 }
 
 export interface MarkRecord {
+  /** Harness time (s since the run's origin). */
   t_s: number;
+  /** The note: the scenario's `mark` text, or what the operator typed or clicked. */
   label: string;
+  /**
+   * note: a remark on the timeline. detected / mitigated: the people in the room say they
+   * noticed the fault / acted on it (game days); scored by the `detect` and `mitigate`
+   * thresholds from each fault's t_f. Absent in older results (a note).
+   */
+  kind?: MarkKind;
+  /** Who made it (--operator, or the OS user); absent for the scenario's own marks. */
+  operator?: string;
+  /** Where it came from: the scenario's mark step, the live page, or the terminal. */
+  source?: 'scenario' | 'live' | 'terminal';
 }
+
+export type MarkKind = 'note' | 'detected' | 'mitigated';
 
 export interface DrillResult {
   /** Version of this file's format. */

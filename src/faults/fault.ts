@@ -46,6 +46,8 @@ export interface FaultSpec {
   offsetS?: number | undefined;
   /** backup-storage: what happens to the repository. */
   mode?: 'unavailable' | 'read-only' | 'corrupt' | undefined;
+  /** Game days: hidden from the live page until the team marks it detected. */
+  blind?: boolean | undefined;
 }
 
 export interface FaultContext {

@@ -103,6 +103,18 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
       `${pct(m.availability_overall)} overall` +
       (m.availability === null && m.availability_reason ? c.dim(` (${m.availability_reason})`) : ''),
   );
+  const g = m.game_day;
+  if (g) {
+    const who = (n?: string) => (n ? ` by ${n}` : '');
+    for (const f of g.per_fault) {
+      out.push(
+        `game day     ${f.fault_id}: detected ${f.detect_s === null ? 'unknown' : `+${formatDuration(f.detect_s)}`}` +
+          `${who(f.detected_by)}, mitigated ${f.mitigate_s === null ? 'unknown' : `+${formatDuration(f.mitigate_s)}`}` +
+          `${who(f.mitigated_by)} after it took effect`,
+      );
+    }
+    if (g.per_fault.length === 0) out.push(`game day     ${g.reason ?? 'no fault to measure from'}`);
+  }
   out.push(`latency      p50 ${ms(m.latency_ms.p50)}, p99 ${ms(m.latency_ms.p99)}, max ${ms(m.latency_ms.max)}`);
   const atl = m.ops.acked_then_lost ?? null;
   out.push(

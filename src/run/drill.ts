@@ -30,6 +30,8 @@ import { createTarget } from '../targets/create.js';
 import type { Target } from '../targets/target.js';
 import type { ProgressSnapshot } from '../reporters/progress.js';
 import { LeaderWatch } from './leader-watch.js';
+import { MarkBoard } from './marks.js';
+import { LiveSession, type LiveOptions } from '../live/session.js';
 import { createRunDir, type RunDir } from './run-dir.js';
 
 export interface DrillProgress {
@@ -46,6 +48,8 @@ export interface RunOptions {
   keep?: boolean;
   signal: AbortSignal;
   progress: DrillProgress;
+  /** A game day: the live page and terminal keys for marks (`drill run --live`). */
+  live?: LiveOptions | undefined;
 }
 
 /** Logical-client numbers of the recovery probe: far above any workload worker's. */
@@ -67,7 +71,9 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
   const journal = new FaultJournal(run.journal);
   const history = await HistoryWriter.open(run.history);
   const recovery = new RecoveryWatcher();
-  const out: ScheduleOutcome = { steps: [], marks: [] };
+  const marks = new MarkBoard(clock, history);
+  // The board's list is the outcome's: scenario marks and the team's marks in one place.
+  const out: ScheduleOutcome = { steps: [], marks: marks.marks };
   let phase = 'boot';
   let status: RunStatus = 'completed';
   let error: string | undefined;
@@ -78,6 +84,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
   let faults: FaultManager | undefined;
   let workload: ReturnType<typeof startWorkload> | undefined;
   let probe: RecoveryProbe | undefined;
+  let live: LiveSession | undefined;
   let ticker: NodeJS.Timeout | undefined;
 
   const tick = () => {
@@ -109,6 +116,29 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
         if (r.disruptive) probe?.start();
       },
     });
+    if (opts.live) {
+      const f = faults;
+      const l = leaders;
+      live = new LiveSession(
+        {
+          clock,
+          scenario,
+          runId: run.runId,
+          nodes: target.nodeNames,
+          phase: () => phase,
+          steps: () => out.steps,
+          faults: () => f.records,
+          active: () => f.activeNames(),
+          events: () => history.events,
+          leaders: () => l.timeline,
+          rtoLimitS: scenario.thresholds?.rto === undefined ? undefined : scenario.thresholds.rto / 1000,
+          marks,
+          echo: (line) => progress.event(line),
+        },
+        opts.live,
+      );
+      await live.start();
+    }
     const w = scenario.workload;
     const client = target.writeClient();
     const kind = w.kind ?? (scenario.cluster.target === 'custom' ? 'kv' : 'graph');
@@ -158,6 +188,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
         onFault: (r) => {
           if (r.disruptive) probe?.start();
         },
+        marks,
         history: () => history.events,
       },
       out,
@@ -221,7 +252,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
     progress.done();
   }
 
-  return assemble({
+  const result = assemble({
     opts,
     run,
     clock,
@@ -237,6 +268,8 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
     history: history.events,
     out,
   });
+  await live?.stop(result.verdict).catch(() => undefined);
+  return result;
 }
 
 /** Give the workload a moment to show recovery after the last heal (bounded, best effort). */
@@ -292,6 +325,8 @@ function assemble(a: {
     faults: faultInputs(faultRecords),
     leaderTimeline: a.leaders?.timeline ?? [],
     ...(backup ? { backup } : {}),
+    marks: a.out.marks,
+    gameDay: scenario.thresholds?.detect !== undefined || scenario.thresholds?.mitigate !== undefined,
   });
   // A step that failed (recovery never came within its await timeout) fails the drill
   // even when every threshold that could be scored was met.

@@ -79,7 +79,7 @@ const offsetInput = z
   });
 export const FAULT_TARGETS = ['primary', 'replica', 'random', 'all', 'minority', 'majority'] as const;
 export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
-export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered'] as const;
+export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered', 'mark'] as const;
 export const STEP_KEYS = [
   'wait',
   'mark',
@@ -379,6 +379,13 @@ const faultSchema = z
         'kind: backup-storage only (required): the repository is unavailable, read-only, or one byte of a stored chunk of the newest snapshot is flipped (corrupt, never healed). No target/node: it acts on the repository.',
       ),
     duration: duration('Heal automatically after this long. Not allowed for restart.').optional(),
+    blind: z
+      .boolean()
+      .optional()
+      .describe(
+        'Game days: hide the fault (kind, name, target) from the live page until the team marks it detected; ' +
+          'the report reveals it.',
+      ),
     name: z
       .string()
       .regex(FAULT_NAME_PATTERN, {
@@ -458,10 +465,21 @@ const awaitSchema = z
     condition: z
       .enum(AWAIT_CONDITIONS)
       .describe(
-        'healthy: every running node answers /health. leader: a leader is elected. recovered: writes succeed again.',
+        'healthy: every running node answers /health. leader: a leader is elected. recovered: writes succeed again. ' +
+          'mark: the team made the mark `name` (detected, mitigated) since the latest fault (game days).',
       ),
+    name: z
+      .enum(['detected', 'mitigated'])
+      .optional()
+      .describe('condition: mark only: which mark to wait for (default mitigated).'),
     timeout: duration('Give up (the step fails) after this long. Default 30s.').prefault('30s'),
   })
+  .superRefine((parsed, ctx) => {
+    const a: unknown = parsed;
+    if (isRec(a) && a['name'] !== undefined && a['condition'] !== 'mark') {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: 'name applies only to condition: mark' });
+    }
+  }, always)
   .describe('Wait for a condition.');
 
 // ---- backup / destroy / restore / verify (docs/backup-restore.md) ------------------------
@@ -663,6 +681,10 @@ const thresholdsSchema = z
       'Max time the longest restore took (request to data loaded; the full destroy-to-verified time is the rto).',
     ).optional(),
     integrity: z.boolean().optional().describe('Must hold: no dangling edge, the same checksum on every node.'),
+    detect: duration(
+      'Game days: max time from each disruptive fault taking effect to the team marking it detected (drill run --live).',
+    ).optional(),
+    mitigate: duration('Game days: max time from each disruptive fault taking effect to the team marking it mitigated.').optional(),
     reads: z
       .strictObject({
         stale: z
@@ -729,6 +751,8 @@ export interface FaultSpec {
   offsetS?: number;
   /** backup-storage: unavailable | read-only | corrupt. */
   mode?: 'unavailable' | 'read-only' | 'corrupt';
+  /** Game days: hidden from the live page until detected. */
+  blind?: boolean;
 }
 
 // The step union the run engine switches on is defined once, beside the runner.
@@ -838,7 +862,11 @@ function toStep(s: ParsedStep, faultName: () => string, backupName: () => string
   if (s.wait !== undefined) return { kind: 'wait', ms: s.wait };
   if (s.mark !== undefined) return { kind: 'mark', label: s.mark };
   if (s.heal !== undefined) return { kind: 'heal', name: s.heal };
-  if (s.await !== undefined) return { kind: 'await', condition: s.await.condition, timeoutMs: s.await.timeout };
+  if (s.await !== undefined) {
+    const a = s.await;
+    if (a.condition === 'mark') return { kind: 'await', condition: 'mark', mark: a.name ?? 'mitigated', timeoutMs: a.timeout };
+    return { kind: 'await', condition: a.condition, timeoutMs: a.timeout };
+  }
   if (s.exec !== undefined) {
     const x = s.exec;
     return {
@@ -905,6 +933,7 @@ function toStep(s: ParsedStep, faultName: () => string, backupName: () => string
   if (f.rate !== undefined) fault.rate = f.rate;
   if (f.offset !== undefined) fault.offsetS = f.offset;
   if (f.mode !== undefined) fault.mode = f.mode;
+  if (f.blind === true) fault.blind = true;
   return { kind: 'fault', fault };
 }
 

@@ -18,7 +18,7 @@ export class RecoveryWatcher {
   private readonly invokeT = new Map<number, number>();
 
   observe(e: HistoryEvent): void {
-    if (e.f === 'read') return;
+    if (e.type === 'mark' || e.f === 'read') return;
     if (e.type === 'invoke') {
       this.invokeT.set(e.process, e.t);
       return;

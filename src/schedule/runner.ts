@@ -11,6 +11,7 @@ import type { HistoryEvent } from '../client/history.js';
 import { BackupRunState, runBackup, runDestroy, runRestore, runVerify, type BackupStepDeps } from './backup-steps.js';
 import { describeStep, fmtMs, type Step } from './steps.js';
 import { runExecStep } from './exec-step.js';
+import type { MarkBoard } from '../run/marks.js';
 
 export class StepFailedError extends Error {
   constructor(
@@ -32,6 +33,8 @@ export interface RunnerDeps {
   onEvent?(line: string): void;
   /** A fault was confirmed in effect (the recovery probe starts a session). */
   onFault?(record: FaultRecord): void;
+  /** The run's marks (scenario marks and, on game days, the team's). */
+  marks?: MarkBoard;
   /** The history so far (backup/restore/verify steps compare the data with it). */
   history?: () => readonly HistoryEvent[];
   /** The run's id and directory (exec steps). */
@@ -59,6 +62,7 @@ export async function runSteps(steps: readonly Step[], deps: RunnerDeps, out: Sc
       start_s: clock.now() / 1000,
       end_s: null,
     };
+    if (step.kind === 'fault' && step.fault.blind) record.blind = true;
     out.steps.push(record);
     deps.onStep?.(record);
     try {
@@ -106,11 +110,16 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       return;
     }
     case 'mark':
-      out.marks.push({ t_s: clock.now() / 1000, label: step.label });
+      // Through the run's mark board when there is one (history.jsonl, the live page); the
+      // board's list is out.marks then, so the mark is recorded once.
+      if (deps.marks) deps.marks.add('note', step.label, 'scenario');
+      else out.marks.push({ t_s: clock.now() / 1000, label: step.label, kind: 'note', source: 'scenario' });
       deps.onEvent?.(`mark: ${step.label}`);
       return;
     case 'fault': {
       const r = await faults.apply(step.fault);
+      r.step = out.steps.length - 1;
+      if (step.fault.blind) r.blind = true;
       deps.onFault?.(r);
       deps.onEvent?.(
         `fault ${r.id} ${r.kind} on ${r.nodes.join(', ')} in effect after ${((r.injection_latency_s ?? 0) * 1000).toFixed(0)} ms (${r.mechanism})`,
@@ -144,6 +153,7 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
     case 'await': {
       const start = clock.now();
       const deadline = start + step.timeoutMs;
+      if (step.condition === 'mark') return awaitMark(step.mark, step.timeoutMs, deps);
       if (step.condition === 'recovered') deps.recovery.reset(start);
       let why = '';
       while (clock.now() < deadline) {
@@ -163,5 +173,20 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       }
       throw new Error(`${why} within ${fmtMs(step.timeoutMs)}`);
     }
+  }
+}
+
+/**
+ * Game days: wait for the team's mark (detected / mitigated) made since the latest fault was
+ * requested (a mark made before this step began counts: the team does not wait for the script).
+ */
+async function awaitMark(kind: 'detected' | 'mitigated', timeoutMs: number, deps: RunnerDeps): Promise<void> {
+  const board = deps.marks;
+  if (!board) throw new Error("await mark needs the run's marks (drill run --live)");
+  const since = deps.faults.records.reduce((t, r) => Math.max(t, r.requested_s), 0);
+  const deadline = deps.clock.now() + timeoutMs;
+  while (board.firstSince(kind, since) === undefined) {
+    if (deps.clock.now() > deadline) throw new Error(`nobody marked "${kind}" within ${fmtMs(timeoutMs)}`);
+    await sleep(POLL_MS, deps.signal);
   }
 }

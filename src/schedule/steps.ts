@@ -10,7 +10,8 @@ export type Step =
   | { kind: 'mark'; label: string }
   | { kind: 'fault'; fault: FaultSpec }
   | { kind: 'heal'; name: string }
-  | { kind: 'await'; condition: AwaitCondition; timeoutMs: number }
+  | { kind: 'await'; condition: Exclude<AwaitCondition, 'mark'>; timeoutMs: number }
+  | { kind: 'await'; condition: 'mark'; mark: 'detected' | 'mitigated'; timeoutMs: number }
   | ExecStep
   | BackupSteps;
 
@@ -45,7 +46,9 @@ export function describeStep(s: Step): string {
     case 'heal':
       return `heal ${s.name}`;
     case 'await':
-      return `await ${s.condition} (timeout ${fmtMs(s.timeoutMs)})`;
+      return s.condition === 'mark'
+        ? `await the team's "${s.mark}" mark (timeout ${fmtMs(s.timeoutMs)})`
+        : `await ${s.condition} (timeout ${fmtMs(s.timeoutMs)})`;
     case 'exec':
       return `exec ${s.in !== undefined ? `in ${s.in}` : 'on the host'}: ${s.command.join(' ')}`;
   }

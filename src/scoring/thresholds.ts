@@ -16,6 +16,9 @@ export interface ThresholdSpec {
   integrity?: boolean;
   /** Max stale reads (reads that missed a write acknowledged before they were sent). */
   reads?: { stale?: number };
+  /** ms: game days, from the fault taking effect to the team's `detected` / `mitigated` mark. */
+  detect?: number;
+  mitigate?: number;
 }
 
 export const THRESHOLD_NAMES = [
@@ -28,6 +31,8 @@ export const THRESHOLD_NAMES = [
   'restore_duration',
   'integrity',
   'reads.stale',
+  'detect',
+  'mitigate',
 ] as const;
 export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
 
@@ -120,6 +125,14 @@ export function scoreThresholds(spec: ThresholdSpec, m: DrillMetrics): Threshold
     const reads = m.reads.ok > 0 ? m.reads.stale : null;
     out.push(upper('reads.stale', 'count', spec.reads.stale, reads, 'no read was answered (set workload.read_share)'));
   }
+  if (spec.detect !== undefined) {
+    const why = m.game_day?.reason ?? 'nobody marked the fault detected';
+    out.push(upper('detect', 's', spec.detect / 1000, m.game_day?.detect_s ?? null, why));
+  }
+  if (spec.mitigate !== undefined) {
+    const why = m.game_day?.reason ?? 'nobody marked the fault mitigated';
+    out.push(upper('mitigate', 's', spec.mitigate / 1000, m.game_day?.mitigate_s ?? null, why));
+  }
   if (spec.integrity === true) {
     const r: ThresholdResult = {
       name: 'integrity',
@@ -154,7 +167,7 @@ export interface ExpectationResult {
  *   reason  := clause ( ("," | "and") clause )*
  *   clause  := name [ op number ]
  *   name    := rto | rpo | rpo.lost | rpo.window | availability | p99_latency | backup_duration | restore_duration
- *              | integrity | reads | reads.stale
+ *              | integrity | reads | reads.stale | detect | mitigate
  *   op      := ">" | ">=" | "<" | "<=" | "=" | "=="
  *
  * Every clause must hold: the named threshold failed in this run ("rpo" matches rpo.lost

@@ -79,7 +79,7 @@ describe('flaw switches are caught, for the right reason', () => {
 
 describe('the library is covered', () => {
   it('every scenario in scenarios/ is run by a Docker test and listed in scenarios/README.md', () => {
-    const tests = ['test/scenarios', 'test/faults', 'test/cli']
+    const tests = ['test/scenarios', 'test/faults', 'test/cli', 'test/live']
       .flatMap((d) =>
         readdirSync(join(root, d))
           .filter((f) => f.endsWith('.docker.test.ts'))

@@ -1,6 +1,7 @@
 // drill run <scenario.yaml|dir>...: run drills, print live progress and a summary,
 // write the reports, exit with a code CI can act on.
 
+import { userInfo } from 'node:os';
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../../core/errors.js';
 import type { DrillResult } from '../../core/result.js';
@@ -33,6 +34,9 @@ interface RunArgs {
   format: string[];
   quiet: boolean;
   json: boolean;
+  live: boolean;
+  port?: number;
+  operator?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -75,13 +79,39 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'boolean',
         default: false,
         describe: 'print result.json to stdout instead of the summary',
+      })
+      .option('live', {
+        type: 'boolean',
+        default: false,
+        describe:
+          'game day: serve the timeline on 127.0.0.1 while the drill runs; mark detected / mitigated there ' +
+          'or with keys d / m / n in the terminal (docs/game-days.md)',
+      })
+      .option('port', { type: 'number', describe: 'with --live: the port to serve on (default: any free port)' })
+      .option('operator', {
+        type: 'string',
+        describe: 'with --live: who makes the marks (default: the OS user)',
       }) as never,
   handler: async (args) => {
     if (!Number.isInteger(args.repeat) || args.repeat < 1)
       throw new UsageError(`--repeat must be a positive integer, got ${args.repeat}`);
     if (args.seed !== undefined && !Number.isInteger(args.seed))
       throw new UsageError(`--seed must be an integer, got ${args.seed}`);
-    const files = await loadScenarios(await resolveScenarioArgs(args.scenarios));
+    if (args.port !== undefined && !(Number.isInteger(args.port) && args.port >= 0 && args.port < 65536))
+      throw new UsageError(`--port must be a port number (0..65535), got ${args.port}`);
+    if ((args.port !== undefined || args.operator !== undefined) && !args.live)
+      throw new UsageError('--port and --operator go with --live');
+    let files = await loadScenarios(await resolveScenarioArgs(args.scenarios));
+    // A game day waits for the team's marks: without --live nobody can make them.
+    const needsLive = (f: (typeof files)[number]) =>
+      f.scenario.steps.some((s) => s.kind === 'await' && s.condition === 'mark');
+    if (!args.live && files.some(needsLive)) {
+      const waiting = files.filter(needsLive);
+      if (files.length === 1)
+        throw new UsageError(`${waiting[0]!.path}: this game day waits for the team's marks: run it with --live`);
+      for (const f of waiting) process.stderr.write(`skipped ${f.path}: a game day, run it with --live\n`);
+      files = files.filter((f) => !needsLive(f));
+    }
     const formats = splitFormats(args.format, defaultFileReporters);
     if (args['dry-run']) {
       for (const f of files) {
@@ -140,6 +170,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
             keep: args.keep,
             signal: controller.signal,
             progress,
+            live: args.live
+              ? {
+                  port: args.port,
+                  operator: args.operator ?? userInfo().username,
+                  keys: Boolean(process.stdin.isTTY) && !args.json,
+                  onUrl: (url) => progressStream.write(`live: ${url} (marks: d detected, m mitigated, n note)\n`),
+                }
+              : undefined,
           });
           results.push(result);
           runs.push(result);
