@@ -8,27 +8,20 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DrillResult, ThresholdResult } from '../core/result.js';
 import type { JournalEvent } from '../faults/journal.js';
-import { formatPercent } from '../scoring/thresholds.js';
+import { formatLatency, formatMeasured, formatPercent, humanDuration, orUnknown } from '../core/format.js';
 import { bucketOps } from './html/buckets.js';
 import { logExcerpts, type LogExcerpt } from './html/log-excerpts.js';
 import { readRunData, type RunData } from './html/run-data.js';
 import { sampleScatter } from './html/scatter.js';
-import { esc, humanDuration } from './html/svg.js';
+import { esc } from './html/svg.js';
 import { COLORS, renderTimeline } from './html/timeline-svg.js';
 import type { Reporter } from './reporter.js';
 
-const sec = (s: number | null | undefined): string => (s === null || s === undefined ? 'unknown' : humanDuration(s));
+const sec = (s: number | null | undefined): string => orUnknown(s ?? null, humanDuration);
 const at = (s: number | null): string => (s === null ? '—' : `${s.toFixed(2)} s`);
-const pct = (r: number | null): string => (r === null ? 'unknown' : formatPercent(r));
-const ms = (x: number | null): string => (x === null ? 'unknown' : `${Math.round(x * 10) / 10} ms`);
-
-function measured(t: ThresholdResult): string {
-  if (t.measured === null) return 'unknown';
-  if (typeof t.measured === 'boolean') return t.measured ? 'holds' : 'violated';
-  if (t.unit === 's') return humanDuration(t.measured);
-  if (t.unit === 'ratio') return formatPercent(t.measured);
-  return String(t.measured);
-}
+const pct = (r: number | null): string => orUnknown(r, formatPercent);
+const ms = (x: number | null): string => orUnknown(x, formatLatency);
+const measured = (t: ThresholdResult): string => formatMeasured(t, humanDuration);
 
 const CSS = `
 :root{--ok:${COLORS.ok};--fail:${COLORS.fail};--info:${COLORS.info};--text:${COLORS.text};--muted:#5b6470;--line:#e3e6ea;--bg:#f6f7f9}

@@ -4,7 +4,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import chalkDefault from 'chalk';
 import Table from 'cli-table3';
 import type { DrillResult, ThresholdResult } from '../core/result.js';
-import { formatDuration, formatPercent } from '../scoring/thresholds.js';
+import { formatDuration, formatLatency, formatMeasured, formatPercent, orUnknown } from '../core/format.js';
 import type { Reporter } from './reporter.js';
 
 export interface SummaryOptions {
@@ -12,19 +12,12 @@ export interface SummaryOptions {
   color?: boolean;
 }
 
-const sec = (s: number | null): string => (s === null ? 'unknown' : formatDuration(s));
-const ms = (x: number | null): string => (x === null ? 'unknown' : `${Math.round(x * 10) / 10} ms`);
-const pct = (r: number | null): string => (r === null ? 'unknown' : formatPercent(r));
-const cnt = (n: number | null): string => (n === null ? 'unknown' : String(n));
+const sec = (s: number | null): string => orUnknown(s, formatDuration);
+const ms = (x: number | null): string => orUnknown(x, formatLatency);
+const pct = (r: number | null): string => orUnknown(r, formatPercent);
+const cnt = (n: number | null): string => orUnknown(n, String);
 const signed = (s: number): string => `${s < 0 ? '-' : '+'}${formatDuration(Math.abs(s))}`;
-
-function measured(t: ThresholdResult): string {
-  if (t.measured === null) return 'unknown';
-  if (typeof t.measured === 'boolean') return t.measured ? 'holds' : 'violated';
-  if (t.unit === 's') return formatDuration(t.measured);
-  if (t.unit === 'ratio') return formatPercent(t.measured);
-  return String(t.measured);
-}
+const measured = (t: ThresholdResult): string => formatMeasured(t, formatDuration);
 
 export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): string {
   const color = opts.color ?? chalkDefault.level > 0;

@@ -3,13 +3,14 @@
 // caller's `finally` heals and tears down. Aborting (Ctrl-C) stops at the current step.
 
 import { sleep, type Clock } from '../core/clock.js';
+import { formatMs } from '../core/format.js';
 import type { FaultRecord, MarkRecord, StepRecord } from '../core/result.js';
 import type { FaultManager } from '../faults/fault-manager.js';
 import type { Target } from '../targets/target.js';
 import { allHealthy, RecoveryWatcher } from './conditions.js';
 import type { HistoryEvent } from '../client/history.js';
 import { BackupRunState, runBackup, runDestroy, runRestore, runVerify, type BackupStepDeps } from './backup-steps.js';
-import { describeStep, fmtMs, type Step } from './steps.js';
+import { describeStep, type Step } from './steps.js';
 import { runExecStep } from './exec-step.js';
 
 export class StepFailedError extends Error {
@@ -161,7 +162,7 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
         }
         await sleep(POLL_MS, signal);
       }
-      throw new Error(`${why} within ${fmtMs(step.timeoutMs)}`);
+      throw new Error(`${why} within ${formatMs(step.timeoutMs)}`);
     }
   }
 }

@@ -17,7 +17,8 @@ import type { DrillResult } from '../../core/result.js';
 import type { LeaderObservation } from '../../run/leader-watch.js';
 import type { Buckets } from './buckets.js';
 import type { ScatterPoint } from './scatter.js';
-import { esc, humanDuration, linear, log10, logTicks, n1, niceTicks, tickLabel, timeLabel, type Scale } from './svg.js';
+import { humanDuration } from '../../core/format.js';
+import { esc, linear, log10, logTicks, n1, niceTicks, tickLabel, timeLabel, type Scale } from './svg.js';
 
 export interface TimelineData {
   buckets: Buckets;
