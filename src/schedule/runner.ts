@@ -113,9 +113,8 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
     case 'fault': {
       const r = await faults.apply(step.fault);
       deps.onFault?.(r);
-      deps.onEvent?.(
-        `fault ${r.id} ${r.kind} on ${r.nodes.join(', ')} in effect after ${((r.injection_latency_s ?? 0) * 1000).toFixed(0)} ms (${r.mechanism})`,
-      );
+      const afterMs = ((r.injection_latency_s ?? 0) * 1000).toFixed(0);
+      deps.onEvent?.(`fault ${r.id} ${r.kind} on ${r.nodes.join(', ')} in effect after ${afterMs} ms (${r.mechanism})`);
       return;
     }
     case 'heal':
