@@ -73,13 +73,15 @@ export function renderJunit(results: readonly DrillResult[]): string {
   const total = all.reduce((n, s) => n + s.cases.length, 0);
   const time = results.reduce((n, r) => n + r.duration_s, 0);
   lines.push(
-    `<testsuites name="drill" tests=${attr(total)} failures=${attr(count('failure'))} errors=${attr(count('error'))} time=${attr(time)}>`,
+    `<testsuites name="drill" tests=${attr(total)} failures=${attr(count('failure'))} ` +
+      `errors=${attr(count('error'))} time=${attr(time)}>`,
   );
   for (const { r, cases } of all) {
     const failures = cases.filter((c) => c.failure).length;
     const errors = cases.filter((c) => c.error).length;
     lines.push(
-      `  <testsuite name=${attr(r.scenario.name)} tests=${attr(cases.length)} failures=${attr(failures)} errors=${attr(errors)} skipped="0" time=${attr(r.duration_s)} timestamp=${attr(r.started_at)}>`,
+      `  <testsuite name=${attr(r.scenario.name)} tests=${attr(cases.length)} failures=${attr(failures)} ` +
+        `errors=${attr(errors)} skipped="0" time=${attr(r.duration_s)} timestamp=${attr(r.started_at)}>`,
     );
     lines.push('    <properties>');
     for (const [k, v] of [

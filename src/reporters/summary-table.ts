@@ -67,12 +67,14 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   if (rs) {
     const ph = rs.phases;
     out.push(
-      `restore      RTO ${sec(rs.rto_s)} (restore ${sec(ph.restore_s)}, healthy ${sec(ph.healthy_s)}, verification ${sec(ph.verification_s)})` +
+      `restore      RTO ${sec(rs.rto_s)} (restore ${sec(ph.restore_s)}, healthy ${sec(ph.healthy_s)}, ` +
+        `verification ${sec(ph.verification_s)})` +
         (rs.position !== null ? `, to position ${rs.position}` : ''),
     );
     const missing = rs.missing_before_position;
     out.push(
-      `             ${missing === null ? 'unknown' : missing === 0 ? '0' : c.red(String(missing))} acknowledged writes missing at or before the position; ` +
+      `             ${missing === null ? 'unknown' : missing === 0 ? '0' : c.red(String(missing))} ` +
+        'acknowledged writes missing at or before the position; ' +
         `${cnt(rs.lost_after_position)} after it (backup age ${sec(rs.backup_age_s)})` +
         (rs.refused > 0 ? `; ${rs.refused} restore(s) refused` : ''),
     );
@@ -118,7 +120,8 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
     // whether writes were lost is the RPO checker's call, so this is a note, not a verdict.
     out.push(
       c.yellow(
-        `             ${m.split_brain.max_leaders} nodes claimed leadership at once for ${m.split_brain.seconds.toFixed(1)} s (split brain?)`,
+        `             ${m.split_brain.max_leaders} nodes claimed leadership at once ` +
+          `for ${m.split_brain.seconds.toFixed(1)} s (split brain?)`,
       ),
     );
   }
@@ -129,7 +132,8 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   }
   if (m.integrity.ok !== true)
     out.push(
-      `integrity    ${m.integrity.ok === null ? 'unknown' : c.red('violated')}${m.integrity.reason ? `: ${m.integrity.reason}` : ''}`,
+      `integrity    ${m.integrity.ok === null ? 'unknown' : c.red('violated')}` +
+        (m.integrity.reason ? `: ${m.integrity.reason}` : ''),
     );
   if (result.error) out.push(c.red(`error        ${result.error}`));
 
