@@ -1,8 +1,9 @@
-// How reports print figures, in one place so that the terminal summary, the thresholds'
-// text, the HTML page and the step descriptions print a figure the same way each time.
-// Durations come in three forms, each for its reader: to the millisecond where a number is
+// How reports print figures, in one place so that each report prints a given figure the
+// same way every time.
+// Durations come in four forms, each for its reader: to the millisecond where a number is
 // compared with a limit (thresholds, terminal summary), rounded where it is read at a glance
-// (the HTML page), and in the scenario's own compact notation where a step is described.
+// (the HTML page), always in seconds where a column compares runs (library table, job
+// summary), and in the scenario's own compact notation where a step is described.
 
 import type { ThresholdResult } from './result.js';
 
@@ -24,6 +25,16 @@ export function humanDuration(s: number): string {
   return `${m} m ${String(Math.round(s - m * 60)).padStart(2, '0')} s`;
 }
 
+/** At most `digits` decimals, trailing zeros dropped: (1.5, 2) -> "1.5". */
+export function formatFixed(x: number, digits: number): string {
+  return String(Number(x.toFixed(digits)));
+}
+
+/** Seconds, always in seconds, for tables that compare runs: "1.23 s", "0.012 s". */
+export function formatSeconds(s: number): string {
+  return `${formatFixed(s, Math.abs(s) >= 1 || s === 0 ? 2 : 3)} s`;
+}
+
 /** Milliseconds in the scenario's notation: "250ms", "1.5s". */
 export function formatMs(ms: number): string {
   return ms >= 1000 ? `${+(ms / 1000).toFixed(3)}s` : `${ms}ms`;
@@ -32,6 +43,11 @@ export function formatMs(ms: number): string {
 /** A ratio as a percentage: 0.27042 -> "27.042%". */
 export function formatPercent(r: number): string {
   return `${formatNumber(r * 100)}%`;
+}
+
+/** A ratio as a percentage with one decimal, for tables: 0.99512 -> "99.5%". */
+export function formatPercentShort(r: number): string {
+  return `${formatFixed(r * 100, 1)}%`;
 }
 
 /** A latency in ms, one decimal: "18.3 ms". */

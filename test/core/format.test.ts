@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   formatDuration,
+  formatFixed,
   formatLatency,
   formatMeasured,
   formatMs,
   formatNumber,
   formatPercent,
+  formatPercentShort,
+  formatSeconds,
   humanDuration,
   orUnknown,
 } from '../../src/core/format.js';
@@ -25,6 +28,14 @@ describe('format', () => {
     expect(humanDuration(0.8504)).toBe('850 ms');
     expect(humanDuration(7.746)).toBe('7.75 s');
     expect(humanDuration(125)).toBe('2 m 05 s');
+  });
+
+  it('prints seconds for tables that compare runs', () => {
+    expect(formatSeconds(0)).toBe('0 s');
+    expect(formatSeconds(0.0123)).toBe('0.012 s');
+    expect(formatSeconds(7.746)).toBe('7.75 s');
+    expect(formatFixed(1.5, 2)).toBe('1.5');
+    expect(formatPercentShort(0.99512)).toBe('99.5%');
   });
 
   it("describes steps in the scenario's notation", () => {
