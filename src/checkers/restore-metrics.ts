@@ -67,7 +67,9 @@ export function restoreMetrics(
     integrity.reason = [integrity.reason, ...broken].filter(Boolean).join('; ');
   } else if ((unresolved ?? 0) > 0 && integrity.ok === true) {
     integrity.ok = null;
-    integrity.reason = `${unresolved} absent acknowledged writes cannot be placed before or after the backup position (the target reports no write positions or the backup none): whether the backup is complete is unknown`;
+    integrity.reason =
+      `${unresolved} absent acknowledged writes cannot be placed before or after the backup position ` +
+      '(the target reports no write positions or the backup none): whether the backup is complete is unknown';
   }
   return out;
 }

@@ -37,7 +37,8 @@ export function httpExchange(agent: http.Agent, r: HttpRequest, timeoutMs: numbe
   return new Promise((resolve, reject) => {
     let sent = false;
     let settled = false;
-    let timer: NodeJS.Timeout | undefined;
+    // Armed once the request exists; settle() can run before that (a bad URL), so not a const.
+    let timer: NodeJS.Timeout | undefined = undefined;
     const settle = (err: HttpExchangeError | null, a?: HttpAnswer): void => {
       if (settled) return;
       settled = true;

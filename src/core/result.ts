@@ -160,7 +160,10 @@ export interface DrillMetrics {
   leader_changes: number | null;
   /** True when >= 3 leader changes were observed within 10 s. */
   leader_flapping?: boolean;
-  /** Split brain: the most nodes that claimed leadership at the same time, and for how long 2+ did. Absent when the target cannot tell. */
+  /**
+   * Split brain: the most nodes that claimed leadership at the same time, and for how long 2+ did.
+   * Absent when the target cannot tell.
+   */
   split_brain?: { max_leaders: number; seconds: number };
   /**
    * Game days: time from each disruptive fault's t_f to the first `detected` and `mitigated`

@@ -68,9 +68,8 @@ export class LiveSession {
           }),
         mark: (kind, label, operator) => {
           const m = s.marks.add(kind, label, 'live', operator);
-          s.echo(
-            `mark from the live page: ${kind}${label !== kind ? ` "${label}"` : ''} by ${operator ?? '?'} at +${m.t_s.toFixed(2)} s`,
-          );
+          const what = `${kind}${label !== kind ? ` "${label}"` : ''}`;
+          s.echo(`mark from the live page: ${what} by ${operator ?? '?'} at +${m.t_s.toFixed(2)} s`);
           return m;
         },
         onMark: (fn) => s.marks.subscribe(fn),

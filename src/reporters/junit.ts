@@ -19,6 +19,7 @@ export function xmlEscape(s: string): string {
       .replace(/"/g, '&quot;')
       .replace(/'/g, '&apos;')
       // Characters XML 1.0 cannot carry at all (control characters other than tab, LF, CR).
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point
       .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
   );
 }
@@ -72,13 +73,15 @@ export function renderJunit(results: readonly DrillResult[]): string {
   const total = all.reduce((n, s) => n + s.cases.length, 0);
   const time = results.reduce((n, r) => n + r.duration_s, 0);
   lines.push(
-    `<testsuites name="drill" tests=${attr(total)} failures=${attr(count('failure'))} errors=${attr(count('error'))} time=${attr(time)}>`,
+    `<testsuites name="drill" tests=${attr(total)} failures=${attr(count('failure'))} ` +
+      `errors=${attr(count('error'))} time=${attr(time)}>`,
   );
   for (const { r, cases } of all) {
     const failures = cases.filter((c) => c.failure).length;
     const errors = cases.filter((c) => c.error).length;
     lines.push(
-      `  <testsuite name=${attr(r.scenario.name)} tests=${attr(cases.length)} failures=${attr(failures)} errors=${attr(errors)} skipped="0" time=${attr(r.duration_s)} timestamp=${attr(r.started_at)}>`,
+      `  <testsuite name=${attr(r.scenario.name)} tests=${attr(cases.length)} failures=${attr(failures)} ` +
+        `errors=${attr(errors)} skipped="0" time=${attr(r.duration_s)} timestamp=${attr(r.started_at)}>`,
     );
     lines.push('    <properties>');
     for (const [k, v] of [

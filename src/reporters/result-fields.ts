@@ -4,6 +4,8 @@
 // time (per-fault RPO windows, a durable/raw availability split), so a missing or reshaped
 // field reads as unknown instead of throwing.
 
+import { formatFixed, formatPercentShort, formatSeconds, orUnknown } from '../core/format.js';
+
 export function at(obj: unknown, ...path: readonly (string | number)[]): unknown {
   let cur: unknown = obj;
   for (const k of path) {
@@ -51,14 +53,9 @@ export function availability(result: unknown): number | null {
   return num(a) ?? num(at(a, 'durable'));
 }
 
-function trim(x: number, digits: number): string {
-  return String(Number(x.toFixed(digits)));
-}
-
 /** Seconds for tables: "1.23 s", "0.012 s"; "unknown" for null. */
 export function seconds(s: number | null): string {
-  if (s === null) return 'unknown';
-  return `${trim(s, Math.abs(s) >= 1 || s === 0 ? 2 : 3)} s`;
+  return orUnknown(s, formatSeconds);
 }
 
 /**
@@ -68,13 +65,13 @@ export function seconds(s: number | null): string {
 export function rtoText(rto: number | null, bar: number | null): string {
   if (rto === null) return 'unknown';
   if (bar === null || bar <= 0) return seconds(rto);
-  return `${seconds(rto)} (-${bar >= 0.01 ? trim(bar, 2) : String(Number(bar.toPrecision(1)))})`;
+  return `${seconds(rto)} (-${bar >= 0.01 ? formatFixed(bar, 2) : String(Number(bar.toPrecision(1)))})`;
 }
 
 export function count(n: number | null): string {
-  return n === null ? 'unknown' : String(n);
+  return orUnknown(n, String);
 }
 
 export function percent(r: number | null): string {
-  return r === null ? 'unknown' : `${trim(r * 100, 1)}%`;
+  return orUnknown(r, formatPercentShort);
 }

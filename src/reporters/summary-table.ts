@@ -4,7 +4,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import chalkDefault from 'chalk';
 import Table from 'cli-table3';
 import type { DrillResult, ThresholdResult } from '../core/result.js';
-import { formatDuration, formatPercent } from '../scoring/thresholds.js';
+import { formatDuration, formatLatency, formatMeasured, formatPercent, orUnknown } from '../core/format.js';
 import type { Reporter } from './reporter.js';
 
 export interface SummaryOptions {
@@ -12,19 +12,12 @@ export interface SummaryOptions {
   color?: boolean;
 }
 
-const sec = (s: number | null): string => (s === null ? 'unknown' : formatDuration(s));
-const ms = (x: number | null): string => (x === null ? 'unknown' : `${Math.round(x * 10) / 10} ms`);
-const pct = (r: number | null): string => (r === null ? 'unknown' : formatPercent(r));
-const cnt = (n: number | null): string => (n === null ? 'unknown' : String(n));
+const sec = (s: number | null): string => orUnknown(s, formatDuration);
+const ms = (x: number | null): string => orUnknown(x, formatLatency);
+const pct = (r: number | null): string => orUnknown(r, formatPercent);
+const cnt = (n: number | null): string => orUnknown(n, String);
 const signed = (s: number): string => `${s < 0 ? '-' : '+'}${formatDuration(Math.abs(s))}`;
-
-function measured(t: ThresholdResult): string {
-  if (t.measured === null) return 'unknown';
-  if (typeof t.measured === 'boolean') return t.measured ? 'holds' : 'violated';
-  if (t.unit === 's') return formatDuration(t.measured);
-  if (t.unit === 'ratio') return formatPercent(t.measured);
-  return String(t.measured);
-}
+const measured = (t: ThresholdResult): string => formatMeasured(t, formatDuration);
 
 export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): string {
   const color = opts.color ?? chalkDefault.level > 0;
@@ -74,12 +67,14 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   if (rs) {
     const ph = rs.phases;
     out.push(
-      `restore      RTO ${sec(rs.rto_s)} (restore ${sec(ph.restore_s)}, healthy ${sec(ph.healthy_s)}, verification ${sec(ph.verification_s)})` +
+      `restore      RTO ${sec(rs.rto_s)} (restore ${sec(ph.restore_s)}, healthy ${sec(ph.healthy_s)}, ` +
+        `verification ${sec(ph.verification_s)})` +
         (rs.position !== null ? `, to position ${rs.position}` : ''),
     );
     const missing = rs.missing_before_position;
     out.push(
-      `             ${missing === null ? 'unknown' : missing === 0 ? '0' : c.red(String(missing))} acknowledged writes missing at or before the position; ` +
+      `             ${missing === null ? 'unknown' : missing === 0 ? '0' : c.red(String(missing))} ` +
+        'acknowledged writes missing at or before the position; ' +
         `${cnt(rs.lost_after_position)} after it (backup age ${sec(rs.backup_age_s)})` +
         (rs.refused > 0 ? `; ${rs.refused} restore(s) refused` : ''),
     );
@@ -137,7 +132,8 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
     // whether writes were lost is the RPO checker's call, so this is a note, not a verdict.
     out.push(
       c.yellow(
-        `             ${m.split_brain.max_leaders} nodes claimed leadership at once for ${m.split_brain.seconds.toFixed(1)} s (split brain?)`,
+        `             ${m.split_brain.max_leaders} nodes claimed leadership at once ` +
+          `for ${m.split_brain.seconds.toFixed(1)} s (split brain?)`,
       ),
     );
   }
@@ -148,7 +144,8 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
   }
   if (m.integrity.ok !== true)
     out.push(
-      `integrity    ${m.integrity.ok === null ? 'unknown' : c.red('violated')}${m.integrity.reason ? `: ${m.integrity.reason}` : ''}`,
+      `integrity    ${m.integrity.ok === null ? 'unknown' : c.red('violated')}` +
+        (m.integrity.reason ? `: ${m.integrity.reason}` : ''),
     );
   if (result.error) out.push(c.red(`error        ${result.error}`));
 

@@ -28,17 +28,14 @@ import { runSteps, StepFailedError, type ScheduleOutcome } from '../schedule/run
 import { judge } from '../scoring/verdict.js';
 import { createTarget } from '../targets/create.js';
 import type { Target } from '../targets/target.js';
-import type { ProgressSnapshot } from '../reporters/progress.js';
+import type { Progress } from '../reporters/progress.js';
 import { LeaderWatch } from './leader-watch.js';
 import { MarkBoard } from './marks.js';
 import { LiveSession, type LiveOptions } from '../live/session.js';
 import { createRunDir, type RunDir } from './run-dir.js';
 
-export interface DrillProgress {
-  update(s: ProgressSnapshot): void;
-  event(line: string): void;
-  done(): void;
-}
+/** The live progress a drill reports to (the terminal's, or a quiet one). */
+export type DrillProgress = Progress;
 
 export interface RunOptions {
   file: ScenarioFile;

@@ -53,12 +53,16 @@ export type BackupSteps = BackupStepSpec | DestroyStepSpec | RestoreStepSpec | V
 
 export function describeBackupStep(s: BackupSteps): string {
   switch (s.kind) {
-    case 'backup':
-      return `backup ${s.name}: ${s.type} on ${s.node}${s.background ? ' (background)' : ''}${s.expectFailure ? ' (expected to fail)' : ''}`;
+    case 'backup': {
+      const how = `${s.background ? ' (background)' : ''}${s.expectFailure ? ' (expected to fail)' : ''}`;
+      return `backup ${s.name}: ${s.type} on ${s.node}${how}`;
+    }
     case 'destroy':
       return `destroy ${s.what}${s.node ? ` ${s.node}` : s.target ? ` ${s.target}` : ''}`;
-    case 'restore':
-      return `restore from ${s.from}${s.position !== undefined ? ` to position ${s.position}` : ''} into ${s.into}${s.expect === 'refused' ? ' (must be refused)' : ''}`;
+    case 'restore': {
+      const to = s.position !== undefined ? ` to position ${s.position}` : '';
+      return `restore from ${s.from}${to} into ${s.into}${s.expect === 'refused' ? ' (must be refused)' : ''}`;
+    }
     case 'verify':
       return `verify${s.data ? ' data' : ''}${s.backups ? ' backups' : ''}`;
   }

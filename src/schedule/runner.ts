@@ -3,13 +3,14 @@
 // caller's `finally` heals and tears down. Aborting (Ctrl-C) stops at the current step.
 
 import { sleep, type Clock } from '../core/clock.js';
+import { formatMs } from '../core/format.js';
 import type { FaultRecord, MarkRecord, StepRecord } from '../core/result.js';
 import type { FaultManager } from '../faults/fault-manager.js';
 import type { Target } from '../targets/target.js';
 import { allHealthy, RecoveryWatcher } from './conditions.js';
 import type { HistoryEvent } from '../client/history.js';
 import { BackupRunState, runBackup, runDestroy, runRestore, runVerify, type BackupStepDeps } from './backup-steps.js';
-import { describeStep, fmtMs, type Step } from './steps.js';
+import { describeStep, type Step } from './steps.js';
 import { runExecStep } from './exec-step.js';
 import type { MarkBoard } from '../run/marks.js';
 
@@ -121,9 +122,8 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       r.step = out.steps.length - 1;
       if (step.fault.blind) r.blind = true;
       deps.onFault?.(r);
-      deps.onEvent?.(
-        `fault ${r.id} ${r.kind} on ${r.nodes.join(', ')} in effect after ${((r.injection_latency_s ?? 0) * 1000).toFixed(0)} ms (${r.mechanism})`,
-      );
+      const afterMs = ((r.injection_latency_s ?? 0) * 1000).toFixed(0);
+      deps.onEvent?.(`fault ${r.id} ${r.kind} on ${r.nodes.join(', ')} in effect after ${afterMs} ms (${r.mechanism})`);
       return;
     }
     case 'heal':
@@ -171,7 +171,7 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
         }
         await sleep(POLL_MS, signal);
       }
-      throw new Error(`${why} within ${fmtMs(step.timeoutMs)}`);
+      throw new Error(`${why} within ${formatMs(step.timeoutMs)}`);
     }
   }
 }
@@ -186,7 +186,7 @@ async function awaitMark(kind: 'detected' | 'mitigated', timeoutMs: number, deps
   const since = deps.faults.records.reduce((t, r) => Math.max(t, r.requested_s), 0);
   const deadline = deps.clock.now() + timeoutMs;
   while (board.firstSince(kind, since) === undefined) {
-    if (deps.clock.now() > deadline) throw new Error(`nobody marked "${kind}" within ${fmtMs(timeoutMs)}`);
+    if (deps.clock.now() > deadline) throw new Error(`nobody marked "${kind}" within ${formatMs(timeoutMs)}`);
     await sleep(POLL_MS, deps.signal);
   }
 }

@@ -1,5 +1,6 @@
 // The step types of a drill's timeline, as the scenario parser outputs them (ms).
 
+import { formatMs } from '../core/format.js';
 import type { FaultSpec } from '../faults/fault.js';
 import { describeBackupStep, type BackupSteps } from './backup-step-types.js';
 
@@ -33,27 +34,23 @@ export function describeStep(s: Step): string {
     case 'verify':
       return describeBackupStep(s);
     case 'wait':
-      return `wait ${fmtMs(s.ms)}`;
+      return `wait ${formatMs(s.ms)}`;
     case 'mark':
       return `mark "${s.label}"`;
     case 'fault': {
       const f = s.fault;
       const where = f.node ?? f.target ?? 'primary';
       const extra = f.signal ? ` ${f.signal}` : '';
-      const dur = f.duration !== undefined ? ` for ${fmtMs(f.duration)}` : '';
+      const dur = f.duration !== undefined ? ` for ${formatMs(f.duration)}` : '';
       return `fault ${f.name}: ${f.kind}${extra} ${where}${dur}`;
     }
     case 'heal':
       return `heal ${s.name}`;
     case 'await':
       return s.condition === 'mark'
-        ? `await the team's "${s.mark}" mark (timeout ${fmtMs(s.timeoutMs)})`
-        : `await ${s.condition} (timeout ${fmtMs(s.timeoutMs)})`;
+        ? `await the team's "${s.mark}" mark (timeout ${formatMs(s.timeoutMs)})`
+        : `await ${s.condition} (timeout ${formatMs(s.timeoutMs)})`;
     case 'exec':
       return `exec ${s.in !== undefined ? `in ${s.in}` : 'on the host'}: ${s.command.join(' ')}`;
   }
-}
-
-export function fmtMs(ms: number): string {
-  return ms >= 1000 ? `${+(ms / 1000).toFixed(3)}s` : `${ms}ms`;
 }

@@ -1,5 +1,6 @@
 // Threshold scoring: compare measured figures with the scenario's limits. A figure that
 // could not be measured fails its threshold ("not measured: ..."): an unknown is never a pass.
+import { formatDuration, formatNumber, formatPercent } from '../core/format.js';
 import type { DrillMetrics, ThresholdResult, Verdict } from '../core/result.js';
 
 /** What the scenario parser outputs. Durations in ms; availability as a ratio 0..1. */
@@ -36,15 +37,6 @@ export const THRESHOLD_NAMES = [
 ] as const;
 export type ThresholdName = (typeof THRESHOLD_NAMES)[number];
 
-const fmtNum = (x: number): string => String(Math.round(x * 1000) / 1000);
-/** Durations: "250 ms" below a second, "5 s" above. */
-export function formatDuration(s: number): string {
-  return s < 1 && s !== 0 ? `${fmtNum(s * 1000)} ms` : `${fmtNum(s)} s`;
-}
-export function formatPercent(r: number): string {
-  return `${fmtNum(r * 100)}%`;
-}
-
 function upper(
   name: ThresholdName,
   unit: 's' | 'count',
@@ -52,7 +44,7 @@ function upper(
   measured: number | null,
   why: string | undefined,
 ): ThresholdResult {
-  const show = unit === 's' ? formatDuration : fmtNum;
+  const show = unit === 's' ? formatDuration : formatNumber;
   const r: ThresholdResult = { name, limit: `<= ${show(limit)}`, limit_value: limit, measured, unit, verdict: 'pass' };
   if (measured === null) {
     r.verdict = 'fail';

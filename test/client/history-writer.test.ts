@@ -31,7 +31,12 @@ describe('HistoryWriter', () => {
     const path = join(dir, 'history.jsonl');
     const w = await HistoryWriter.open(path);
     const all: HistoryEvent[] = [];
-    for (let i = 0; i < 1000; i++) for (const e of ev(i)) (w.append(e), all.push(e));
+    for (let i = 0; i < 1000; i++) {
+      for (const e of ev(i)) {
+        w.append(e);
+        all.push(e);
+      }
+    }
     await w.close();
     expect(w.events).toEqual(all);
     expect(await readHistory(path)).toEqual(all);

@@ -275,9 +275,12 @@ describe('recording capacity', () => {
       [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
     console.log(
       `[capacity] ${c.invoke} ops in ${elapsed.toFixed(0)} ms = ${opsPerS.toFixed(0)} ops/s (target 3000); ` +
-        `ok ${c.ok} fail ${c.fail} info ${c.info}; latency p50 ${q(lat, 0.5).toFixed(2)} ms p99 ${q(lat, 0.99).toFixed(2)} ms max ${q(lat, 1).toFixed(2)} ms; ` +
-        `per-worker invoke spacing (ideal ${((32 * 1000) / 3000).toFixed(2)} ms) p1 ${q(gaps, 0.01).toFixed(2)} p50 ${q(gaps, 0.5).toFixed(2)} p99 ${q(gaps, 0.99).toFixed(2)} ms; ` +
-        `event-loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(2)} p99 ${(loop.percentile(99) / 1e6).toFixed(2)} max ${(loop.max / 1e6).toFixed(2)} ms`,
+        `ok ${c.ok} fail ${c.fail} info ${c.info}; ` +
+        `latency p50 ${q(lat, 0.5).toFixed(2)} ms p99 ${q(lat, 0.99).toFixed(2)} ms max ${q(lat, 1).toFixed(2)} ms; ` +
+        `per-worker invoke spacing (ideal ${((32 * 1000) / 3000).toFixed(2)} ms) ` +
+        `p1 ${q(gaps, 0.01).toFixed(2)} p50 ${q(gaps, 0.5).toFixed(2)} p99 ${q(gaps, 0.99).toFixed(2)} ms; ` +
+        `event-loop delay p50 ${(loop.percentile(50) / 1e6).toFixed(2)} ` +
+        `p99 ${(loop.percentile(99) / 1e6).toFixed(2)} max ${(loop.max / 1e6).toFixed(2)} ms`,
     );
     // Throughput is the benchmark's business (npm run bench, recording capacity): a loaded CI
     // machine must not fail a correctness test. Here: thousands of ops, none dropped.
@@ -295,7 +298,8 @@ describe('recording capacity', () => {
     const c = counts(o.writer.events);
     assertWellFormed(o.writer.events);
     console.log(
-      `[capacity] driver alone (no network): ${((c.invoke * 1000) / elapsed).toFixed(0)} ops/s, ${((elapsed * 1000) / c.invoke).toFixed(2)} us per op (invoke + completion recorded)`,
+      `[capacity] driver alone (no network): ${((c.invoke * 1000) / elapsed).toFixed(0)} ops/s, ` +
+        `${((elapsed * 1000) / c.invoke).toFixed(2)} us per op (invoke + completion recorded)`,
     );
     expect(c.invoke).toBeGreaterThan(10_000);
   });

@@ -83,7 +83,7 @@ describe('log excerpts', () => {
 describe('renderHtml', () => {
   const fixture = resolve(import.meta.dirname, '../../fixtures/runs/primary-down');
 
-  it('renders the recorded run: verdict, timeline with bands and markers, tables, logs; no script, no external asset', async () => {
+  it('renders the recorded run (verdict, timeline, tables, logs) with no script and no external asset', async () => {
     const r = JSON.parse(readFileSync(join(fixture, 'result.json'), 'utf8')) as DrillResult;
     const html = renderHtml(r, await readRunData(fixture));
     expect(html).toMatch(/^<!doctype html>/);

@@ -15,7 +15,7 @@ describe('progress on a narrow terminal', () => {
     });
     const line = out.at(-1)!.replace('\r\x1b[2K', '');
     expect(line.length).toBeLessThanOrEqual(39);
-    expect(line).toMatch(/^\[  11\.3s\] phase=step 4\/8.*…$/);
+    expect(line).toMatch(/^\[ {2}11\.3s\] phase=step 4\/8.*…$/);
     // events above the status line are printed whole
     p.event('fault primary-kill kill on n3 in effect after 117 ms (docker kill --signal SIGKILL)');
     expect(out.join('')).toContain('in effect after 117 ms (docker kill --signal SIGKILL)\n');

@@ -56,7 +56,9 @@ describe('progress', () => {
     expect(out).toHaveLength(4);
     expect(out.every((s) => s.startsWith('\r\x1b[2K') && !s.includes('\n'))).toBe(true);
     p.event('healed f1');
+    // eslint-disable-next-line no-control-regex -- the terminal's clear-line sequence
     expect(out.at(-2)).toMatch(/^\r\x1b\[2K\[\s+1\.\ds\] healed f1\n$/);
+    // eslint-disable-next-line no-control-regex -- the terminal's clear-line sequence
     expect(out.at(-1)).toMatch(/^\r\x1b\[2K\[\s+0\.9s\] phase=fault/);
     p.done();
     expect(out.at(-1)!.endsWith('\n')).toBe(true);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderSummary } from '../../src/reporters/summary-table.js';
 import { metrics, result } from './fixtures.js';
 
+// eslint-disable-next-line no-control-regex -- ANSI colour escapes start with ESC
 const ANSI = /\x1b\[[0-9;]*m/;
 
 describe('summary table', () => {

@@ -38,7 +38,8 @@ export async function rerender(runDir: string): Promise<DrillResult> {
     leaderTimeline: leaders,
     ...(backup ? { backup } : {}),
   });
-  const { thresholds, verdict, expect } = judge(saved.scenario, metrics, { aborted: prev.aborted, status: prev.status });
+  const run = { aborted: prev.aborted, status: prev.status };
+  const { thresholds, verdict, expect } = judge(saved.scenario, metrics, run);
   const result: DrillResult = { ...prev, metrics, thresholds, verdict, run_dir: dir };
   delete result.expect;
   if (expect) result.expect = expect;

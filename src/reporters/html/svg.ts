@@ -64,11 +64,3 @@ export function timeLabel(s: number, spanS: number): string {
   const r = Math.round(s - m * 60);
   return `${m}:${String(r).padStart(2, '0')}`;
 }
-
-/** A duration for humans: 850 ms, 7.75 s, 2 m 05 s. */
-export function humanDuration(s: number): string {
-  if (s < 1) return `${Math.round(s * 1000)} ms`;
-  if (s < 120) return `${+s.toFixed(2)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} m ${String(Math.round(s - m * 60)).padStart(2, '0')} s`;
-}
