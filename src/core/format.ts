@@ -55,9 +55,12 @@ export function formatLatency(ms: number): string {
   return `${Math.round(ms * 10) / 10} ms`;
 }
 
-/** A figure not measured (null) is printed "unknown", never as 0. */
-export function orUnknown<T>(v: T | null, format: (v: T) => string): string {
-  return v === null ? 'unknown' : format(v);
+/**
+ * A figure not measured (null) is printed "unknown", never as 0; so is one an older
+ * result.json lacks (undefined).
+ */
+export function orUnknown<T>(v: T | null | undefined, format: (v: T) => string): string {
+  return v === null || v === undefined ? 'unknown' : format(v);
 }
 
 /** A threshold's measured value, durations in the caller's form. */
