@@ -17,7 +17,7 @@ import { readRunData, type RunData } from './html/run-data.js';
 import { sampleScatter } from './html/scatter.js';
 import { CSS } from './html/style.js';
 import { esc } from './html/svg.js';
-import { faultTable, rtoTable, stepTable, thresholdTable } from './html/tables.js';
+import { faultTable, rtoTable, stepTable, markTable, thresholdTable } from './html/tables.js';
 import { renderTimeline } from './html/timeline-svg.js';
 import type { Reporter } from './reporter.js';
 
@@ -105,6 +105,8 @@ ${rtoTable(r)}
 ${faultTable(r, data.journal)}
 <h2>Steps</h2>
 ${stepTable(r)}
+<h2>Marks</h2>
+${markTable(r)}
 <h2>Node logs around each fault</h2>
 ${logSection(r, excerpts)}
 <footer>${footer}</footer>

@@ -113,3 +113,34 @@ export function stepTable(r: DrillResult): string {
   const cols = head('#', 'kind', 'step', 'start', 'end', 'status', 'error');
   return `<table>${cols}<tbody>${rows.join('')}</tbody></table>`;
 }
+
+/**
+ * Marks on the timeline: the scenario's notes and, on game days, the team's detected /
+ * mitigated marks with who made them, and time to detect and to mitigate per fault.
+ */
+export function markTable(r: DrillResult): string {
+  if (r.marks.length === 0) return '<p class="note">No mark.</p>';
+  const rows = r.marks.map(
+    (m) =>
+      `<tr><td class="num">${at(m.t_s)}</td><td>${esc(m.kind ?? 'note')}</td><td>${esc(m.label)}</td>` +
+      `<td>${esc(m.operator ?? '')}</td><td>${esc(m.source ?? 'scenario')}</td></tr>`,
+  );
+  const cols = head('time', 'kind', 'mark', 'operator', 'from');
+  const marks = `<table class="marks">${cols}<tbody>${rows.join('')}</tbody></table>`;
+  const g = r.metrics.game_day;
+  if (!g) return marks;
+  const cell = (v: number | null, who?: string) =>
+    v === null ? 'unknown' : `+${esc(humanDuration(v))}${who ? ` (${esc(who)})` : ''}`;
+  const perFault = g.per_fault.map(
+    (f) =>
+      `<tr><td><code>${esc(f.fault_id)}</code></td><td class="num">${cell(f.detect_s, f.detected_by)}</td>` +
+      `<td class="num">${cell(f.mitigate_s, f.mitigated_by)}</td></tr>`,
+  );
+  const note = g.reason ? `<p class="note">${esc(g.reason)}</p>` : '';
+  return (
+    `${marks}<h3 style="font-size:14px;margin:14px 0 6px">Time to detect and to mitigate ` +
+    '<span class="note">(from each fault taking effect, harness clock)</span></h3>' +
+    `<table class="game-day">${head('fault', 'detected', 'mitigated')}<tbody>${perFault.join('')}</tbody></table>` +
+    note
+  );
+}
