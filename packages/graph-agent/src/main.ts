@@ -1,4 +1,5 @@
-// Process entry (dist/main.js; /app/dist/agent/main.js in the image): parse config, start the node, stop cleanly on SIGTERM/SIGINT.
+// Process entry (dist/main.js; /app/dist/agent/main.js in the image): parse config, start the node,
+// stop cleanly on SIGTERM/SIGINT.
 
 import { ConfigError, parseConfig } from './config.js';
 import { makeLogger } from './log.js';

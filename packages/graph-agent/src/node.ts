@@ -11,15 +11,15 @@ import { FsStorage } from './backup/storage.js';
 import { makeLogger, type Logger } from './log.js';
 import { createPeerServer, PeerClient } from './peer-transport.js';
 import { RaftStateStore } from './raft-state.js';
+import { Raft } from './raft.js';
 import {
   parseEntry,
-  Raft,
   type AppendRequest,
   type AppendResponse,
   type TimeoutNowRequest,
   type VoteRequest,
   type VoteResponse,
-} from './raft.js';
+} from './raft-types.js';
 import { Wal } from './wal.js';
 
 export interface Agent {
