@@ -172,6 +172,9 @@ const onOff = z
 // ---------------------------------------------------------------------------------------
 // cluster
 
+/** The agent refuses lags above this (REPLICATION_LAG_MS, FLUSH_LAG_MS): refused here first, with a position. */
+const MAX_AGENT_LAG_MS = 600_000;
+
 const agentSchema = z
   .strictObject({
     heartbeat: duration('Leader heartbeat interval (graph-agent HEARTBEAT_MS).').prefault('100ms'),
@@ -184,9 +187,21 @@ const agentSchema = z
       .describe(
         'Flaw switch. sync: acknowledge after a majority has the write. async: acknowledge after the leader alone, replicate later.',
       ),
+    replication_lag: duration(
+      'replication async only: the leader sends a write to the followers once it is this old, so killing the leader ' +
+        'always loses the writes it acknowledged in this last interval (graph-agent REPLICATION_LAG_MS, default 500ms, at most 10m).',
+    )
+      .refine((ms) => ms <= MAX_AGENT_LAG_MS, { error: 'replication_lag must be at most 10m' })
+      .optional(),
     fsync: onOff
       .prefault('on')
       .describe('Flaw switch. on: the WAL is fsynced before a write is acknowledged. off: never fsynced.'),
+    flush_lag: duration(
+      'fsync off only: a write reaches the WAL file once it is this old, so a power loss always loses the writes ' +
+        'acknowledged in this last interval (graph-agent FLUSH_LAG_MS, default 1s, at most 10m).',
+    )
+      .refine((ms) => ms <= MAX_AGENT_LAG_MS, { error: 'flush_lag must be at most 10m' })
+      .optional(),
     failover: z
       .enum(['raft', 'naive'])
       .default('raft')

@@ -20,7 +20,11 @@ export interface AgentConfig {
   electionTimeoutMs: number;
   maxBodyBytes: number;
   replication: Replication;
+  /** replication=async: the leader sends an entry to followers only once it is this old. */
+  replicationLagMs: number;
   fsync: boolean;
+  /** fsync off: an entry reaches the WAL file only once it is this old. */
+  flushLagMs: number;
   failover: Failover;
   /** Interface to listen on; undefined: all interfaces (Node's default). Not part of env/flags. */
   host?: string;
@@ -59,7 +63,9 @@ const SETTINGS = {
   electionTimeoutMs: { env: 'ELECTION_TIMEOUT_MS', flag: '--election-timeout-ms', def: '1000' },
   maxBodyBytes: { env: 'MAX_BODY_BYTES', flag: '--max-body-bytes', def: '1048576' },
   replication: { env: 'REPLICATION', flag: '--replication', def: 'sync' },
+  replicationLagMs: { env: 'REPLICATION_LAG_MS', flag: '--replication-lag-ms', def: '500' },
   fsync: { env: 'FSYNC', flag: '--fsync', def: 'on' },
+  flushLagMs: { env: 'FLUSH_LAG_MS', flag: '--flush-lag-ms', def: '1000' },
   failover: { env: 'FAILOVER', flag: '--failover', def: 'raft' },
   backupDir: { env: 'BACKUP_DIR', flag: '--backup-dir', def: '/backup' },
   backupChunkBytes: { env: 'BACKUP_CHUNK_BYTES', flag: '--backup-chunk-bytes', def: '4194304' },
@@ -172,7 +178,9 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     electionTimeoutMs,
     maxBodyBytes: int(name('maxBodyBytes'), get('maxBodyBytes') as string, 1, 1 << 30),
     replication: oneOf('replication', ['sync', 'async'] as const),
+    replicationLagMs: int(name('replicationLagMs'), get('replicationLagMs') as string, 0, 600_000),
     fsync: oneOf('fsync', ['on', 'off'] as const) === 'on',
+    flushLagMs: int(name('flushLagMs'), get('flushLagMs') as string, 0, 600_000),
     failover: oneOf('failover', ['raft', 'naive'] as const),
     backupDir: (get('backupDir') ?? '/backup').trim() || '/backup',
     backup: {
@@ -197,7 +205,9 @@ export function publicConfig(c: AgentConfig): Record<string, unknown> {
     election_timeout_ms: c.electionTimeoutMs,
     max_body_bytes: c.maxBodyBytes,
     replication: c.replication,
+    replication_lag_ms: c.replicationLagMs,
     fsync: c.fsync ? 'on' : 'off',
+    flush_lag_ms: c.flushLagMs,
     failover: c.failover,
     backup_dir: c.backupDir ?? null,
     backup_chunk_bytes: c.backup?.chunkBytes ?? null,

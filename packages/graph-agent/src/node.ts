@@ -65,7 +65,7 @@ function closeServer(server: http.Server): Promise<void> {
 export async function startAgent(config: AgentConfig, opts: StartOptions = {}): Promise<Agent> {
   const log = opts.logger ?? makeLogger(config.nodeId);
   const walPath = join(config.dataDir, 'wal.log');
-  const { wal, recovered } = await Wal.open(walPath, { fsync: config.fsync });
+  const { wal, recovered } = await Wal.open(walPath, { fsync: config.fsync, flushLagMs: config.flushLagMs });
   const entries = recovered.payloads.map(parseEntry);
   const state = new RaftStateStore(config.dataDir);
   const persisted = state.load();
@@ -144,7 +144,9 @@ export async function startAgent(config: AgentConfig, opts: StartOptions = {}): 
     raft_port: raftPort,
     peers: config.peers.map((p) => p.id).join(',') || '-',
     replication: config.replication,
+    ...(config.replication === 'async' ? { replication_lag_ms: config.replicationLagMs } : {}),
     fsync: config.fsync ? 'on' : 'off',
+    ...(config.fsync ? {} : { flush_lag_ms: config.flushLagMs }),
     failover: config.failover,
   });
 

@@ -2,7 +2,11 @@
 // repair, commit on a majority for entries of the current term, proposals, and ReadIndex
 // for linearizable reads; the follower's side of AppendEntries.
 // Flaw switch replication=async: the leader commits (and acks) on its own append and sends
-// entries to followers on heartbeat ticks only.
+// an entry to followers only on a heartbeat tick once the entry is replicationLagMs old.
+// The lag is what makes the flaw certain rather than a matter of timing: at any instant the
+// followers lack every write the leader acknowledged in the last replicationLagMs, so a
+// leader killed under load always takes acknowledged writes with it (without it, a kill
+// right after a heartbeat would lose nothing).
 
 import type { Command } from './graph.js';
 import { monoNow, RaftCore, type Progress, type RaftDeps, type ReadWaiter } from './raft-core.js';
@@ -63,8 +67,10 @@ export abstract class RaftReplication extends RaftCore {
     const prev = Math.min(p.nextIndex - 1, this.lastLogIndex);
     const parts: string[] = [];
     let bytes = 0;
+    const lagged = this.cfg.replication === 'async' ? monoNow() - this.cfg.replicationLagMs : Infinity;
     for (let i = prev; i < this.log.length && parts.length < MAX_BATCH_ENTRIES && bytes < MAX_BATCH_BYTES; i++) {
       const e = this.log[i] as LogEntry;
+      if (e.at !== undefined && e.at > lagged) break; // async: too young to leave the leader
       parts.push(e.json);
       bytes += e.json.length;
     }
@@ -178,7 +184,9 @@ export abstract class RaftReplication extends RaftCore {
     if (this.role !== 'leader' || this.stopped) return Promise.resolve(notLeader('this node is not the leader'));
     if (this.transferring) return Promise.resolve(notLeader('leadership transfer in progress'));
     const term = this.currentTerm;
-    const index = this.appendLocal([makeEntry(term, cmd)]);
+    const entry = makeEntry(term, cmd);
+    if (this.cfg.replication === 'async') entry.at = monoNow();
+    const index = this.appendLocal([entry]);
     return new Promise((resolve) => {
       this.waiters.set(index, { term, resolve });
       if (this.cfg.replication === 'sync') this.scheduleBroadcast();

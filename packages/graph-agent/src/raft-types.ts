@@ -9,6 +9,11 @@ export interface LogEntry {
   cmd: Command;
   /** JSON of {term, cmd}: the WAL payload and the wire form. */
   json: string;
+  /**
+   * replication=async: monotonic time the leader appended this client write. The entry is
+   * sent to followers only once it is replicationLagMs old (see raft-replication.ts).
+   */
+  at?: number;
 }
 
 export function makeEntry(term: number, cmd: Command): LogEntry {

@@ -7,15 +7,19 @@
 // write + one fsync (group commit). durableIndex says how much of the log is on disk.
 //
 // fsync=false (the FSYNC=off flaw switch) behaves like a disk cache that dies with the machine:
-// entries count as durable as soon as they are queued, are written to the file lazily (every
-// LAZY_FLUSH_MS, or on a clean close) and are never fsynced. A SIGKILL loses the unwritten tail.
+// entries count as durable as soon as they are queued, reach the file only once they are
+// flushLagMs old (or on a clean close) and are never fsynced. The lag is a fixed age, not a
+// periodic flush, so that at any instant the file lacks every entry of the last flushLagMs:
+// a SIGKILL always loses that tail (a periodic flush that happened just before the kill
+// would lose nothing, and a drill proving the flaw would depend on luck).
 
 import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 const HEADER = 8;
 const MAX_RECORD = 1 << 30;
-export const LAZY_FLUSH_MS = 1000;
+/** Default age an entry reaches before it is written, with fsync off (FLUSH_LAG_MS). */
+export const DEFAULT_FLUSH_LAG_MS = 1000;
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -55,6 +59,14 @@ interface Op {
   buf?: Buffer;
   /** How many entries are durable once this op (and all before it) is on disk. */
   durableLen: number;
+  /** Monotonic time it was queued (fsync off: written once it is flushLagMs old). */
+  queuedAt: number;
+}
+
+export interface WalOptions {
+  fsync: boolean;
+  /** fsync off: an entry is written to the file once it is this old (default DEFAULT_FLUSH_LAG_MS). */
+  flushLagMs?: number;
 }
 
 export class Wal {
@@ -71,6 +83,8 @@ export class Wal {
   private idle: (() => void)[] = [];
   private notifyScheduled = false;
   private timer: NodeJS.Timeout | null = null;
+  /** Closing: write everything queued, whatever its age. */
+  private draining = false;
   /** Called after every flush that moved durableIndex. */
   onDurable: () => void = () => {};
   /** Called when a write fails: the process cannot go on safely. */
@@ -81,15 +95,16 @@ export class Wal {
   private constructor(
     private readonly fh: FileHandle,
     private readonly fsync: boolean,
+    private readonly flushLagMs: number,
   ) {}
 
-  static async open(path: string, opts: { fsync: boolean }): Promise<{ wal: Wal; recovered: Recovered }> {
+  static async open(path: string, opts: WalOptions): Promise<{ wal: Wal; recovered: Recovered }> {
     await mkdir(dirname(path), { recursive: true });
     const fh = await open(path, 'a+').then(async (h) => {
       await h.close();
       return open(path, 'r+');
     });
-    const wal = new Wal(fh, opts.fsync);
+    const wal = new Wal(fh, opts.fsync, opts.flushLagMs ?? DEFAULT_FLUSH_LAG_MS);
     const recovered = await wal.recover();
     return { wal, recovered };
   }
@@ -155,6 +170,7 @@ export class Wal {
       offset,
       buf: bufs.length === 1 ? (bufs[0] as Buffer) : Buffer.concat(bufs),
       durableLen: this.offsets.length,
+      queuedAt: performance.now(),
     });
     if (!this.fsync) {
       this.durable = this.offsets.length;
@@ -173,7 +189,7 @@ export class Wal {
     for (const op of this.inflight) op.durableLen = Math.min(op.durableLen, keep);
     for (const op of this.queue) op.durableLen = Math.min(op.durableLen, keep);
     this.durable = Math.min(this.durable, keep);
-    this.queue.push({ kind: 'truncate', offset, durableLen: keep });
+    this.queue.push({ kind: 'truncate', offset, durableLen: keep, queuedAt: performance.now() });
     this.schedule();
   }
 
@@ -185,6 +201,8 @@ export class Wal {
 
   private schedule(): void {
     if (this.flushing || this.scheduled) return;
+    const head = this.queue[0];
+    if (head === undefined) return;
     this.scheduled = true;
     const run = (): void => {
       this.scheduled = false;
@@ -192,7 +210,16 @@ export class Wal {
       void this.flush();
     };
     if (this.fsync) setImmediate(run);
-    else this.timer = setTimeout(run, LAZY_FLUSH_MS);
+    else this.timer = setTimeout(run, Math.max(0, head.queuedAt + this.flushLagMs - performance.now()));
+  }
+
+  /** The ops to write now: all of them with fsync on (or when closing), else those old enough, in order. */
+  private takeDue(): Op[] {
+    if (this.fsync || this.draining) return this.queue.splice(0);
+    const due = performance.now() - this.flushLagMs;
+    let n = 0;
+    while (n < this.queue.length && (this.queue[n] as Op).queuedAt <= due) n++;
+    return this.queue.splice(0, n);
   }
 
   private notifySoon(): void {
@@ -208,9 +235,9 @@ export class Wal {
     if (this.flushing) return;
     this.flushing = true;
     try {
-      while (this.queue.length > 0) {
-        const ops = this.queue;
-        this.queue = [];
+      for (;;) {
+        const ops = this.takeDue();
+        if (ops.length === 0) break;
         this.inflight = ops;
         let i = 0;
         while (i < ops.length) {
@@ -252,7 +279,9 @@ export class Wal {
       return;
     }
     this.flushing = false;
-    for (const r of this.idle.splice(0)) r();
+    if (this.queue.length > 0)
+      this.schedule(); // fsync off: the younger entries, when they are due
+    else for (const r of this.idle.splice(0)) r();
   }
 
   private notify(): void {
@@ -275,10 +304,11 @@ export class Wal {
       this.timer = null;
       this.scheduled = false;
     }
+    this.draining = true;
     if (this.flushing || this.scheduled || this.queue.length > 0) {
       await new Promise<void>((resolve) => {
         this.idle.push(resolve);
-        if (!this.flushing && !this.scheduled) void this.flush();
+        if (!this.flushing) void this.flush();
       });
     }
     this.closed = true;

@@ -13,7 +13,9 @@ describe('agent config', () => {
       electionTimeoutMs: 1000,
       maxBodyBytes: 1048576,
       replication: 'sync',
+      replicationLagMs: 500,
       fsync: true,
+      flushLagMs: 1000,
       failover: 'raft',
     });
     expect(c.peers).toEqual([
@@ -25,7 +27,19 @@ describe('agent config', () => {
 
   it('flags win over the environment, in both --flag value and --flag=value forms', () => {
     const c = parseConfig(
-      ['--node-id', 'n9', '--fsync=off', '--replication', 'async', '--failover=naive', '--client-port', '9000'],
+      [
+        '--node-id',
+        'n9',
+        '--fsync=off',
+        '--replication',
+        'async',
+        '--failover=naive',
+        '--client-port',
+        '9000',
+        '--replication-lag-ms=250',
+        '--flush-lag-ms',
+        '2000',
+      ],
       {
         NODE_ID: 'n1',
         FSYNC: 'on',
@@ -33,6 +47,7 @@ describe('agent config', () => {
       },
     );
     expect(c).toMatchObject({ nodeId: 'n9', fsync: false, replication: 'async', failover: 'naive', clientPort: 9000 });
+    expect(c).toMatchObject({ replicationLagMs: 250, flushLagMs: 2000 });
   });
 
   it.each([
@@ -45,6 +60,8 @@ describe('agent config', () => {
     [{ NODE_ID: 'n1', REPLICATION: 'maybe' }, [], /REPLICATION must be one of sync\|async/],
     [{ NODE_ID: 'n1', FSYNC: 'yes' }, [], /FSYNC must be one of on\|off/],
     [{ NODE_ID: 'n1', FAILOVER: 'x' }, [], /FAILOVER must be one of/],
+    [{ NODE_ID: 'n1', REPLICATION_LAG_MS: '-5' }, [], /REPLICATION_LAG_MS must be an integer/],
+    [{ NODE_ID: 'n1', FLUSH_LAG_MS: '700000' }, [], /FLUSH_LAG_MS must be between 0 and 600000/],
     [{ NODE_ID: 'n1', HEARTBEAT_MS: '500', ELECTION_TIMEOUT_MS: '400' }, [], /must be greater than HEARTBEAT_MS/],
     [{ NODE_ID: 'n1', CLIENT_PORT: '7000' }, [], /must differ/],
     [{ NODE_ID: 'bad id' }, [], /bad node id/],

@@ -91,6 +91,47 @@ describe('flaw switches', () => {
     expect(await has(cluster, old, 'new-era')).toBe(true);
   });
 
+  it('REPLICATION=async: no follower holds a write younger than REPLICATION_LAG_MS, so the loss window is certain', async () => {
+    const lag = 300;
+    cluster = await Cluster.start(3, {
+      replication: 'async',
+      replicationLagMs: lag,
+      heartbeatMs: 50,
+      electionTimeoutMs: 600,
+    });
+    const leader = await cluster.waitLeader();
+    const followers = cluster.running().filter((id) => id !== leader);
+    const sentAt = new Map<string, number>();
+    const inLog = (node: string, id: string): boolean => {
+      const raft = cluster!.agents.get(node)!.raft;
+      for (let i = raft.lastLogIndex; i >= 1; i--) {
+        const cmd = raft.entryAt(i)!.cmd;
+        if (cmd.op === 'vertex' && cmd.id === id) return true;
+      }
+      return false;
+    };
+    const writer = (async () => {
+      for (let i = 0; i < 6; i++) {
+        sentAt.set(`lag${i}`, performance.now());
+        expect((await call(cluster!.port(leader), 'POST', '/vertices', vertex(`lag${i}`))).status).toBe(201);
+        await new Promise((r) => setTimeout(r, 60));
+      }
+    })();
+    let everywhere = false;
+    const deadline = performance.now() + 10_000;
+    while (!everywhere && performance.now() < deadline) {
+      const seen = followers.flatMap((f) => [...sentAt.keys()].filter((id) => inLog(f, id)).map((id) => ({ f, id })));
+      const seenAt = performance.now();
+      // The write reached the follower no earlier than `lag` after the leader appended it,
+      // which was after the client sent it: a follower may get it late, never early.
+      for (const { id } of seen) expect(seenAt - (sentAt.get(id) as number)).toBeGreaterThanOrEqual(lag);
+      everywhere = sentAt.size === 6 && seen.length === 2 * 6;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await writer;
+    expect(everywhere).toBe(true);
+  });
+
   it('REPLICATION=async: a stepped-down leader that was never restarted rebuilds its state', async () => {
     cluster = await Cluster.start(3, { replication: 'async', heartbeatMs: 100, electionTimeoutMs: 400 });
     const old = await cluster.waitLeader();

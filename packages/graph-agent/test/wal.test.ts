@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RaftStateStore } from '../src/raft-state.js';
-import { Wal } from '../src/wal.js';
+import { encodeRecord, Wal } from '../src/wal.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -100,6 +100,39 @@ describe('WAL with fsync off (flaw switch)', () => {
     await wal.close();
     const again = await Wal.open(path, { fsync: true });
     expect(again.recovered.payloads).toEqual([payload(1), payload(2)]);
+    await again.wal.close();
+  });
+});
+
+describe('WAL with fsync off (flaw switch): a fixed flush lag', () => {
+  it('never has an entry in the file before it is flushLagMs old, and writes every entry after', async () => {
+    const path = join(dir, 'wal.log');
+    const lag = 200;
+    const { wal } = await Wal.open(path, { fsync: false, flushLagMs: lag });
+    const size = encodeRecord(payload(1)).length; // every payload(i) here has the same length
+    const appendedAt: number[] = [];
+    const writer = (async () => {
+      for (let i = 1; i <= 8; i++) {
+        appendedAt.push(performance.now());
+        wal.append([payload(i)]);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    })();
+    let onDisk = 0;
+    const deadline = performance.now() + 10_000;
+    while (onDisk < 8 && performance.now() < deadline) {
+      onDisk = Math.floor((await stat(path)).size / size);
+      const seenAt = performance.now(); // after the stat: anything it saw was written before this
+      // A write can only come late, never early: whatever is in the file is at least `lag` old.
+      for (let i = 0; i < onDisk; i++) expect(seenAt - (appendedAt[i] as number)).toBeGreaterThanOrEqual(lag);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await writer;
+    expect(onDisk).toBe(8);
+    expect(wal.durableIndex).toBe(8);
+    await wal.close();
+    const again = await Wal.open(path, { fsync: true });
+    expect(again.recovered.payloads).toEqual(Array.from({ length: 8 }, (_, i) => payload(i + 1)));
     await again.wal.close();
   });
 });

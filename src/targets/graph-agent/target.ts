@@ -23,7 +23,11 @@ export interface GraphAgentSettings {
   heartbeatMs?: number | undefined;
   electionTimeoutMs?: number | undefined;
   replication?: 'sync' | 'async' | undefined;
+  /** replication async: how old a write is before the leader sends it to the followers, ms. */
+  replicationLagMs?: number | undefined;
   fsync?: 'on' | 'off' | undefined;
+  /** fsync off: how old a write is before it reaches the WAL file, ms. */
+  flushLagMs?: number | undefined;
   failover?: 'raft' | 'naive' | undefined;
   /** Route node-to-node traffic through the harness's link proxy (delay without netem). */
   linkProxy?: boolean | undefined;
@@ -134,7 +138,9 @@ export class GraphAgentTarget implements Target {
     if (s.heartbeatMs !== undefined) env.HEARTBEAT_MS = String(s.heartbeatMs);
     if (s.electionTimeoutMs !== undefined) env.ELECTION_TIMEOUT_MS = String(s.electionTimeoutMs);
     if (s.replication !== undefined) env.REPLICATION = s.replication;
+    if (s.replicationLagMs !== undefined) env.REPLICATION_LAG_MS = String(Math.round(s.replicationLagMs));
     if (s.fsync !== undefined) env.FSYNC = s.fsync;
+    if (s.flushLagMs !== undefined) env.FLUSH_LAG_MS = String(Math.round(s.flushLagMs));
     if (s.failover !== undefined) env.FAILOVER = s.failover;
     if (s.backup !== undefined) {
       if (s.backup.chunk_size !== undefined) env.BACKUP_CHUNK_BYTES = String(s.backup.chunk_size);

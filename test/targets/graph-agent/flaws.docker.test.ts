@@ -1,6 +1,6 @@
 // The flaw switches reproduce their outages: FAILOVER=naive + a partition gives two
 // leaders that both accept writes (split brain); REPLICATION=async loses acknowledged
-// writes when the leader is killed under load.
+// writes when the leader is killed under load (always: it ships a write only once it is 500 ms old).
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../../../src/targets/graph-agent/cluster.js';
 import { ensureGraphAgentImage } from '../../../src/targets/graph-agent/image.js';
@@ -52,40 +52,37 @@ describe('graph-agent flaw switches', () => {
     expect(await listTaggedRules(await c.pid(old), c.runId)).toEqual([]);
   });
 
-  it('REPLICATION=async: a leader SIGKILL under write load loses acknowledged writes', async () => {
+  it('REPLICATION=async: a leader SIGKILL under write load loses acknowledged writes, the first time', async () => {
+    // REPLICATION_LAG_MS (default 500): the followers lack the leader's last 500 ms of writes
+    // at any instant, so one kill under load must lose some; no retries.
     const c = await boot('async', { REPLICATION: 'async' });
-    let lost: string[] = [];
-    for (let attempt = 1; attempt <= 5 && lost.length === 0; attempt++) {
-      const leader = await c.waitForLeader(15_000);
-      const client = c.client(leader, 2000);
-      const acked: string[] = [];
-      let stop = false;
-      let seq = 0;
-      const worker = async () => {
-        while (!stop) {
-          const id = `a${attempt}-${seq++}`;
-          try {
-            const r = await client.addVertex({ id, label: 'load' });
-            if (r.ok) acked.push(id);
-          } catch (e) {
-            if (!(e instanceof AgentUnreachableError)) throw e;
-            return;
-          }
+    const leader = await c.waitForLeader(15_000);
+    const client = c.client(leader, 2000);
+    const acked: string[] = [];
+    let stop = false;
+    let seq = 0;
+    const worker = async () => {
+      while (!stop) {
+        const id = `a-${seq++}`;
+        try {
+          const r = await client.addVertex({ id, label: 'load' });
+          if (r.ok) acked.push(id);
+        } catch (e) {
+          if (!(e instanceof AgentUnreachableError)) throw e;
+          return;
         }
-      };
-      const workers = Array.from({ length: 16 }, worker);
-      await new Promise((r) => setTimeout(r, 400));
-      await c.kill(leader);
-      stop = true;
-      await Promise.all(workers);
-      const next = await c.waitForLeader(15_000);
-      const have = new Set((await c.client(next).scanAll('vertices')).map((v) => v.id));
-      lost = acked.filter((id) => !have.has(id));
-      console.log(
-        `async attempt ${attempt}: ${acked.length} acknowledged by ${leader}, ${lost.length} lost after failover to ${next}`,
-      );
-      await c.start(leader);
-    }
+      }
+    };
+    const workers = Array.from({ length: 16 }, worker);
+    await new Promise((r) => setTimeout(r, 1000));
+    await c.kill(leader);
+    stop = true;
+    await Promise.all(workers);
+    const next = await c.waitForLeader(15_000);
+    const have = new Set((await c.client(next).scanAll('vertices')).map((v) => v.id));
+    const lost = acked.filter((id) => !have.has(id));
+    console.log(`async: ${acked.length} acknowledged by ${leader}, ${lost.length} lost after failover to ${next}`);
+    expect(acked.length).toBeGreaterThan(0);
     expect(lost.length).toBeGreaterThan(0);
   });
 });
