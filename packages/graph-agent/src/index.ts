@@ -7,14 +7,8 @@ export { parseConfig, publicConfig, ConfigError, type AgentConfig } from './conf
 export { formatLine, makeLogger, silentLogger, type Logger } from './log.js';
 export { Graph, canonicalJson, type Command, type Vertex, type Edge } from './graph.js';
 export { encodeRecord } from './wal.js';
-export {
-  BackupEngine,
-  DEFAULT_BACKUP_SETTINGS,
-  loadBatches,
-  planRestore,
-  Repository,
-  verifyRepository,
-  type BackupSettings,
-  type BackupSource,
-} from './backup/backup.js';
+export { BackupEngine, DEFAULT_BACKUP_SETTINGS, type BackupSettings, type BackupSource } from './backup/engine.js';
+export { Repository } from './backup/repository.js';
+export { verifyRepository } from './backup/verify.js';
+export { loadBatches, planRestore } from './backup/restore-plan.js';
 export { FsStorage, type BackupStorage } from './backup/storage.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { AgentConfig } from './config.js';
 import { ClientApi } from './http-api.js';
 import { BackupApi } from './backup/api.js';
-import { BackupEngine, DEFAULT_BACKUP_SETTINGS, type BackupSource } from './backup/backup.js';
+import { BackupEngine, DEFAULT_BACKUP_SETTINGS, type BackupSource } from './backup/engine.js';
 import { FsStorage } from './backup/storage.js';
 import { makeLogger, type Logger } from './log.js';
 import { createPeerServer, PeerClient } from './peer-transport.js';

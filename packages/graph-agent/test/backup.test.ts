@@ -4,15 +4,10 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, chmodSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  BackupEngine,
-  DEFAULT_BACKUP_SETTINGS,
-  planRestore,
-  Repository,
-  verifyRepository,
-  type BackupSettings,
-  type BackupSource,
-} from '../src/backup/backup.js';
+import { BackupEngine, DEFAULT_BACKUP_SETTINGS, type BackupSettings, type BackupSource } from '../src/backup/engine.js';
+import { Repository } from '../src/backup/repository.js';
+import { planRestore } from '../src/backup/restore-plan.js';
+import { verifyRepository } from '../src/backup/verify.js';
 import { chunkKey, manifestKey } from '../src/backup/manifest.js';
 import { FsStorage, type BackupStorage } from '../src/backup/storage.js';
 import { Graph, type Command } from '../src/graph.js';

@@ -7,7 +7,10 @@
 
 import type { Graph } from '../graph.js';
 import type { Raft } from '../raft.js';
-import { BackupEngine, BackupError, loadBatches, planRestore, verifyRepository, type BackupRequest } from './backup.js';
+import type { BackupEngine, BackupRequest } from './engine.js';
+import { BackupError } from './errors.js';
+import { loadBatches, planRestore } from './restore-plan.js';
+import { verifyRepository } from './verify.js';
 import { summary } from './manifest.js';
 
 export interface Answer {
