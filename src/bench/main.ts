@@ -141,6 +141,7 @@ async function benchBackupIfAvailable(o: BenchOptions): Promise<Figure[]> {
     tar_sha256_s: r.tar_sha256_s,
     full_backup_s: r.full_backup_s,
     restore_s: r.restore_s,
+    apply_s: r.apply_s,
     incremental: r.incremental,
   };
   return [

@@ -284,15 +284,19 @@ export class ClientApi {
     const index = this.raft.lastApplied;
     switch (op.kind) {
       case 'get': {
-        const el = op.what === 'vertex' ? g.getVertex(op.id) : g.getEdge(op.id);
-        return el ? json(200, el) : error(404, 'not_found', `${op.what} ${JSON.stringify(op.id)} not found`);
+        const el = g.elementJson(op.what === 'vertex' ? 'vertices' : 'edges', op.id);
+        if (el === undefined) return error(404, 'not_found', `${op.what} ${JSON.stringify(op.id)} not found`);
+        return { status: 200, body: el };
       }
       case 'count':
         return json(200, { ...g.count(), index });
       case 'checksum':
         return json(200, { checksum: g.checksum(), ...g.count(), index });
-      case 'scan':
-        return json(200, g.scan(op.what, op.after, op.limit));
+      case 'scan': {
+        // The items are stored as JSON already: spliced in, not parsed and serialised again.
+        const page = g.scanJson(op.what, op.after, op.limit);
+        return { status: 200, body: `{"items":[${page.items.join(',')}],"next":${JSON.stringify(page.next)}}` };
+      }
     }
   }
 

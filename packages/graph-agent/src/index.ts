@@ -5,7 +5,8 @@
 export { startAgent, type Agent, type StartOptions } from './node.js';
 export { parseConfig, publicConfig, ConfigError, type AgentConfig } from './config.js';
 export { formatLine, makeLogger, silentLogger, type Logger } from './log.js';
-export { Graph, canonicalJson, type Command, type Vertex, type Edge } from './graph.js';
+export { Graph, type Command } from './graph.js';
+export { canonicalJson, type Edge, type Vertex } from './element-json.js';
 export { encodeRecord } from './wal.js';
 export { BackupEngine, DEFAULT_BACKUP_SETTINGS, type BackupSettings, type BackupSource } from './backup/engine.js';
 export { Repository } from './backup/repository.js';

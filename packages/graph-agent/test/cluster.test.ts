@@ -32,7 +32,7 @@ describe('graph-agent cluster', () => {
     }
   });
 
-  it('forwards writes from followers to the leader; every node converges; reads are linearizable anywhere', async () => {
+  it('forwards writes from followers to the leader; every node converges; reads linearizable anywhere', async () => {
     cluster = await Cluster.start(3);
     const leader = await cluster.waitLeader();
     const followers = cluster.running().filter((id) => id !== leader);

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, Graph, type Command } from '../src/graph.js';
+import { canonicalJson } from '../src/element-json.js';
+import { Graph, type Command } from '../src/graph.js';
 
 const v = (id: string, properties: Record<string, unknown> = {}): Command => ({
   op: 'vertex',

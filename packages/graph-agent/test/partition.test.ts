@@ -91,7 +91,7 @@ describe('flaw switches', () => {
     expect(await has(cluster, old, 'new-era')).toBe(true);
   });
 
-  it('REPLICATION=async: no follower holds a write younger than REPLICATION_LAG_MS, so the loss window is certain', async () => {
+  it('REPLICATION=async: no follower has a write younger than REPLICATION_LAG_MS (a certain loss window)', async () => {
     const lag = 300;
     cluster = await Cluster.start(3, {
       replication: 'async',

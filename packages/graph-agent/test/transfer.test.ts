@@ -10,7 +10,7 @@ afterEach(async () => {
 });
 
 describe('leadership transfer on graceful stop', () => {
-  it('a gracefully stopped leader hands over well within one election timeout, keeping every acknowledged write', async () => {
+  it('a gracefully stopped leader hands over within an election timeout, every acknowledged write kept', async () => {
     // A long election timeout makes the difference unmistakable: without a transfer the
     // followers would wait at least 2 s before standing for election.
     cluster = await Cluster.start(3, { electionTimeoutMs: 2000, heartbeatMs: 50 });

@@ -5,11 +5,10 @@
 //   POST /restore          {"id"?, "position"?}  on the leader of a fresh, empty cluster
 // A backup runs on the node it is sent to (never forwarded); a restore must go to the leader.
 
-import type { Graph } from '../graph.js';
 import type { Raft } from '../raft.js';
 import type { BackupEngine, BackupRequest } from './engine.js';
 import { BackupError } from './errors.js';
-import { loadBatches, planRestore } from './restore-plan.js';
+import { loadBatches, planRestore, type RestoreState } from './restore-plan.js';
 import { verifyRepository } from './verify.js';
 import { summary } from './manifest.js';
 
@@ -142,8 +141,8 @@ export class BackupApi {
         ...(position !== undefined ? { position: position as number } : {}),
       });
       const tPlanned = performance.now();
-      const count = plan.graph.count();
-      await this.load(plan.graph);
+      const count = plan.state.count();
+      await this.load(plan.state);
       const live = raft.graph.checksum();
       if (live !== plan.checksum) {
         throw new BackupError(
@@ -174,10 +173,10 @@ export class BackupApi {
   }
 
   /** Load through Raft in bulk-load entries, a few in flight: every node gets the data by replication. */
-  private async load(g: Graph): Promise<void> {
+  private async load(state: RestoreState): Promise<void> {
     const inflight = new Set<Promise<void>>();
     let failure: Error | undefined;
-    for (const cmd of loadBatches(g, LOAD_BATCH)) {
+    for (const cmd of loadBatches(state, LOAD_BATCH)) {
       if (failure) break;
       const p: Promise<void> = this.raft.propose(cmd).then((r) => {
         if (!r.ok) failure ??= new BackupError(503, r.error, `bulk load failed: ${r.message}`);

@@ -1,8 +1,14 @@
 // Writing a snapshot's chunks: the elements of a full (or an mtime incremental) or the log
 // entries of an incremental, cut into ~chunkBytes chunks stored by their SHA-256, recorded
 // in the progress as they are stored (resume), and the manifest written last.
+//
+// Element lines are the graph's own canonical JSON (element-json.ts), copied as they are: no
+// element is serialised again. A few chunks are stored at once (each write ends in fsyncs,
+// which would otherwise leave the CPU idle while the next chunk waits), except when the copy
+// is throttled or fuzzy, which stay one chunk at a time as they always were.
 
-import { elementHash, type Edge, type Vertex } from '../graph.js';
+import { jsonDigest } from '../element-json.js';
+import type { Kind } from '../graph.js';
 import { BackupError, storageError } from './errors.js';
 import {
   chunkKey,
@@ -69,6 +75,9 @@ async function* chunksOf<T>(
   }
 }
 
+/** Chunks being stored at once (unthrottled, consistent copies). */
+const STORE_CONCURRENCY = 4;
+
 export async function writeChunks(
   ctx: CopyContext,
   p: Progress,
@@ -86,13 +95,52 @@ export async function writeChunks(
   let skipped = 0;
   let resumedChunks = 0;
   let bytesWritten = 0;
+  let bytesSent = 0;
   const tStart = performance.now();
   const xor = Buffer.alloc(32);
-  const mixEl = (el: Vertex | Edge): void => {
-    const h = elementHash(el);
-    for (let i = 0; i < 32; i++) xor[i] = (xor[i] as number) ^ (h[i] as number);
+  const mixLine = (line: string): void => {
+    const d = jsonDigest(line);
+    for (let i = 0; i < 32; i++) xor[i] = (xor[i] as number) ^ d.charCodeAt(i);
   };
 
+  // Progress records are written one at a time, each with everything stored so far; a store
+  // finishing while one is queued rides along with it.
+  let progressChain: Promise<void> = Promise.resolve();
+  let progressQueued = false;
+  const recordProgress = (): Promise<void> => {
+    if (progressQueued) return progressChain;
+    progressQueued = true;
+    progressChain = progressChain.then(() => {
+      progressQueued = false;
+      return ctx.saveProgress(p);
+    });
+    return progressChain;
+  };
+
+  const storeChunk = async (ref: ChunkRef, data: Buffer): Promise<void> => {
+    let exists: boolean;
+    try {
+      exists = await ctx.storage.exists(chunkKey(ref.sha256));
+      if (!exists) await ctx.storage.putAtomic(chunkKey(ref.sha256), data);
+    } catch (e) {
+      throw storageError(e, ctx.storage, `storing chunk ${ref.sha256} of snapshot ${m.id}`);
+    }
+    if (exists) {
+      skipped++;
+      if (done.has(ref.sha256)) resumedChunks++;
+      return;
+    }
+    written++;
+    bytesWritten += data.length;
+    if (!fuzzy) {
+      p.chunks.push(ref);
+      await recordProgress();
+    }
+  };
+
+  const concurrency = rate > 0 || fuzzy ? 1 : STORE_CONCURRENCY;
+  const inflight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
   const store = async (
     kind: ChunkKind,
     data: Buffer,
@@ -106,118 +154,55 @@ export async function writeChunks(
         'this node rebuilt its state during the backup (log truncated); retry, it resumes',
       );
     }
-    const sha = sha256(data);
-    const ref: ChunkRef = { sha256: sha, bytes: data.length, kind, count, ...(range ?? {}) };
+    const ref: ChunkRef = { sha256: sha256(data), bytes: data.length, kind, count, ...(range ?? {}) };
     chunks.push(ref);
-    let exists: boolean;
-    try {
-      exists = await ctx.storage.exists(chunkKey(sha));
-      if (exists && done.has(sha)) resumedChunks++;
-      if (exists) skipped++;
-      else {
-        await ctx.storage.putAtomic(chunkKey(sha), data);
-        written++;
-        bytesWritten += data.length;
-      }
-    } catch (e) {
-      throw storageError(e, ctx.storage, `storing chunk ${sha} of snapshot ${m.id}`);
-    }
-    if (!fuzzy && !exists) {
-      p.chunks.push(ref);
-      await ctx.saveProgress(p);
-    }
-    if (rate > 0 && !exists) {
-      const due = (bytesWritten / rate) * 1000 - (performance.now() - tStart);
+    const job: Promise<void> = storeChunk(ref, data).then(
+      () => void inflight.delete(job),
+      (error: unknown) => {
+        inflight.delete(job);
+        failure ??= { error };
+      },
+    );
+    inflight.add(job);
+    while (inflight.size >= concurrency && failure === undefined) await Promise.race(inflight);
+    if (failure !== undefined) throw failure.error;
+    if (rate > 0) {
+      bytesSent += data.length;
+      const due = (bytesSent / rate) * 1000 - (performance.now() - tStart);
       if (due > 0) await sleep(due);
     }
   };
 
-  const elLine = (el: Vertex | Edge): string => JSON.stringify(el);
-  const between = fuzzy ? () => sleep(1) : yieldTick;
-  if (m.type === 'full' || m.method.incremental === 'mtime') {
-    const cutoff = m.type === 'incremental' ? (p.mtime_cutoff ?? 0) : undefined;
-    // fuzzy: each map is copied up to its size when its copy starts (like copying files one by one)
-    const vLimit = fuzzy ? g.count().vertices : p.cut.vertices;
-    const pick =
-      (kind: 'vertices' | 'edges') =>
-      (el: Vertex | Edge): string | null => {
-        if (cutoff !== undefined && !((g.mtimeOf(kind, el.id) ?? 0) > cutoff)) return null;
-        return elLine(el);
-      };
-    let nv = 0;
-    let ne = 0;
-    const copyVertices = async () => {
-      const limit = fuzzy ? g.count().vertices : vLimit;
-      for await (const c of chunksOf<Vertex | Edge>(
-        g.vertexValues(),
-        limit,
-        st.chunkBytes,
-        pick('vertices'),
-        between,
-      )) {
-        if (fuzzy || cutoff !== undefined) for (const el of c.items) mixEl(el);
-        nv += c.count;
-        await store('vertices', c.data, c.count);
+  try {
+    if (m.type === 'full' || m.method.incremental === 'mtime') {
+      const counts = await copyElements(ctx, p, fuzzy, store, fuzzy || m.type === 'incremental' ? mixLine : null);
+      await Promise.all(inflight);
+      if (failure !== undefined) throw failure.error;
+      if (fuzzy) {
+        // The flaw: the position is read at the END, while the data was copied over time.
+        m.position = ctx.src.lastApplied();
+        m.position_term = ctx.src.entryAt(m.position)?.term ?? 0;
+        m.position_entry_sha256 = entrySha(ctx.src, m.position);
+        m.checksum = xor.toString('hex');
+        m.vertices = counts.vertices;
+        m.edges = counts.edges;
+      } else if (m.type === 'incremental') {
+        const parent = await ctx.loadManifest(m.parent as string);
+        const px = Buffer.from(parent.checksum, 'hex');
+        for (let i = 0; i < 32; i++) xor[i] = (xor[i] as number) ^ (px[i] as number);
+        m.checksum = xor.toString('hex');
+        m.vertices = parent.vertices + counts.vertices;
+        m.edges = parent.edges + counts.edges;
       }
-    };
-    const copyEdges = async () => {
-      const eLimit = fuzzy ? g.count().edges : p.cut.edges;
-      for await (const c of chunksOf<Vertex | Edge>(g.edgeValues(), eLimit, st.chunkBytes, pick('edges'), between)) {
-        if (fuzzy || cutoff !== undefined) for (const el of c.items) mixEl(el);
-        ne += c.count;
-        await store('edges', c.data, c.count);
-      }
-    };
-    if (fuzzy) {
-      // A fuzzy copy has no order to respect; this one copies the edges first, so every
-      // copied edge's vertices are copied too (they existed earlier). The copy is then
-      // self-consistent and restores without complaint: the classic silent outage, a
-      // snapshot that claims position P but lacks writes acknowledged before P.
-      await copyEdges();
-      await copyVertices();
     } else {
-      await copyVertices();
-      await copyEdges();
+      await copyLog(ctx, m, store);
     }
-    if (fuzzy) {
-      // The flaw: the position is read at the END, while the data was copied over time.
-      m.position = ctx.src.lastApplied();
-      m.position_term = ctx.src.entryAt(m.position)?.term ?? 0;
-      m.position_entry_sha256 = entrySha(ctx.src, m.position);
-      m.checksum = xor.toString('hex');
-      m.vertices = nv;
-      m.edges = ne;
-    } else if (cutoff !== undefined) {
-      const parent = await ctx.loadManifest(m.parent as string);
-      const px = Buffer.from(parent.checksum, 'hex');
-      for (let i = 0; i < 32; i++) xor[i] = (xor[i] as number) ^ (px[i] as number);
-      m.checksum = xor.toString('hex');
-      m.vertices = parent.vertices + nv;
-      m.edges = parent.edges + ne;
-    }
-  } else {
-    // incremental=log: the committed entries (parent.position, position]
-    const from = (m.parent_position ?? 0) + 1;
-    let i = from;
-    const it: Iterator<number> = {
-      next: () => (i <= m.position ? { done: false, value: i++ } : { done: true, value: undefined }),
-    };
-    for await (const c of chunksOf<number>(
-      it,
-      Infinity,
-      st.chunkBytes,
-      (idx) => {
-        const e = ctx.src.entryAt(idx);
-        if (!e) throw new BackupError(500, 'internal', `log entry ${idx} is missing`);
-        return `{"i":${idx},"e":${e.json}}`;
-      },
-      yieldTick,
-    )) {
-      await store('log', c.data, c.count, {
-        first: c.items[0] as number,
-        last: c.items[c.items.length - 1] as number,
-      });
-    }
+    await Promise.all(inflight);
+    if (failure !== undefined) throw failure.error;
+    await progressChain;
+  } finally {
+    // Never return (or let a retry start) while a chunk of this backup is still being written.
+    await Promise.allSettled(inflight);
   }
 
   const manifest = sealManifest({ ...m, chunks, bytes: chunks.reduce((s, c) => s + c.bytes, 0) });
@@ -235,4 +220,66 @@ export async function writeChunks(
     bytes_written: bytesWritten,
     resumed,
   };
+}
+
+type Store = (kind: ChunkKind, data: Buffer, count: number, range?: { first: number; last: number }) => Promise<void>;
+
+/**
+ * The elements of a full snapshot (up to the cut; fuzzy: up to each map's size when its copy
+ * starts, like copying files one by one) or of an mtime incremental (those applied, by this
+ * node's wall clock, after the parent's created_at). `mix` sees every line copied.
+ */
+async function copyElements(
+  ctx: CopyContext,
+  p: Progress,
+  fuzzy: boolean,
+  store: Store,
+  mix: ((line: string) => void) | null,
+): Promise<{ vertices: number; edges: number }> {
+  const g = ctx.src.graph();
+  const cutoff = p.manifest.type === 'incremental' ? (p.mtime_cutoff ?? 0) : undefined;
+  const between = fuzzy ? () => sleep(1) : yieldTick;
+  const copied = { vertices: 0, edges: 0 };
+  const copy = async (kind: Kind): Promise<void> => {
+    const limit = fuzzy ? g.count()[kind] : p.cut[kind];
+    const mtimes = g.mtimes(kind);
+    let k = 0; // index of the element in apply order, for its mtime
+    const pick = (line: string): string | null => {
+      const i = k++;
+      return cutoff !== undefined && !((mtimes[i] ?? 0) > cutoff) ? null : line;
+    };
+    for await (const c of chunksOf<string>(g.json(kind), limit, ctx.settings.chunkBytes, pick, between)) {
+      if (mix) for (const line of c.items) mix(line);
+      copied[kind] += c.count;
+      await store(kind, c.data, c.count);
+    }
+  };
+  if (fuzzy) {
+    // A fuzzy copy has no order to respect; this one copies the edges first, so every
+    // copied edge's vertices are copied too (they existed earlier). The copy is then
+    // self-consistent and restores without complaint: the classic silent outage, a
+    // snapshot that claims position P but lacks writes acknowledged before P.
+    await copy('edges');
+    await copy('vertices');
+  } else {
+    await copy('vertices');
+    await copy('edges');
+  }
+  return copied;
+}
+
+/** incremental=log: the committed entries (parent.position, position]. */
+async function copyLog(ctx: CopyContext, m: Progress['manifest'], store: Store): Promise<void> {
+  let i = (m.parent_position ?? 0) + 1;
+  const it: Iterator<number> = {
+    next: () => (i <= m.position ? { done: false, value: i++ } : { done: true, value: undefined }),
+  };
+  const line = (idx: number): string => {
+    const e = ctx.src.entryAt(idx);
+    if (!e) throw new BackupError(500, 'internal', `log entry ${idx} is missing`);
+    return `{"i":${idx},"e":${e.json}}`;
+  };
+  for await (const c of chunksOf<number>(it, Infinity, ctx.settings.chunkBytes, line, yieldTick)) {
+    await store('log', c.data, c.count, { first: c.items[0] as number, last: c.items[c.items.length - 1] as number });
+  }
 }

@@ -247,7 +247,7 @@ export class BackupEngine {
         vertices: counts.vertices,
         edges: counts.edges,
         topology: this.topology(),
-        method: { snapshot: st.snapshot, incremental: incMode, chunk_bytes: st.chunkBytes },
+        method: { snapshot: st.snapshot, incremental: incMode, chunk_bytes: st.chunkBytes, element_json: 'canonical' },
       },
       cut: { vertices: counts.vertices, edges: counts.edges },
       chunks: [],

@@ -9,7 +9,7 @@
 // rename), so a crash mid-backup never leaves a manifest pointing at missing chunks.
 
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../graph.js';
+import { canonicalJson } from '../element-json.js';
 
 export type BackupType = 'full' | 'incremental';
 export type SnapshotMode = 'consistent' | 'fuzzy';
@@ -61,7 +61,17 @@ export interface Manifest {
   edges: number;
   topology: Topology;
   /** How the snapshot was taken: flaw switches are recorded, so a flawed backup is visible. */
-  method: { snapshot: SnapshotMode; incremental: IncrementalMode | null; chunk_bytes: number };
+  method: {
+    snapshot: SnapshotMode;
+    incremental: IncrementalMode | null;
+    chunk_bytes: number;
+    /**
+     * 'canonical': element lines are the element's canonical JSON (element-json.ts), whose
+     * SHA-256 is its hash. Absent in snapshots written before: their lines are JSON of the
+     * element in any key order.
+     */
+    element_json?: 'canonical';
+  };
   chunks: ChunkRef[];
   /** Sum of the chunks' sizes. */
   bytes: number;
