@@ -8,7 +8,8 @@
 import type { Raft } from '../raft.js';
 import type { BackupEngine, BackupRequest } from './engine.js';
 import { BackupError } from './errors.js';
-import { loadBatches, planRestore, type RestoreState } from './restore-plan.js';
+import type { RestoreState } from './rebuild.js';
+import { loadBatches, planRestore } from './restore-plan.js';
 import { verifyRepository } from './verify.js';
 import { summary } from './manifest.js';
 

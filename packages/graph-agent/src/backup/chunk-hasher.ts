@@ -12,56 +12,68 @@ import { hash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker, type MessagePort } from 'node:worker_threads';
 
+/**
+ * What to compute besides the chunk's own hash: `chunk` nothing (log chunks); `sum` the line
+ * ends and the XOR of the line hashes (a whole snapshot, checked against its manifest's
+ * checksum); `lines` also each line's hash (lines a graph loads one by one).
+ */
+export type HashMode = 'chunk' | 'sum' | 'lines';
+
 export interface ChunkHashes {
   /** The chunk's bytes (moved to the worker and back). */
   data: Buffer;
   /** SHA-256 of the whole chunk, hex. */
   sha256: string;
-  /** With lines: 32 bytes per line (line i at 32 * i); null without lines or if the chunk hash differs. */
+  /** Byte offset of each line's '\n' (null in mode chunk, or when the chunk hash differs; so are the others). */
+  ends: Uint32Array | null;
+  /** Mode lines: 32 bytes per line (line i at 32 * i). */
   lineHashes: Uint8Array | null;
-  /** With lines: the XOR of the line hashes (the chunk's share of a graph checksum). */
+  /** The XOR of the line hashes: the chunk's share of a graph checksum. */
   xor: Uint8Array | null;
 }
 
-/** Hash a chunk and, if it is the expected one, each of its '\n'-terminated lines. */
+/** Hash a chunk and, if it is the expected one, each of its '\n'-terminated lines (see HashMode). */
 export function hashChunk(
   data: Uint8Array,
-  lines: boolean,
+  mode: HashMode,
   expected: string,
   sha: typeof hash,
-): { sha256: string; lineHashes: Uint8Array | null; xor: Uint8Array | null } {
+): Omit<ChunkHashes, 'data'> {
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const whole = sha('sha256', buf, 'hex');
-  if (!lines || whole !== expected) return { sha256: whole, lineHashes: null, xor: null };
+  if (mode === 'chunk' || whole !== expected) return { sha256: whole, ends: null, lineHashes: null, xor: null };
   let n = 0;
   for (let at = buf.indexOf(10); at >= 0; at = buf.indexOf(10, at + 1)) n++;
-  const out = new Uint8Array(32 * n);
+  const ends = new Uint32Array(n);
+  const out = mode === 'lines' ? new Uint8Array(32 * n) : null;
   const xor = new Uint8Array(32);
   let start = 0;
   for (let i = 0; i < n; i++) {
     const end = buf.indexOf(10, start);
-    const d = sha('sha256', buf.subarray(start, end), 'binary');
+    ends[i] = end;
+    // A plain view costs less to make than a Buffer (subarray), once per line.
+    const d = sha('sha256', new Uint8Array(buf.buffer, buf.byteOffset + start, end - start), 'binary');
     for (let k = 0; k < 32; k++) {
       const b = d.charCodeAt(k);
-      out[32 * i + k] = b;
+      if (out) out[32 * i + k] = b;
       xor[k] = (xor[k] as number) ^ b;
     }
     start = end + 1;
   }
-  return { sha256: whole, lineHashes: out, xor };
+  return { sha256: whole, ends, lineHashes: out, xor };
 }
 
 interface Job {
   data: Uint8Array;
-  lines: boolean;
+  mode: HashMode;
   expected: string;
 }
 
 /** The worker's program: answers each job, in order, moving the buffers back. */
 export function hashWorkerMain(port: MessagePort, sha: typeof hash, run: typeof hashChunk): void {
   port.on('message', (job: Job) => {
-    const r = run(job.data, job.lines, job.expected, sha);
-    const moved = r.lineHashes && r.xor ? [job.data.buffer, r.lineHashes.buffer, r.xor.buffer] : [job.data.buffer];
+    const r = run(job.data, job.mode, job.expected, sha);
+    const moved = [job.data.buffer, r.ends?.buffer, r.lineHashes?.buffer, r.xor?.buffer].filter((b) => b);
     port.postMessage({ data: job.data, ...r }, moved as ArrayBuffer[]);
   });
 }
@@ -109,14 +121,14 @@ export class ChunkHasher {
     }
   }
 
-  hash(data: Buffer, lines: boolean, expected: string): Promise<ChunkHashes> {
+  hash(data: Buffer, mode: HashMode, expected: string): Promise<ChunkHashes> {
     const t = this.threads[this.next++ % Math.max(1, this.threads.length)];
-    if (!t) return Promise.resolve({ data, ...hashChunk(data, lines, expected, hash) });
+    if (!t) return Promise.resolve({ data, ...hashChunk(data, mode, expected, hash) });
     // The buffer moves to the worker: it must own its whole ArrayBuffer (not a pooled slice).
     const own = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : new Uint8Array(data);
     return new Promise((resolve, reject) => {
       t.pending.push({ resolve, reject });
-      t.worker.postMessage({ data: own, lines, expected } satisfies Job, [own.buffer as ArrayBuffer]);
+      t.worker.postMessage({ data: own, mode, expected } satisfies Job, [own.buffer as ArrayBuffer]);
     });
   }
 

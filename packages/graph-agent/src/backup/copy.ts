@@ -43,19 +43,23 @@ export function entrySha(src: BackupSource, index: number): string {
 const yieldTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Serialise up to `limit` items (Infinity: until the iterator ends) into chunks of ~chunkBytes. */
+/**
+ * Serialise up to `limit` items (Infinity: until the iterator ends) into chunks of ~chunkBytes:
+ * each chunk's data, its lines, and its first and last item.
+ */
 async function* chunksOf<T>(
   it: Iterator<T>,
   limit: number,
   chunkBytes: number,
   line: (x: T) => string | null,
   yieldBetween: () => Promise<void>,
-): AsyncGenerator<{ data: Buffer; count: number; items: T[] }> {
+): AsyncGenerator<{ data: Buffer; lines: string[]; first: T; last: T }> {
   let taken = 0;
   let done = false;
   while (!done && taken < limit) {
     const parts: string[] = [];
-    const items: T[] = [];
+    let first: T | undefined;
+    let last: T | undefined;
     let bytes = 0;
     while (taken < limit && bytes < chunkBytes) {
       const r = it.next();
@@ -66,11 +70,14 @@ async function* chunksOf<T>(
       taken++;
       const l = line(r.value);
       if (l === null) continue;
+      if (parts.length === 0) first = r.value;
+      last = r.value;
       parts.push(l);
-      items.push(r.value);
       bytes += l.length + 1;
     }
-    if (parts.length > 0) yield { data: Buffer.from(parts.join('\n') + '\n', 'utf8'), count: parts.length, items };
+    if (parts.length > 0) {
+      yield { data: Buffer.from(parts.join('\n') + '\n', 'utf8'), lines: parts, first: first as T, last: last as T };
+    }
     await yieldBetween();
   }
 }
@@ -249,9 +256,9 @@ async function copyElements(
       return cutoff !== undefined && !((mtimes[i] ?? 0) > cutoff) ? null : line;
     };
     for await (const c of chunksOf<string>(g.json(kind), limit, ctx.settings.chunkBytes, pick, between)) {
-      if (mix) for (const line of c.items) mix(line);
-      copied[kind] += c.count;
-      await store(kind, c.data, c.count);
+      if (mix) for (const line of c.lines) mix(line);
+      copied[kind] += c.lines.length;
+      await store(kind, c.data, c.lines.length);
     }
   };
   if (fuzzy) {
@@ -280,6 +287,6 @@ async function copyLog(ctx: CopyContext, m: Progress['manifest'], store: Store):
     return `{"i":${idx},"e":${e.json}}`;
   };
   for await (const c of chunksOf<number>(it, Infinity, ctx.settings.chunkBytes, line, yieldTick)) {
-    await store('log', c.data, c.count, { first: c.items[0] as number, last: c.items[c.items.length - 1] as number });
+    await store('log', c.data, c.lines.length, { first: c.first, last: c.last });
   }
 }
