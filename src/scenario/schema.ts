@@ -188,8 +188,9 @@ const agentSchema = z
         'Flaw switch. sync: acknowledge after a majority has the write. async: acknowledge after the leader alone, replicate later.',
       ),
     replication_lag: duration(
-      'replication async only: the leader sends a write to the followers once it is this old, so killing the leader ' +
-        'always loses the writes it acknowledged in this last interval (graph-agent REPLICATION_LAG_MS, default 500ms, at most 10m).',
+      'replication async only: the leader sends a write to the followers once it is this old, so killing the ' +
+        'leader always loses the writes it acknowledged in this last interval ' +
+        '(graph-agent REPLICATION_LAG_MS, default 500ms, at most 10m).',
     )
       .refine((ms) => ms <= MAX_AGENT_LAG_MS, { error: 'replication_lag must be at most 10m' })
       .optional(),
