@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BackupEngine, DEFAULT_BACKUP_SETTINGS, type BackupSettings, type BackupSource } from '../src/backup/engine.js';
 import { Repository } from '../src/backup/repository.js';
-import { planRestore } from '../src/backup/restore-plan.js';
+import { loadBatches, planRestore } from '../src/backup/restore-plan.js';
 import { verifyRepository } from '../src/backup/verify.js';
 import { chunkKey, manifestKey, sealManifest, sha256, type Manifest } from '../src/backup/manifest.js';
 import { FsStorage, type BackupStorage } from '../src/backup/storage.js';
@@ -229,6 +229,30 @@ describe('restore: the same state however it is hashed and whatever layout its l
       code: 'corrupt_backup',
       message: expect.stringContaining(`chunk ${bad} of snapshot ${full.manifest.id} is corrupt`),
     });
+  });
+
+  it('a whole snapshot loads exactly its elements, in batches of any size, ASCII or not', async () => {
+    const { node, engine, repo } = setup();
+    node.vertices(150);
+    for (let i = 0; i < 40; i++)
+      node.write({ op: 'vertex', id: `ü${i}`, label: 'née', properties: { s: '😀'.repeat(i % 3) } });
+    for (let i = 0; i < 60; i++)
+      node.write({ op: 'edge', id: `e${i}`, from: `v${i}`, to: `ü${i % 40}`, type: 't', properties: {} });
+    const full = await engine.backup({ type: 'full' });
+    expect(full.manifest.chunks.length).toBeGreaterThan(3);
+    const plan = await planRestore(repo, {});
+    expect(plan.checksum).toBe(node.g.checksum());
+    for (const size of [1, 7, 2000]) {
+      const loaded = new Graph();
+      let batches = 0;
+      for (const cmd of loadBatches(plan.state, size)) {
+        loaded.apply(cmd);
+        batches++;
+      }
+      expect(batches).toBe(Math.ceil(190 / size) + Math.ceil(60 / size));
+      expect(loaded.checksum()).toBe(node.g.checksum());
+      expect([...loaded.json('vertices')]).toEqual([...node.g.json('vertices')]);
+    }
   });
 
   it('a snapshot written before canonical lines (any key order) restores to the same checksum', async () => {

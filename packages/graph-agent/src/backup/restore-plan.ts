@@ -130,20 +130,22 @@ export async function planRestore(
 /** Bulk-load batches of the plan's state (vertices first), `size` elements each, as canonical JSON. */
 export function* loadBatches(state: RestoreState, size: number): Generator<Command> {
   for (const kind of ['vertices', 'edges'] as const) {
-    let batch: string[] = [];
-    for (const json of state.json(kind)) {
-      batch.push(json);
-      if (batch.length >= size) {
-        yield kind === 'vertices'
-          ? { op: 'load-json', vertices: batch, edges: [] }
-          : { op: 'load-json', vertices: [], edges: batch };
-        batch = [];
-      }
-    }
-    if (batch.length > 0) {
+    for (const batch of state.jsonBatches ? state.jsonBatches(kind, size) : batchesOf(state.json(kind), size)) {
       yield kind === 'vertices'
         ? { op: 'load-json', vertices: batch, edges: [] }
         : { op: 'load-json', vertices: [], edges: batch };
     }
   }
+}
+
+function* batchesOf(items: Iterable<string>, size: number): Generator<string[]> {
+  let batch: string[] = [];
+  for (const x of items) {
+    batch.push(x);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
