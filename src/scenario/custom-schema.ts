@@ -10,12 +10,10 @@
 import { z } from 'zod';
 import { BACKUP_VARS, NODE_VARS, PEER_VARS, WRITE_VARS, templateProblems } from '../targets/custom/templates.js';
 import { DURATION_PATTERN, describeValue, durationMessage, parseDuration } from './duration.js';
+import { isRec } from './fields.js';
 
-type Rec = Record<string, unknown>;
-function isRec(v: unknown): v is Rec {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
+// Kept apart from fields.ts's duration: its messages differ (a negative number here is
+// "must be at least 0"), and validate's messages stay as they are.
 function duration(description: string) {
   return z
     .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.number().min(0)], {

@@ -1,0 +1,113 @@
+// The `cluster` block of a scenario: which system under test, how many nodes, and
+// graph-agent's settings (the custom block lives in custom-schema.ts).
+
+import { z } from 'zod';
+import { customTargetSchema } from './custom-schema.js';
+import { describeValue, formatDuration } from './duration.js';
+import { always, duration, isRec, MAX_NODES, onOff } from './fields.js';
+
+export const SUPPORTED_TARGETS = ['graph-agent', 'custom'] as const;
+
+/** The agent refuses lags above this (REPLICATION_LAG_MS, FLUSH_LAG_MS): refused here first, with a position. */
+const MAX_AGENT_LAG_MS = 600_000;
+
+const agentSchema = z
+  .strictObject({
+    heartbeat: duration('Leader heartbeat interval (graph-agent HEARTBEAT_MS).').prefault('100ms'),
+    election_timeout: duration(
+      'Base election timeout (graph-agent ELECTION_TIMEOUT_MS); each node randomises in [T, 2T). Must be greater than heartbeat.',
+    ).prefault('1000ms'),
+    replication: z
+      .enum(['sync', 'async'])
+      .default('sync')
+      .describe(
+        'Flaw switch. sync: acknowledge after a majority has the write. async: acknowledge after the leader alone, replicate later.',
+      ),
+    replication_lag: duration(
+      'replication async only: the leader sends a write to the followers once it is this old, so killing the ' +
+        'leader always loses the writes it acknowledged in this last interval ' +
+        '(graph-agent REPLICATION_LAG_MS, default 500ms, at most 10m).',
+    )
+      .refine((ms) => ms <= MAX_AGENT_LAG_MS, { error: 'replication_lag must be at most 10m' })
+      .optional(),
+    fsync: onOff
+      .prefault('on')
+      .describe('Flaw switch. on: the WAL is fsynced before a write is acknowledged. off: never fsynced.'),
+    flush_lag: duration(
+      'fsync off only: a write reaches the WAL file once it is this old, so a power loss always loses the writes ' +
+        'acknowledged in this last interval (graph-agent FLUSH_LAG_MS, default 1s, at most 10m).',
+    )
+      .refine((ms) => ms <= MAX_AGENT_LAG_MS, { error: 'flush_lag must be at most 10m' })
+      .optional(),
+    failover: z
+      .enum(['raft', 'naive'])
+      .default('raft')
+      .describe(
+        'Flaw switch. raft: leader election by majority vote. naive: a node takes over on a missed heartbeat, without a quorum.',
+      ),
+    backup: z
+      .strictObject({
+        chunk_size: z
+          .int()
+          .min(1024)
+          .optional()
+          .describe('Target chunk size in bytes (BACKUP_CHUNK_BYTES, default 4 MiB).'),
+        full_every: z
+          .int()
+          .min(1)
+          .optional()
+          .describe('Every Nth snapshot of a chain is full (BACKUP_FULL_EVERY, default 8).'),
+        max_rate: z.int().min(1).optional().describe('Throttle backups to this many bytes/s (BACKUP_MAX_BYTES_PER_S).'),
+        snapshot: z
+          .enum(['consistent', 'fuzzy'])
+          .default('consistent')
+          .describe(
+            'Flaw switch. consistent: a backup is exactly the state at one log position. fuzzy: copied while writes go on, position read at the end.',
+          ),
+        incremental: z
+          .enum(['log', 'mtime'])
+          .default('log')
+          .describe(
+            'Flaw switch. log: incrementals are the log entries since the parent. mtime: elements newer than the parent by wall clock (misses writes under clock skew).',
+          ),
+      })
+      .optional()
+      .describe('Backup settings of the agent. See docs/backup-restore.md.'),
+  })
+  .superRefine((parsed, ctx) => {
+    const a: unknown = parsed;
+    if (!isRec(a)) return;
+    const hb = a['heartbeat'];
+    const et = a['election_timeout'];
+    if (typeof hb === 'number' && typeof et === 'number' && et <= hb) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['election_timeout'],
+        message: `election_timeout (${formatDuration(et)}) must be greater than heartbeat (${formatDuration(hb)})`,
+      });
+    }
+  }, always)
+  .describe('graph-agent settings, all optional. See docs/graph-agent.md.');
+
+export const clusterSchema = z
+  .strictObject({
+    target: z
+      .literal(SUPPORTED_TARGETS, {
+        error: (iss) =>
+          iss.input === undefined
+            ? undefined
+            : `unsupported target ${describeValue(iss.input)}; supported targets: ${SUPPORTED_TARGETS.join(', ')}`,
+      })
+      .describe(
+        'The system under test. graph-agent: built in. custom: defined in the custom block (docs/custom-targets.md).',
+      ),
+    nodes: z
+      .int()
+      .min(1)
+      .max(MAX_NODES)
+      .default(3)
+      .describe(`Number of nodes, 1..${MAX_NODES}; they are named n1..nN.`),
+    agent: agentSchema.prefault({}),
+    custom: customTargetSchema.optional(),
+  })
+  .describe('The system under test.');
