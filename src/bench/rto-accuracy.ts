@@ -153,7 +153,7 @@ export async function benchRtoAccuracy(opts: BenchOptions): Promise<Figure[]> {
         clock,
         confirmTimeoutMs: 15_000,
       };
-      const applied = await pause.apply({ kind: 'pause', name: ctx.faultId, target: 'all' }, [...names], ctx);
+      const applied = await pause.apply({ name: ctx.faultId, target: 'all' }, [...names], ctx);
       const tf = applied.confirmedT;
       await sleepUntil(clock, tf + OUTAGE_MS);
       // Unpause every node at once (no inspect first: the window in which the thaw happens

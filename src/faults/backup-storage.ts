@@ -23,8 +23,9 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { FaultContext, FaultKind, FaultSpec } from './fault.js';
-import { FaultNotInEffectError } from './fault.js';
+import { z } from 'zod';
+import { defineFault, FaultNotInEffectError, faultParams } from './fault.js';
+import { missingTool, type HostCaps } from './host-caps.js';
 
 const run = promisify(execFile);
 
@@ -74,13 +75,45 @@ export function corruptNewestChunk(root: string): { snapshot: string; chunk: str
   return { snapshot: newest.id, chunk: victim.sha256, offset };
 }
 
-export const backupStorage: FaultKind = {
+export const BACKUP_STORAGE_MODES = ['unavailable', 'read-only', 'corrupt'] as const;
+
+export interface BackupStorageParams {
+  /** What happens to the repository. */
+  mode?: (typeof BACKUP_STORAGE_MODES)[number] | undefined;
+}
+
+function mechanism(caps: HostCaps) {
+  const missing = missingTool(caps, ['chattr']);
+  return missing !== null
+    ? { mechanism: 'none', available: false, why: `backup-storage: ${missing}` }
+    : {
+        mechanism:
+          'on the repository volume from the host: chattr +i (read-only, unavailable), a flipped byte (corrupt)',
+        available: true,
+      };
+}
+
+export const backupStorage = defineFault({
   name: 'backup-storage',
+  summary: 'the backup repository unavailable, read-only or corrupt (mode)',
   disruptive: false,
   lasting: true,
-  async apply(spec: FaultSpec, _nodes: string[], ctx: FaultContext) {
+  selects: 'repository',
+  needs: ['backups'],
+  params: faultParams(
+    {
+      mode: z
+        .enum(BACKUP_STORAGE_MODES)
+        .describe(
+          'the repository is unavailable, read-only, or one byte of a stored chunk of the newest snapshot is ' +
+            'flipped (corrupt, never healed). No target/node: it acts on the repository.',
+        ),
+    },
+    { required: 'mode', toSpec: (p): BackupStorageParams => p },
+  ),
+  mechanism,
+  async apply(spec, _nodes, ctx) {
     const ctl = ctx.backups;
-    if (!ctl) throw new FaultNotInEffectError('backup-storage: this target has no backup repository');
     const root = await ctl.repositoryHostPath();
     const mode = spec.mode ?? 'read-only';
     if (mode === 'corrupt') {
@@ -131,4 +164,4 @@ export const backupStorage: FaultKind = {
       heal,
     };
   },
-};
+});

@@ -1,10 +1,18 @@
 // bandwidth: cap what the node sends (tc tbf on its eth0, root handle dd00:). In effect
 // when the tbf qdisc is listed back. Heal: delete our root qdisc.
-import { FaultNotInEffectError, need, type FaultKind } from './fault.js';
-import { mechanismFor } from './host-caps.js';
+import { z } from 'zod';
+import { describeValue } from '../scenario/duration.js';
+import { FaultNotInEffectError, defineFault, faultParams, mechanismOrThrow } from './fault.js';
+import { missingTool, type HostCaps } from './host-caps.js';
 import { installQdisc } from './qdisc.js';
 
 const UNITS: Record<string, number> = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9 };
+const RATE_PATTERN = /^\d+(?:\.\d+)?(?:bit|kbit|mbit|gbit)$/;
+
+export interface BandwidthParams {
+  /** A tc rate, e.g. "1mbit". */
+  rate?: string | undefined;
+}
 
 /** "1mbit" -> 1e6 bits/s; undefined when it is not a rate. */
 export function parseRate(rate: string): number | undefined {
@@ -22,15 +30,36 @@ export function tbfArgs(rate: string): string[] {
   return ['tbf', 'rate', rate, 'burst', String(burstBytes), 'latency', '400ms'];
 }
 
-export const bandwidth: FaultKind = {
+function mechanism(caps: HostCaps) {
+  const missing = missingTool(caps, ['nsenter', 'tc']);
+  if (missing !== null) return { mechanism: 'none', available: false, why: `bandwidth: ${missing}` };
+  return caps.tbf.ok
+    ? { mechanism: 'tc tbf on the node interface', available: true }
+    : { mechanism: 'none', available: false, why: `bandwidth needs tc tbf: ${caps.tbf.err}` };
+}
+
+export const bandwidth = defineFault({
   name: 'bandwidth',
+  summary: 'cap its rate',
   disruptive: false,
   lasting: true,
+  selects: 'nodes',
+  needs: ['network'],
+  params: faultParams(
+    {
+      rate: z
+        .string()
+        .regex(RATE_PATTERN, {
+          error: (iss) => `expected a rate such as "1mbit", "512kbit", got ${describeValue(iss.input)}`,
+        })
+        .describe('the cap on what the node sends, e.g. 1mbit.'),
+    },
+    { required: 'rate', toSpec: (p): BandwidthParams => p },
+  ),
+  mechanism,
   async apply(spec, nodes, ctx) {
-    const net = need(ctx.net, 'bandwidth', 'network access to the nodes');
-    const m = mechanismFor('bandwidth', await ctx.caps());
-    if (!m.available) throw new FaultNotInEffectError(m.why ?? 'bandwidth is not available on this host');
+    mechanismOrThrow(mechanism(await ctx.caps()), 'bandwidth');
     const rate = spec.rate ?? '1mbit';
-    return installQdisc(net, nodes, tbfArgs(rate), 'tbf', ctx, `tc tbf rate ${rate} on eth0`, { rate });
+    return installQdisc(ctx.network, nodes, tbfArgs(rate), 'tbf', ctx, `tc tbf rate ${rate} on eth0`, { rate });
   },
-};
+});

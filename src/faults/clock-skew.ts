@@ -5,10 +5,53 @@
 // +- 1 s. A target whose clock cannot be read is skewed but flagged with a warning; a
 // target libfaketime cannot reach (a static binary) fails the step: "skew not in effect".
 // Heal: offset 0, confirmed the same way.
-import { confirmWithin, FaultNotInEffectError, need, type FaultContext, type FaultKind } from './fault.js';
+import { z } from 'zod';
+import { describeValue, parseDuration } from '../scenario/duration.js';
 import type { NodeClock } from '../targets/target.js';
+import { confirmWithin, defineFault, FaultNotInEffectError, faultParams, type FaultContextBase } from './fault.js';
+import type { HostCaps } from './host-caps.js';
 
 const TOLERANCE_MS = 1000;
+const OFFSET_PATTERN = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m)?$/;
+
+export interface ClockSkewParams {
+  /** Offset of the node's wall clock, seconds (may be negative). */
+  offsetS?: number | undefined;
+}
+
+const offsetMessage = (v: unknown) =>
+  `expected a signed clock offset such as "+120s", "-300s", "5m" or a number of seconds, got ${describeValue(v)}`;
+/** A signed offset: "-300s", "+2m", or a number of seconds; seconds out. */
+const offsetField = z
+  .union(
+    [
+      z.number({ error: (iss) => offsetMessage(iss.input) }),
+      z.string().regex(OFFSET_PATTERN, { error: (iss) => offsetMessage(iss.input) }),
+    ],
+    {
+      error: (iss) => offsetMessage(iss.input),
+    },
+  )
+  .transform((v, ctx) => {
+    if (typeof v === 'number') return v;
+    const neg = v.startsWith('-');
+    const ms = parseDuration(v.replace(/^[+-]/, ''));
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: offsetMessage(v), input: v });
+      return z.NEVER;
+    }
+    return ((neg ? -1 : 1) * ms) / 1000;
+  })
+  .describe('shift of the node\'s wall clock, e.g. "+120s", "-300s" (or seconds).');
+
+function mechanism(caps: HostCaps) {
+  return caps.faketime !== null
+    ? {
+        mechanism: `libfaketime offset file per node, LD_PRELOAD (${caps.faketime}); monotonic clock untouched`,
+        available: true,
+      }
+    : { mechanism: 'none', available: false, why: 'clock-skew needs libfaketime (apt-get install libfaketime)' };
+}
 
 /** The node's clock minus the harness wall clock (ms), from a read bracketed by two host reads. */
 export async function clockError(clocks: NodeClock, node: string): Promise<number | null> {
@@ -18,7 +61,7 @@ export async function clockError(clocks: NodeClock, node: string): Promise<numbe
   return c === null ? null : c - (t0 + t1) / 2;
 }
 
-async function setAndConfirm(clocks: NodeClock, nodes: string[], offsetS: number, ctx: FaultContext) {
+async function setAndConfirm(clocks: NodeClock, nodes: string[], offsetS: number, ctx: FaultContextBase) {
   await Promise.all(nodes.map((n) => clocks.setClockOffset(n, offsetS)));
   const errors = new Map<string, number | null>();
   const confirmedT = await confirmWithin(
@@ -37,12 +80,21 @@ async function setAndConfirm(clocks: NodeClock, nodes: string[], offsetS: number
   return { confirmedT, errors };
 }
 
-export const clockSkew: FaultKind = {
+export const clockSkew = defineFault({
   name: 'clock-skew',
+  summary: 'shift its wall clock (offset)',
   disruptive: false,
   lasting: true,
+  selects: 'nodes',
+  needs: ['clocks'],
+  params: faultParams(
+    { offset: offsetField },
+    { required: 'offset', toSpec: (p): ClockSkewParams => ({ offsetS: p.offset }) },
+  ),
+  mechanism,
+  bootNeeds: () => ['faketime'],
   async apply(spec, nodes, ctx) {
-    const clocks = need(ctx.clocks, 'clock-skew', 'per-node clock control');
+    const clocks = ctx.clocks;
     const blocker = await clocks.skewBlocker();
     if (blocker !== null) throw new FaultNotInEffectError(`skew not in effect: ${blocker}`);
     const offsetS = spec.offsetS ?? 0;
@@ -75,4 +127,4 @@ export const clockSkew: FaultKind = {
       heal,
     };
   },
-};
+});

@@ -3,21 +3,70 @@
 // on the node-to-node links (graph-agent starts it when a scenario has a delay fault).
 // In effect when netem is listed back, or when the proxy has delivered traffic from the
 // node held for at least delay - jitter. Heal: remove the qdisc / set the links' delay to 0.
-import { FaultNotInEffectError, confirmWithin, need, type FaultKind } from './fault.js';
-import { mechanismFor } from './host-caps.js';
+import { duration } from '../scenario/fields.js';
+import { formatDuration } from '../scenario/duration.js';
+import { FaultNotInEffectError, confirmWithin, defineFault, faultParams } from './fault.js';
+import { missingTool, type HostCaps } from './host-caps.js';
 import { installQdisc } from './qdisc.js';
 
-export const delay: FaultKind = {
+export interface DelayParams {
+  /** Added to what the node sends to its peers, ms. */
+  delayMs?: number | undefined;
+  /** The delay varies by up to +- this many ms. */
+  jitterMs?: number | undefined;
+}
+
+function mechanism(caps: HostCaps) {
+  return caps.netem.ok && missingTool(caps, ['nsenter', 'tc']) === null
+    ? { mechanism: 'tc netem delay on the node interface', available: true }
+    : {
+        mechanism: 'userspace link proxy in the harness on the node-to-node links (no netem on this kernel)',
+        available: true,
+      };
+}
+
+/** Whether delay goes through the harness's link proxy here (the target must start it at boot). */
+export function delayNeedsLinkProxy(caps: HostCaps): boolean {
+  return !mechanism(caps).mechanism.startsWith('tc netem');
+}
+
+export const delay = defineFault({
   name: 'delay',
+  summary: 'slow what the node sends (delay, jitter)',
   // A delay above the election timeout forces a failover, so recovery from it is measured (RTO).
   disruptive: true,
   lasting: true,
+  selects: 'nodes',
+  needs: ['network'],
+  params: faultParams(
+    {
+      delay: duration('added to what the node sends to its peers.'),
+      jitter: duration('the delay varies by up to +- this much; at most delay.'),
+    },
+    {
+      required: 'delay',
+      refine(f, issue) {
+        const d = f['delay'];
+        const j = f['jitter'];
+        if (typeof d === 'number' && typeof j === 'number' && j > d) {
+          issue('jitter', `jitter (${formatDuration(j)}) must not exceed delay (${formatDuration(d)})`);
+        }
+      },
+      toSpec: ({ delay, jitter }): DelayParams => ({
+        delayMs: delay,
+        ...(jitter !== undefined ? { jitterMs: jitter } : {}),
+      }),
+    },
+  ),
+  mechanism,
+  // Without netem the link proxy carries the delay; it must be in the path from boot.
+  bootNeeds: (caps) => (delayNeedsLinkProxy(caps) ? ['link-proxy'] : []),
   async apply(spec, nodes, ctx) {
-    const net = need(ctx.net, 'delay', 'network access to the nodes');
+    const net = ctx.network;
     const d = spec.delayMs ?? 0;
     const j = spec.jitterMs ?? 0;
     const caps = await ctx.caps();
-    if (mechanismFor('delay', caps).mechanism.startsWith('tc netem')) {
+    if (mechanism(caps).mechanism.startsWith('tc netem')) {
       const args = ['netem', 'delay', `${d}ms`, ...(j > 0 ? [`${j}ms`] : [])];
       return installQdisc(net, nodes, args, 'netem', ctx, `tc netem delay ${d}ms${j > 0 ? ` ${j}ms` : ''} on eth0`, {
         delay_ms: d,
@@ -27,7 +76,8 @@ export const delay: FaultKind = {
     const links = net.links;
     if (!links) {
       throw new FaultNotInEffectError(
-        `delay needs tc netem (this kernel lacks it: ${caps.netem.err || 'probe failed'}) or the link proxy, which this target did not start`,
+        `delay needs tc netem (this kernel lacks it: ${caps.netem.err || 'probe failed'}) ` +
+          'or the link proxy, which this target did not start',
       );
     }
     const pairs = nodes.flatMap((n) => ctx.nodeNames.filter((p) => p !== n).map((p) => [n, p] as const));
@@ -59,9 +109,11 @@ export const delay: FaultKind = {
     }
     return {
       confirmedT,
-      mechanism: `link proxy in the harness on the node-to-node links (no netem on this kernel): ${d} ms${j > 0 ? ` +- ${j} ms` : ''} on bytes from ${nodes.join(', ')} to peers; observed delayed traffic`,
+      mechanism:
+        'link proxy in the harness on the node-to-node links (no netem on this kernel): ' +
+        `${d} ms${j > 0 ? ` +- ${j} ms` : ''} on bytes from ${nodes.join(', ')} to peers; observed delayed traffic`,
       detail: { delay_ms: d, jitter_ms: j, via: 'link-proxy' },
       heal,
     };
   },
-};
+});

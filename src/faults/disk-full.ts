@@ -2,18 +2,32 @@
 // the host filesystem) with a balloon file. In effect when the volume's free space is
 // (nearly) zero. Heal: delete the balloon; a node that stopped meanwhile (graph-agent
 // fail-stops when its WAL cannot be written) is started again, as a supervisor would.
-import { FaultNotInEffectError, need, type FaultKind } from './fault.js';
+import { defineFault, FaultNotInEffectError, noParams } from './fault.js';
+import { missingTool, type HostCaps } from './host-caps.js';
 import { startAll } from './kill.js';
 
 /** "Full": less than this many bytes free. */
 export const FULL_BELOW_BYTES = 64 * 1024;
 
-export const diskFull: FaultKind = {
+function mechanism(caps: HostCaps) {
+  const missing = missingTool(caps, ['losetup', 'mkfs.ext4']);
+  return missing !== null
+    ? { mechanism: 'none', available: false, why: `disk-full: ${missing}` }
+    : { mechanism: 'balloon file on a size-bounded ext4 volume (loop device) per node', available: true };
+}
+
+export const diskFull = defineFault({
   name: 'disk-full',
+  summary: 'fill its data volume',
   disruptive: true,
   lasting: true,
+  selects: 'nodes',
+  needs: ['disk'],
+  params: noParams,
+  mechanism,
+  bootNeeds: () => ['bounded-disk'],
   async apply(_spec, nodes, ctx) {
-    const disk = need(ctx.disk, 'disk-full', 'a size-bounded data volume');
+    const disk = ctx.disk;
     const heal = async () => {
       await Promise.all(nodes.map((n) => disk.freeDisk(n)));
       await startAll(ctx.lifecycle, nodes);
@@ -41,4 +55,4 @@ export const diskFull: FaultKind = {
       heal,
     };
   },
-};
+});

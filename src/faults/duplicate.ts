@@ -1,20 +1,37 @@
 // duplicate: send a share of the node's packets twice. tc netem only: there is no sound
 // fallback, so without netem the step fails with the reason instead of passing silently.
-import { FaultNotInEffectError, need, type FaultKind } from './fault.js';
-import { mechanismFor } from './host-caps.js';
+import { defineFault, faultParams, mechanismOrThrow } from './fault.js';
+import { missingTool, type HostCaps } from './host-caps.js';
+import { percentField } from './net-common.js';
 import { installQdisc } from './qdisc.js';
 
-export const duplicate: FaultKind = {
+export interface DuplicateParams {
+  /** Percent of packets, (0, 100]. */
+  percent?: number | undefined;
+}
+
+function mechanism(caps: HostCaps) {
+  const missing = missingTool(caps, ['nsenter', 'tc']);
+  if (missing !== null) return { mechanism: 'none', available: false, why: `duplicate: ${missing}` };
+  return caps.netem.ok
+    ? { mechanism: 'tc netem duplicate on the node interface', available: true }
+    : { mechanism: 'none', available: false, why: 'duplicate needs tc netem, which this kernel lacks' };
+}
+
+export const duplicate = defineFault({
   name: 'duplicate',
+  summary: 'send a percent of its packets twice',
   disruptive: false,
   lasting: true,
+  selects: 'nodes',
+  needs: ['network'],
+  params: faultParams({ percent: percentField }, { required: 'percent', toSpec: (p): DuplicateParams => p }),
+  mechanism,
   async apply(spec, nodes, ctx) {
-    const net = need(ctx.net, 'duplicate', 'network access to the nodes');
-    const m = mechanismFor('duplicate', await ctx.caps());
-    if (!m.available) throw new FaultNotInEffectError(m.why ?? 'duplicate needs tc netem');
+    mechanismOrThrow(mechanism(await ctx.caps()), 'duplicate');
     const pct = spec.percent ?? 0;
     return installQdisc(
-      net,
+      ctx.network,
       nodes,
       ['netem', 'duplicate', `${pct}%`],
       'netem',
@@ -23,4 +40,4 @@ export const duplicate: FaultKind = {
       { percent: pct },
     );
   },
-};
+});

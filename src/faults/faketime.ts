@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 export const FAKETIME_HOST_CANDIDATES = [
   '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1',
   '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1',
+  '/usr/lib/faketime/libfaketimeMT.so.1',
 ];
 
 /** Where the offset directory is mounted in a node's container. */

@@ -6,10 +6,10 @@ import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
 import type { FaultRecord } from '../core/result.js';
 import type { Target } from '../targets/target.js';
-import type { AppliedFault, FaultSpec } from './fault.js';
+import { contextFor, type AppliedFault, type FaultSpec } from './fault.js';
 import type { FaultJournal } from './journal.js';
 import { hostCaps } from './host-caps.js';
-import { faultKinds } from './registry.js';
+import { faultKind } from './registry.js';
 import { selectNodes } from './selectors.js';
 
 interface ActiveFault {
@@ -44,9 +44,10 @@ export class FaultManager {
   }
 
   async apply(spec: FaultSpec): Promise<FaultRecord> {
-    const kind = faultKinds[spec.kind];
+    const kind = faultKind(spec.kind);
+    if (kind === undefined) throw new Error(`unknown fault kind ${spec.kind}`);
     const nodes =
-      spec.kind === 'backup-storage'
+      kind.selects === 'repository'
         ? [] // the repository, not a node
         : spec.groups
           ? spec.groups.flat()
@@ -75,19 +76,20 @@ export class FaultManager {
     });
     let applied: AppliedFault;
     try {
-      applied = await kind.apply(spec, nodes, {
+      const ctx = contextFor(kind, {
         lifecycle: this.target,
         clock: this.clock,
         confirmTimeoutMs: 15_000,
         runId: this.runId,
         faultId: spec.name,
         nodeNames: this.target.nodeNames,
-        net: this.target.network,
+        network: this.target.network,
         clocks: this.target.clocks,
         disk: this.target.disk,
         backups: this.target.backups,
         caps: hostCaps,
       });
+      applied = await kind.apply(spec, nodes, ctx);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       this.journal.record({ event: 'apply-failed', id: spec.name, t: this.clock.now(), error: msg });

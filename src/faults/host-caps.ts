@@ -1,8 +1,9 @@
-// What this host's kernel offers the network faults, probed once per process in a
-// throwaway network namespace (unshare -n), never on the host's own interfaces. The
-// mechanism each fault uses follows from it (mechanismFor), and `drill doctor` prints the
-// same table the faults act on.
+// What this host offers the faults, probed once per process: kernel features in a
+// throwaway network namespace (unshare -n, never on the host's own interfaces), the host
+// tools the faults run, and libfaketime. Each fault kind derives its mechanism from these
+// (`mechanism(caps)` in its file), and `drill doctor` prints the same table the faults act on.
 import { execa } from 'execa';
+import { findHostFaketime } from './faketime.js';
 
 export interface Probe {
   ok: boolean;
@@ -10,10 +11,17 @@ export interface Probe {
   err: string;
 }
 
+export const HOST_TOOLS = ['nsenter', 'iptables', 'tc', 'losetup', 'mkfs.ext4', 'chattr'] as const;
+export type HostTool = (typeof HOST_TOOLS)[number];
+
 export interface HostCaps {
   netem: Probe;
   tbf: Probe;
   statistic: Probe;
+  /** Whether each host tool a fault runs is on the PATH. */
+  tools: Record<HostTool, boolean>;
+  /** The host's libfaketimeMT.so.1 (clock-skew), or null when libfaketime is not installed. */
+  faketime: string | null;
 }
 
 async function inScratchNetns(script: string): Promise<Probe> {
@@ -24,13 +32,20 @@ async function inScratchNetns(script: string): Promise<Probe> {
   };
 }
 
+async function onPath(tool: string): Promise<boolean> {
+  const r = await execa('sh', ['-c', `command -v ${tool}`], { reject: false, timeout: 10_000 });
+  return r.exitCode === 0;
+}
+
 export async function probeHostCaps(): Promise<HostCaps> {
-  const [netem, tbf, statistic] = await Promise.all([
+  const [netem, tbf, statistic, found] = await Promise.all([
     inScratchNetns('ip link set lo up && tc qdisc add dev lo root netem delay 1ms'),
     inScratchNetns('ip link set lo up && tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 400ms'),
     inScratchNetns('iptables -w -A INPUT -m statistic --mode random --probability 0.5 -j DROP'),
+    Promise.all(HOST_TOOLS.map(onPath)),
   ]);
-  return { netem, tbf, statistic };
+  const tools = Object.fromEntries(HOST_TOOLS.map((t, i) => [t, found[i] ?? false])) as Record<HostTool, boolean>;
+  return { netem, tbf, statistic, tools, faketime: findHostFaketime() ?? null };
 }
 
 let cached: Promise<HostCaps> | undefined;
@@ -41,42 +56,16 @@ export function hostCaps(): Promise<HostCaps> {
   return cached;
 }
 
-export type NetFaultKind = 'partition' | 'delay' | 'loss' | 'duplicate' | 'bandwidth';
-
-/** The mechanism a network fault uses on a host with these capabilities (null: unavailable). */
-export function mechanismFor(
-  kind: NetFaultKind,
-  caps: HostCaps,
-): { mechanism: string; available: boolean; why?: string } {
-  switch (kind) {
-    case 'partition':
-      return {
-        mechanism: 'iptables DROP rules in the node network namespaces (nsenter), tagged drill:<run>:<fault>',
-        available: true,
-      };
-    case 'delay':
-      return caps.netem.ok
-        ? { mechanism: 'tc netem delay on the node interface', available: true }
-        : {
-            mechanism: 'userspace link proxy in the harness on the node-to-node links (no netem on this kernel)',
-            available: true,
-          };
-    case 'loss':
-      if (caps.netem.ok) return { mechanism: 'tc netem loss on the node interface', available: true };
-      return caps.statistic.ok
-        ? { mechanism: 'iptables statistic match (random DROP) towards peers', available: true }
-        : {
-            mechanism: 'none',
-            available: false,
-            why: `loss needs tc netem or the iptables statistic match: ${caps.statistic.err}`,
-          };
-    case 'duplicate':
-      return caps.netem.ok
-        ? { mechanism: 'tc netem duplicate on the node interface', available: true }
-        : { mechanism: 'none', available: false, why: 'duplicate needs tc netem, which this kernel lacks' };
-    case 'bandwidth':
-      return caps.tbf.ok
-        ? { mechanism: 'tc tbf on the node interface', available: true }
-        : { mechanism: 'none', available: false, why: `bandwidth needs tc tbf: ${caps.tbf.err}` };
-  }
+/** "needs X (apt-get install Y)" for the first missing tool, or null when all are present. */
+export function missingTool(caps: HostCaps, needs: readonly HostTool[]): string | null {
+  const PACKAGE: Record<HostTool, string> = {
+    nsenter: 'util-linux',
+    iptables: 'iptables',
+    tc: 'iproute2',
+    losetup: 'util-linux',
+    'mkfs.ext4': 'e2fsprogs',
+    chattr: 'e2fsprogs',
+  };
+  const t = needs.find((n) => !caps.tools[n]);
+  return t === undefined ? null : `${t} is missing on this host (apt-get install ${PACKAGE[t]})`;
 }

@@ -1,9 +1,13 @@
 // Shared by the network faults: resolve the nodes' addresses once, apply tagged rules per
 // node and count them back (the fault is in effect when every rule is listed), and heal by
 // tag on every node that still runs (a node that was restarted has a fresh namespace).
+import { z } from 'zod';
 import type { NodeNetwork } from '../targets/target.js';
 import { FaultNotInEffectError } from './fault.js';
 import { applyRules, countTagged, removeTagged, type PeerPath, type Rule } from './netfilter.js';
+
+/** The `percent` field of loss and duplicate: percent of packets, (0, 100]. */
+export const percentField = z.number().gt(0).max(100).describe('percent of packets, (0, 100].');
 
 export async function peerPath(net: NodeNetwork, nodes: readonly string[]): Promise<PeerPath> {
   const ips = new Map<string, string>();

@@ -3,16 +3,48 @@
 // the first group's (or the target's) way to the others. iptables DROP rules inside the
 // node namespaces, tagged drill:<run>:<fault>; in effect when every rule is listed back.
 // Heal: delete exactly the rules with this fault's tag.
-import { FaultNotInEffectError, need, type FaultKind } from './fault.js';
+import { z } from 'zod';
+import { defineFault, FaultNotInEffectError, faultParams, mechanismOrThrow } from './fault.js';
+import { missingTool, type HostCaps } from './host-caps.js';
 import { applyTaggedRules, peerPath } from './net-common.js';
 import { faultTag, partitionRules } from './netfilter.js';
 
-export const partition: FaultKind = {
+export interface PartitionParams {
+  /** Only the target / first group is cut off from the others. Default false. */
+  oneWay?: boolean | undefined;
+}
+
+function mechanism(caps: HostCaps) {
+  const missing = missingTool(caps, ['nsenter', 'iptables']);
+  return missing !== null
+    ? { mechanism: 'none', available: false, why: `partition: ${missing}` }
+    : {
+        mechanism: 'iptables DROP rules in the node network namespaces (nsenter), tagged drill:<run>:<fault>',
+        available: true,
+      };
+}
+
+export const partition = defineFault({
   name: 'partition',
+  summary: 'cut the network (target/node vs the rest, or groups)',
   disruptive: true,
   lasting: true,
+  selects: 'nodes-or-groups',
+  needs: ['network'],
+  params: faultParams(
+    {
+      one_way: z
+        .boolean()
+        .describe(
+          'true: only the target (or the first group) cannot reach the others; they still reach it. Default false.',
+        ),
+    },
+    { toSpec: ({ one_way }): PartitionParams => ({ oneWay: one_way ?? false }) },
+  ),
+  mechanism,
   async apply(spec, nodes, ctx) {
-    const net = need(ctx.net, 'partition', 'network access to the nodes');
+    const net = ctx.network;
+    mechanismOrThrow(mechanism(await ctx.caps()), 'partition');
     const groups = spec.groups ?? [nodes, ctx.nodeNames.filter((n) => !nodes.includes(n))];
     const unknown = groups.flat().filter((n) => !ctx.nodeNames.includes(n));
     if (unknown.length > 0)
@@ -30,9 +62,11 @@ export const partition: FaultKind = {
     const shown = groups.map((g) => `[${g.join(',')}]`).join(oneWay ? ' -/-> ' : ' | ');
     return {
       confirmedT: ctx.clock.now(),
-      mechanism: `iptables DROP in node namespaces (nsenter), ${rules} rule(s) tagged ${tag} listed back; ${shown}${net.links ? ' (incl. link-proxy legs)' : ''}`,
+      mechanism:
+        `iptables DROP in node namespaces (nsenter), ${rules} rule(s) tagged ${tag} listed back; ${shown}` +
+        (net.links ? ' (incl. link-proxy legs)' : ''),
       detail: { groups, one_way: oneWay, rules, tag, via: 'iptables' },
       heal,
     };
   },
-};
+});

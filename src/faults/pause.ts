@@ -1,12 +1,17 @@
 // pause: freeze every process of the node (cgroup freezer via docker pause), confirmed
 // when Docker reports the container paused. Heal: unpause.
 
-import { confirmWithin, type FaultKind } from './fault.js';
+import { confirmWithin, defineFault, noParams } from './fault.js';
 
-export const pause: FaultKind = {
+export const pause = defineFault({
   name: 'pause',
+  summary: 'freeze the process',
   disruptive: true,
   lasting: true,
+  selects: 'nodes',
+  needs: [],
+  params: noParams,
+  mechanism: () => ({ mechanism: 'Docker API (pause: cgroup freezer)', available: true }),
   async apply(_spec, nodes, ctx) {
     await Promise.all(nodes.map((n) => ctx.lifecycle.pause(n)));
     const confirmedT = await confirmWithin(ctx, `${nodes.join(', ')} paused`, async () => {
@@ -26,4 +31,4 @@ export const pause: FaultKind = {
       },
     };
   },
-};
+});

@@ -1,7 +1,7 @@
 // A root qdisc fault (netem, tbf) on each node's eth0: install with our handle, confirm the
 // qdisc is listed with the expected kind, heal by deleting the root qdisc only if it is ours.
 import type { NodeNetwork } from '../targets/target.js';
-import { FaultNotInEffectError, type AppliedFault, type FaultContext } from './fault.js';
+import { FaultNotInEffectError, type AppliedFault, type FaultContextBase } from './fault.js';
 import { addRootQdisc, isOurQdisc, removeRootQdisc, rootQdisc } from './netfilter.js';
 
 export async function installQdisc(
@@ -9,7 +9,7 @@ export async function installQdisc(
   nodes: string[],
   spec: string[],
   kind: string,
-  ctx: FaultContext,
+  ctx: FaultContextBase,
   what: string,
   detail: Record<string, unknown>,
 ): Promise<AppliedFault> {

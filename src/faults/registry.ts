@@ -1,4 +1,8 @@
-// Every fault kind, registered by name in one explicit map (Toxiproxy style).
+// Every fault kind, registered by name in one explicit map (Toxiproxy style). Adding a
+// fault = its file under src/faults/ + one line here (+ its test, a line in docs/faults.md
+// and a scenario): the scenario schema, the JSON Schema, `drill doctor` and the fault
+// manager are assembled from this map. The order is the order of the kinds (and of their
+// fields) in the schema and in error messages.
 
 import { backupStorage } from './backup-storage.js';
 import { bandwidth } from './bandwidth.js';
@@ -6,7 +10,7 @@ import { clockSkew } from './clock-skew.js';
 import { delay } from './delay.js';
 import { diskFull } from './disk-full.js';
 import { duplicate } from './duplicate.js';
-import type { FaultKind, FaultKindName } from './fault.js';
+import type { AnyFaultKind } from './fault.js';
 import { kill } from './kill.js';
 import { loss } from './loss.js';
 import { partition } from './partition.js';
@@ -14,7 +18,7 @@ import { pause } from './pause.js';
 import { restart } from './restart.js';
 import { stop } from './stop.js';
 
-export const faultKinds: Record<FaultKindName, FaultKind> = {
+export const faultKinds = {
   kill,
   stop,
   restart,
@@ -28,3 +32,13 @@ export const faultKinds: Record<FaultKindName, FaultKind> = {
   'disk-full': diskFull,
   'backup-storage': backupStorage,
 };
+
+export type FaultKinds = typeof faultKinds;
+
+/** The kinds in registry order. */
+export const FAULT_KIND_LIST: readonly AnyFaultKind[] = Object.values(faultKinds);
+
+/** The kind of this name, or undefined (a name from a file, checked: never a prototype key). */
+export function faultKind(name: string): AnyFaultKind | undefined {
+  return Object.hasOwn(faultKinds, name) ? (faultKinds as Record<string, AnyFaultKind>)[name] : undefined;
+}

@@ -6,7 +6,7 @@
 // the other members drawn with the seeded RNG.
 
 import { pick, type Rng } from '../core/random.js';
-import type { FaultSpec } from './fault.js';
+import type { FaultSpecBase } from './fault.js';
 
 export class NoTargetError extends Error {
   constructor(message: string) {
@@ -16,7 +16,7 @@ export class NoTargetError extends Error {
 }
 
 export async function selectNodes(
-  spec: Pick<FaultSpec, 'target' | 'node'>,
+  spec: Pick<FaultSpecBase, 'target' | 'node'>,
   nodes: readonly string[],
   leader: () => Promise<string | null>,
   rng: Rng,

@@ -1,227 +1,159 @@
-// The `fault` step of a scenario: which kind, which node(s), the kind's own parameters.
+// The `fault` step of a scenario, assembled from the fault registry (src/faults/registry.ts):
+// the common fields (kind, target, node, groups where a kind selects by groups, duration,
+// blind, name) and every kind's own fields, each labelled with the kinds it belongs to. One
+// refinement names a field used with the wrong kind, a kind's missing required field, and
+// the selection rules; each kind adds its own cross-field rules (delay: jitter <= delay).
 
 import { z } from 'zod';
-import { describeValue, formatDuration, parseDuration } from './duration.js';
-import { always, duration, isRec, MAX_NODES, NODE_PATTERN } from './fields.js';
+import { FAULT_TARGETS, type AnyFaultKind, type FaultSpec } from '../faults/fault.js';
+import { FAULT_KIND_LIST, faultKind } from '../faults/registry.js';
+import { describeValue } from './duration.js';
+import { always, descriptionOf, duration, isRec, nodeName } from './fields.js';
 
-export const FAULT_KINDS = [
-  'kill',
-  'stop',
-  'restart',
-  'pause',
-  'partition',
-  'delay',
-  'loss',
-  'duplicate',
-  'bandwidth',
-  'clock-skew',
-  'disk-full',
-  'backup-storage',
-] as const;
-/** Fields that belong to one fault kind only (the refinement names the misplaced one). */
-const FAULT_FIELDS: Record<string, readonly FaultKind[]> = {
-  signal: ['kill'],
-  groups: ['partition'],
-  one_way: ['partition'],
-  delay: ['delay'],
-  jitter: ['delay'],
-  percent: ['loss', 'duplicate'],
-  rate: ['bandwidth'],
-  offset: ['clock-skew'],
-  mode: ['backup-storage'],
-};
-const REQUIRED_FAULT_FIELD: Partial<Record<FaultKind, string>> = {
-  delay: 'delay',
-  loss: 'percent',
-  duplicate: 'percent',
-  bandwidth: 'rate',
-  'clock-skew': 'offset',
-  'backup-storage': 'mode',
-};
-const RATE_PATTERN = /^\d+(?:\.\d+)?(?:bit|kbit|mbit|gbit)$/;
-const OFFSET_PATTERN = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:ms|s|m)?$/;
+export { FAULT_TARGETS };
+export { SIGNALS, type Signal } from '../faults/kill.js';
 
-const offsetMessage = (v: unknown) =>
-  `expected a signed clock offset such as "+120s", "-300s", "5m" or a number of seconds, got ${describeValue(v)}`;
-/** A signed offset: "-300s", "+2m", or a number of seconds; seconds out. */
-const offsetInput = z
-  .union(
-    [
-      z.number({ error: (iss) => offsetMessage(iss.input) }),
-      z.string().regex(OFFSET_PATTERN, { error: (iss) => offsetMessage(iss.input) }),
-    ],
-    {
-      error: (iss) => offsetMessage(iss.input),
-    },
-  )
-  .transform((v, ctx) => {
-    if (typeof v === 'number') return v;
-    const neg = v.startsWith('-');
-    const ms = parseDuration(v.replace(/^[+-]/, ''));
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: offsetMessage(v), input: v });
-      return z.NEVER;
-    }
-    return ((neg ? -1 : 1) * ms) / 1000;
-  });
-export const FAULT_TARGETS = ['primary', 'replica', 'random', 'all', 'minority', 'majority'] as const;
-export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
-
-export type FaultKind = (typeof FAULT_KINDS)[number];
-export type FaultTarget = (typeof FAULT_TARGETS)[number];
-export type Signal = (typeof SIGNALS)[number];
+export const FAULT_KINDS = FAULT_KIND_LIST.map((k) => k.name) as [string, ...string[]];
+export type { FaultKindName as FaultKind, TargetSelector as FaultTarget } from '../faults/fault.js';
 
 const FAULT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
-export const faultSchema = z
-  .strictObject({
+/** The kinds that declare each field, in registry order (a field may be shared: percent). */
+const OWNERS = new Map<string, AnyFaultKind[]>();
+for (const k of FAULT_KIND_LIST) {
+  if (k.selects === 'nodes-or-groups') OWNERS.set('groups', [...(OWNERS.get('groups') ?? []), k]);
+  for (const field of Object.keys(k.params.fields)) OWNERS.set(field, [...(OWNERS.get(field) ?? []), k]);
+}
+const ownerNames = (field: string) => (OWNERS.get(field) ?? []).map((k) => k.name).join(' / ');
+
+/** A kind's field as the fault map has it: optional, labelled with the kinds it belongs to. */
+function labelled(field: string, s: z.ZodType): z.ZodType {
+  const owners = OWNERS.get(field) ?? [];
+  const required = owners.some((k) => k.params.required === field);
+  return s.describe(`kind: ${ownerNames(field)} only${required ? ' (required)' : ''}: ${descriptionOf(s)}`).optional();
+}
+
+const groupsField = z
+  .array(z.array(nodeName()).min(1))
+  .min(2)
+  .optional()
+  .describe(
+    `kind: ${ownerNames('groups')} only, instead of target/node: split the cluster into these groups, ` +
+      'e.g. [[n1], [n2, n3]].',
+  );
+
+/** kind, target, node, every kind's fields in registry order (groups before its first kind's), duration, blind, name. */
+function faultShape(): Record<string, z.ZodType> {
+  const shape: Record<string, z.ZodType> = {
     kind: z
       .enum(FAULT_KINDS)
-      .describe(
-        'kill: the process dies (signal). stop: graceful stop. restart: stop then start. pause: freeze the process. ' +
-          'partition: cut the network (target/node vs the rest, or groups). delay: slow what the node sends (delay, jitter). ' +
-          'loss / duplicate: a percent of its packets. bandwidth: cap its rate. clock-skew: shift its wall clock (offset). ' +
-          'disk-full: fill its data volume. See docs/faults.md.',
-      ),
+      .describe(`${FAULT_KIND_LIST.map((k) => `${k.name}: ${k.summary}.`).join(' ')} See docs/faults.md.`),
     target: z
       .enum(FAULT_TARGETS)
       .optional()
       .describe(
-        'Which node(s), chosen by role when the fault starts: primary, replica, random, all, minority (the largest minority, with the primary), majority (the smallest majority, with the primary). Exactly one of target / node.',
+        'Which node(s), chosen by role when the fault starts: primary, replica, random, all, minority (the largest ' +
+          'minority, with the primary), majority (the smallest majority, with the primary). Exactly one of target / node.',
       ),
-    node: z
-      .string()
-      .regex(NODE_PATTERN, {
-        error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
-      })
-      .optional()
-      .describe('A node by name, n1..nN (N = cluster.nodes). Exactly one of target / node.'),
-    signal: z.enum(SIGNALS).optional().describe('kind: kill only. Default SIGKILL.'),
-    groups: z
-      .array(
-        z
-          .array(
-            z.string().regex(NODE_PATTERN, {
-              error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
-            }),
-          )
-          .min(1),
-      )
-      .min(2)
-      .optional()
-      .describe(
-        'kind: partition only, instead of target/node: split the cluster into these groups, e.g. [[n1], [n2, n3]].',
-      ),
-    one_way: z
-      .boolean()
-      .optional()
-      .describe(
-        'kind: partition only. true: only the target (or the first group) cannot reach the others; they still reach it. Default false.',
-      ),
-    delay: duration('kind: delay only (required): added to what the node sends to its peers.').optional(),
-    jitter: duration('kind: delay only: the delay varies by up to +- this much; at most delay.').optional(),
-    percent: z
-      .number()
-      .gt(0)
-      .max(100)
-      .optional()
-      .describe('kind: loss / duplicate only (required): percent of packets, (0, 100].'),
-    rate: z
-      .string()
-      .regex(RATE_PATTERN, {
-        error: (iss) => `expected a rate such as "1mbit", "512kbit", got ${describeValue(iss.input)}`,
-      })
-      .optional()
-      .describe('kind: bandwidth only (required): the cap on what the node sends, e.g. 1mbit.'),
-    offset: offsetInput
-      .optional()
-      .describe(
-        'kind: clock-skew only (required): shift of the node\'s wall clock, e.g. "+120s", "-300s" (or seconds).',
-      ),
-    mode: z
-      .enum(['unavailable', 'read-only', 'corrupt'])
-      .optional()
-      .describe(
-        'kind: backup-storage only (required): the repository is unavailable, read-only, or one byte of a stored chunk of the newest snapshot is flipped (corrupt, never healed). No target/node: it acts on the repository.',
-      ),
-    duration: duration('Heal automatically after this long. Not allowed for restart.').optional(),
-    blind: z
-      .boolean()
-      .optional()
-      .describe(
-        'Game days: hide the fault (kind, name, target) from the live page until the team marks it detected; ' +
-          'the report reveals it.',
-      ),
-    name: z
-      .string()
-      .regex(FAULT_NAME_PATTERN, {
-        error: (iss) => `expected a fault name (letters, digits, ".", "_", "-"), got ${describeValue(iss.input)}`,
-      })
-      .optional()
-      .describe('Id used by heal. Default: f1, f2, ... by order of the faults in the file.'),
-  })
-  .superRefine((parsed, ctx) => {
-    const f: unknown = parsed; // may be partial: this runs even when fields are invalid
-    if (!isRec(f)) return;
-    const has = (k: string) => f[k] !== undefined;
-    const kind = typeof f['kind'] === 'string' ? f['kind'] : undefined;
-    for (const [field, kinds] of Object.entries(FAULT_FIELDS)) {
-      if (field === 'signal' || !has(field) || kind === undefined || (kinds as readonly string[]).includes(kind))
-        continue;
-      ctx.addIssue({
-        code: 'custom',
-        path: [field],
-        message: `${field} applies only to kind: ${kinds.join(' / ')}, not ${kind}`,
-      });
-    }
-    const required = kind === undefined ? undefined : REQUIRED_FAULT_FIELD[kind as FaultKind];
-    if (required !== undefined && !has(required)) {
-      ctx.addIssue({ code: 'custom', path: [], message: `missing ${required}: kind ${kind} needs it` });
-    }
-    if (typeof f['delay'] === 'number' && typeof f['jitter'] === 'number' && f['jitter'] > f['delay']) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['jitter'],
-        message: `jitter (${formatDuration(f['jitter'])}) must not exceed delay (${formatDuration(f['delay'])})`,
-      });
-    }
-    if (Array.isArray(f['groups'])) {
-      const seen = new Set<unknown>();
-      for (const g of f['groups']) {
-        for (const n of Array.isArray(g) ? g : []) {
-          if (seen.has(n))
-            ctx.addIssue({ code: 'custom', path: ['groups'], message: `node ${String(n)} is in more than one group` });
-          seen.add(n);
-        }
+    node: nodeName().optional().describe('A node by name, n1..nN (N = cluster.nodes). Exactly one of target / node.'),
+  };
+  for (const k of FAULT_KIND_LIST) {
+    if (k.selects === 'nodes-or-groups') shape['groups'] ??= groupsField;
+    for (const [field, s] of Object.entries(k.params.fields)) shape[field] ??= labelled(field, s);
+  }
+  shape['duration'] = duration('Heal automatically after this long. Not allowed for restart.').optional();
+  shape['blind'] = z
+    .boolean()
+    .optional()
+    .describe(
+      'Game days: hide the fault (kind, name, target) from the live page until the team marks it detected; ' +
+        'the report reveals it.',
+    );
+  shape['name'] = z
+    .string()
+    .regex(FAULT_NAME_PATTERN, {
+      error: (iss) => `expected a fault name (letters, digits, ".", "_", "-"), got ${describeValue(iss.input)}`,
+    })
+    .optional()
+    .describe('Id used by heal. Default: f1, f2, ... by order of the faults in the file.');
+  return shape;
+}
+
+type Issue = { code: 'custom'; path: string[]; message: string };
+
+/** Rules across the fault map's fields; `f` may be partial (this runs even when fields are invalid). */
+function faultIssues(f: Record<string, unknown>): Issue[] {
+  const out: Issue[] = [];
+  const issue = (path: string, message: string) =>
+    out.push({ code: 'custom', path: path === '' ? [] : [path], message });
+  const has = (k: string) => f[k] !== undefined;
+  const name = typeof f['kind'] === 'string' ? f['kind'] : undefined;
+  const kind = name === undefined ? undefined : faultKind(name);
+  for (const field of OWNERS.keys()) {
+    const owners = OWNERS.get(field) ?? [];
+    if (!has(field) || name === undefined || owners.some((k) => k.name === name)) continue;
+    issue(field, `${field} applies only to kind: ${ownerNames(field)}, not ${name}`);
+  }
+  const required = kind?.params.required;
+  if (required !== undefined && !has(required)) issue('', `missing ${required}: kind ${name} needs it`);
+  // A kind's rules hold for its fields wherever they appear (the misplaced field is named above).
+  for (const k of FAULT_KIND_LIST) k.params.refine?.(f, issue);
+  if (Array.isArray(f['groups'])) {
+    const seen = new Set<unknown>();
+    for (const g of f['groups']) {
+      for (const n of Array.isArray(g) ? g : []) {
+        if (seen.has(n)) issue('groups', `node ${String(n)} is in more than one group`);
+        seen.add(n);
       }
     }
-    if (has('groups') && (has('target') || has('node'))) {
-      ctx.addIssue({ code: 'custom', path: ['groups'], message: 'use either groups or target / node, not both' });
-    } else if (has('groups')) {
-      // groups select the nodes
-    } else if (has('target') && has('node')) {
-      ctx.addIssue({ code: 'custom', path: ['node'], message: 'use either target or node, not both' });
-    } else if (!has('target') && !has('node') && kind !== 'backup-storage') {
-      ctx.addIssue({
-        code: 'custom',
-        path: [],
-        message: `missing target: set target (${FAULT_TARGETS.join(' | ')}) or node (n1..nN)`,
-      });
-    }
-    if (has('signal') && typeof f['kind'] === 'string' && f['kind'] !== 'kill') {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['signal'],
-        message: `signal applies only to kind: kill, not ${f['kind']}`,
-      });
-    }
-    if (has('duration') && f['kind'] === 'restart') {
-      ctx.addIssue({ code: 'custom', path: ['duration'], message: 'duration is not allowed for kind: restart' });
-    }
-    if (f['name'] === 'all') {
-      ctx.addIssue({ code: 'custom', path: ['name'], message: '"all" is reserved (heal: all heals every fault)' });
-    }
+  }
+  if (has('groups') && (has('target') || has('node'))) {
+    issue('groups', 'use either groups or target / node, not both');
+  } else if (has('groups')) {
+    // groups select the nodes
+  } else if (has('target') && has('node')) {
+    issue('node', 'use either target or node, not both');
+  } else if (!has('target') && !has('node') && kind?.selects !== 'repository') {
+    issue('', `missing target: set target (${FAULT_TARGETS.join(' | ')}) or node (n1..nN)`);
+  }
+  if (has('duration') && kind !== undefined && !kind.lasting) {
+    issue('duration', `duration is not allowed for kind: ${name}`);
+  }
+  if (f['name'] === 'all') issue('name', '"all" is reserved (heal: all heals every fault)');
+  return out;
+}
+
+/** JSON Schema `if kind is K then ...`: K's required field, and exactly one of its selectors. */
+function editorRules(k: AnyFaultKind): Record<string, unknown> {
+  const selectors =
+    k.selects === 'nodes' ? ['target', 'node'] : k.selects === 'nodes-or-groups' ? ['target', 'node', 'groups'] : [];
+  const then: Record<string, unknown> = {};
+  if (k.params.required !== undefined) then['required'] = [k.params.required];
+  if (selectors.length > 0) then['oneOf'] = selectors.map((f) => ({ required: [f] }));
+  return { if: { properties: { kind: { const: k.name } }, required: ['kind'] }, then };
+}
+
+export const faultSchema = z
+  .strictObject(faultShape())
+  .superRefine((parsed, ctx) => {
+    const f: unknown = parsed;
+    if (!isRec(f)) return;
+    for (const i of faultIssues(f)) ctx.addIssue(i);
   }, always)
-  // exactly one of target / node / groups, for editors (the refinement above gives the message)
-  .meta({ oneOf: [{ required: ['target'] }, { required: ['node'] }, { required: ['groups'] }] })
+  // Per kind, for editors: its required field and how it selects (the refinement gives the messages).
+  .meta({ allOf: FAULT_KIND_LIST.map(editorRules) })
   .describe('Inject a fault.');
+
+/** A validated fault map as the runner's FaultSpec: common fields, then the kind's own (its toSpec). */
+export function toFaultSpec(f: Record<string, unknown>, name: string): FaultSpec {
+  const kind = faultKind(String(f['kind']));
+  if (kind === undefined) throw new Error(`unreachable: a validated fault has a known kind (${String(f['kind'])})`);
+  const spec: Record<string, unknown> = { name, kind: kind.name };
+  for (const k of ['target', 'node', 'duration', 'groups']) if (f[k] !== undefined) spec[k] = f[k];
+  if (f['blind'] === true) spec['blind'] = true;
+  const own = Object.fromEntries(
+    Object.keys(kind.params.fields).flatMap((k) => (f[k] !== undefined ? [[k, f[k]]] : [])),
+  );
+  for (const [k, v] of Object.entries(kind.params.toSpec(own))) if (v !== undefined) spec[k] = v;
+  return spec as unknown as FaultSpec;
+}

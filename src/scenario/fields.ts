@@ -76,3 +76,12 @@ export const onOff = z
     error: (iss) => onOffMessage(iss.input),
   })
   .transform((v): 'on' | 'off' => (v === true ? 'on' : v === false ? 'off' : v));
+
+/** The description a schema carries (on itself, or inside a transform or an optional). */
+export function descriptionOf(s: z.ZodType): string {
+  if (s.description !== undefined) return s.description;
+  const def = s._zod.def as unknown as { type: string; in?: z.ZodType; innerType?: z.ZodType };
+  if (def.type === 'pipe' && def.in) return descriptionOf(def.in);
+  if (def.innerType) return descriptionOf(def.innerType);
+  return '';
+}

@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import type { Step } from '../schedule/steps.js';
 import { describeValue } from './duration.js';
-import type { FaultSpec } from '../faults/fault.js';
-import { faultSchema } from './fault-schema.js';
+import { faultSchema, toFaultSpec } from './fault-schema.js';
 import { always, duration, isRec, MAX_NODES, NODE_PATTERN } from './fields.js';
 
 export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered', 'mark'] as const;
@@ -291,22 +290,10 @@ export function toStep(s: ParsedStep, faultName: () => string, backupName: () =>
       backups: s.verify.backups,
       expectBackupProblem: s.verify.expect_problem,
     };
-  const f = s.fault;
+  const f = s.fault as (Record<string, unknown> & { name?: string }) | undefined;
   if (f === undefined) throw new Error('unreachable: a validated step has one key');
-  const fault: FaultSpec = { name: f.name ?? faultName(), kind: f.kind };
+  const name = f.name ?? faultName();
   if (f.name !== undefined) faultName(); // keep the default numbering by position
-  if (f.target !== undefined) fault.target = f.target;
-  if (f.node !== undefined) fault.node = f.node;
-  if (f.kind === 'kill') fault.signal = f.signal ?? 'SIGKILL';
-  if (f.duration !== undefined) fault.duration = f.duration;
-  if (f.groups !== undefined) fault.groups = f.groups;
-  if (f.kind === 'partition') fault.oneWay = f.one_way ?? false;
-  if (f.delay !== undefined) fault.delayMs = f.delay;
-  if (f.jitter !== undefined) fault.jitterMs = f.jitter;
-  if (f.percent !== undefined) fault.percent = f.percent;
-  if (f.rate !== undefined) fault.rate = f.rate;
-  if (f.offset !== undefined) fault.offsetS = f.offset;
-  if (f.mode !== undefined) fault.mode = f.mode;
-  if (f.blind === true) fault.blind = true;
+  const fault = toFaultSpec(f, name);
   return { kind: 'fault', fault };
 }

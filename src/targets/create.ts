@@ -3,7 +3,9 @@
 import type { Clock } from '../core/clock.js';
 import { UsageError } from '../core/errors.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { BootNeed } from '../faults/fault.js';
 import { hostCaps } from '../faults/host-caps.js';
+import { faultKind } from '../faults/registry.js';
 import { CustomTarget } from './custom/target.js';
 import { GraphAgentTarget } from './graph-agent/target.js';
 import type { Target } from './target.js';
@@ -21,14 +23,22 @@ const DISK_LIMIT_MB = 64;
 /** The same for custom targets: larger, since real systems preallocate (etcd: 64 MB WAL segments). */
 const CUSTOM_DISK_LIMIT_MB = 256;
 
+/** What the scenario's faults need the cluster to be booted with, on this host. */
+async function bootNeeds(scenario: Scenario): Promise<Set<BootNeed>> {
+  const kinds = scenario.steps.flatMap((s) => (s.kind === 'fault' ? [faultKind(s.fault.kind)] : []));
+  const withNeeds = kinds.filter((k) => k?.bootNeeds !== undefined);
+  if (withNeeds.length === 0) return new Set();
+  const caps = await hostCaps();
+  return new Set(withNeeds.flatMap((k) => k?.bootNeeds?.(caps) ?? []));
+}
+
 export async function createTarget(scenario: Scenario, ctx: TargetContext): Promise<Target> {
   const c = scenario.cluster;
-  const faultKinds = new Set(scenario.steps.flatMap((s) => (s.kind === 'fault' ? [s.fault.kind] : [])));
+  const needs = await bootNeeds(scenario);
   switch (c.target) {
     case 'graph-agent': {
       const a = c.agent ?? {};
-      // Delay without netem goes through the link proxy, which must be in the path from boot.
-      const linkProxy = faultKinds.has('delay') && !(await hostCaps()).netem.ok;
+      const linkProxy = needs.has('link-proxy');
       return new GraphAgentTarget(
         {
           nodes: c.nodes,
@@ -41,7 +51,7 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
           failover: a.failover,
           backup: a.backup,
           linkProxy,
-          diskLimitMb: faultKinds.has('disk-full') ? DISK_LIMIT_MB : undefined,
+          diskLimitMb: needs.has('bounded-disk') ? DISK_LIMIT_MB : undefined,
         },
         ctx.runId,
         ctx.logDir,
@@ -56,8 +66,8 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
         logDir: ctx.logDir,
         clock: ctx.clock,
         scenarioFile: ctx.scenarioFile,
-        faketime: faultKinds.has('clock-skew'),
-        diskLimitMb: faultKinds.has('disk-full') ? CUSTOM_DISK_LIMIT_MB : undefined,
+        faketime: needs.has('faketime'),
+        diskLimitMb: needs.has('bounded-disk') ? CUSTOM_DISK_LIMIT_MB : undefined,
       });
     }
     default:

@@ -1,6 +1,16 @@
 // A fake of the two or three lifecycle methods a fault needs (Pumba style): enough to
 // test apply/confirm/heal without Docker. The real thing is tested in *.docker.test.ts.
+import type { HostCaps } from '../../src/faults/host-caps.js';
 import type { NodeLifecycle, NodeState } from '../../src/targets/target.js';
+
+/** A host without netem and with every tool (like this project's machines). */
+export const FAKE_CAPS: HostCaps = {
+  netem: { ok: false, err: '' },
+  tbf: { ok: true, err: '' },
+  statistic: { ok: true, err: '' },
+  tools: { nsenter: true, iptables: true, tc: true, losetup: true, 'mkfs.ext4': true, chattr: true },
+  faketime: null,
+};
 
 export class FakeLifecycle implements NodeLifecycle {
   readonly state = new Map<string, NodeState>();

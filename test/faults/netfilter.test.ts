@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { tbfArgs, parseRate } from '../../src/faults/bandwidth.js';
 import { hasInterpreter } from '../../src/faults/elf.js';
 import { faketimeSpec } from '../../src/faults/host-state.js';
-import { mechanismFor } from '../../src/faults/host-caps.js';
+import type { HostCaps } from '../../src/faults/host-caps.js';
+import { faultKinds } from '../../src/faults/registry.js';
 import {
   faultTag,
   insertArgs,
@@ -90,19 +91,29 @@ describe('loss rules and tags', () => {
 });
 
 describe('mechanisms, rates, offsets, ELF', () => {
-  const noNetem = {
+  const noNetem: HostCaps = {
     netem: { ok: false, err: 'Error: Specified qdisc kind is unknown.' },
     tbf: { ok: true, err: '' },
     statistic: { ok: true, err: '' },
+    tools: { nsenter: true, iptables: true, tc: true, losetup: true, 'mkfs.ext4': true, chattr: true },
+    faketime: null,
   };
   it('falls back where netem is missing, and says why duplicate cannot', () => {
-    expect(mechanismFor('delay', noNetem).mechanism).toMatch(/link proxy/);
-    expect(mechanismFor('loss', noNetem).mechanism).toMatch(/statistic/);
-    expect(mechanismFor('duplicate', noNetem)).toMatchObject({
+    expect(faultKinds.delay.mechanism(noNetem).mechanism).toMatch(/link proxy/);
+    expect(faultKinds.loss.mechanism(noNetem).mechanism).toMatch(/statistic/);
+    expect(faultKinds.duplicate.mechanism(noNetem)).toMatchObject({
       available: false,
       why: 'duplicate needs tc netem, which this kernel lacks',
     });
-    expect(mechanismFor('delay', { ...noNetem, netem: { ok: true, err: '' } }).mechanism).toMatch(/netem/);
+    expect(faultKinds.delay.mechanism({ ...noNetem, netem: { ok: true, err: '' } }).mechanism).toMatch(/netem/);
+  });
+  it('names the missing host tool instead of failing on it later', () => {
+    const noNsenter = { ...noNetem, tools: { ...noNetem.tools, nsenter: false } };
+    expect(faultKinds.partition.mechanism(noNsenter)).toMatchObject({
+      available: false,
+      why: 'partition: nsenter is missing on this host (apt-get install util-linux)',
+    });
+    expect(faultKinds['clock-skew'].mechanism(noNetem)).toMatchObject({ available: false });
   });
   it('parses rates and sizes the tbf bucket', () => {
     expect(parseRate('1mbit')).toBe(1e6);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { monotonicClock } from '../../src/core/clock.js';
 import { FaultNotInEffectError, type FaultContext } from '../../src/faults/fault.js';
 import { faultKinds } from '../../src/faults/registry.js';
-import { FakeLifecycle } from './fake-lifecycle.js';
+import { FAKE_CAPS, FakeLifecycle } from './fake-lifecycle.js';
 
 function ctx(l: FakeLifecycle, confirmTimeoutMs = 1000): FaultContext {
   return {
@@ -12,8 +12,7 @@ function ctx(l: FakeLifecycle, confirmTimeoutMs = 1000): FaultContext {
     runId: 'r1',
     faultId: 'f1',
     nodeNames: ['n1', 'n2', 'n3'],
-    caps: () =>
-      Promise.resolve({ netem: { ok: false, err: '' }, tbf: { ok: true, err: '' }, statistic: { ok: true, err: '' } }),
+    caps: () => Promise.resolve(FAKE_CAPS),
   };
 }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { faultKinds } from '../../src/faults/registry.js';
 import { SCENARIO_SCHEMA_ID, scenarioJsonSchema, scenarioJsonSchemaText } from '../../src/scenario/json-schema.js';
 
 const COMMITTED = new URL('../../schema/scenario.schema.json', import.meta.url);
@@ -42,5 +43,20 @@ describe('published JSON Schema', () => {
       { type: 'string', enum: ['on', 'off'] },
       { type: 'boolean' },
     ]);
+  });
+
+  it("gives editors each fault kind's required field and selectors, from the fault registry", () => {
+    const s = scenarioJsonSchema() as any;
+    const fault = s.properties.steps.items.properties.fault;
+    const rule = (kind: string) => fault.allOf.find((r: any) => r.if.properties.kind.const === kind).then;
+    expect(fault.properties.kind.enum).toEqual(Object.keys(faultKinds));
+    expect(rule('delay')).toEqual({ required: ['delay'], oneOf: [{ required: ['target'] }, { required: ['node'] }] });
+    expect(rule('partition').oneOf).toEqual([
+      { required: ['target'] },
+      { required: ['node'] },
+      { required: ['groups'] },
+    ]);
+    expect(rule('backup-storage')).toEqual({ required: ['mode'] });
+    expect(fault.properties.percent.description).toMatch(/^kind: loss \/ duplicate only \(required\): /);
   });
 });

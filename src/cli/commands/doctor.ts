@@ -3,36 +3,20 @@
 // that needs the kernel runs in a throwaway network namespace (unshare -n), never on the
 // host's own interfaces.
 
-import { existsSync } from 'node:fs';
 import chalk from 'chalk';
-import { execa } from 'execa';
 import type { CommandModule } from 'yargs';
 import { assertDockerAvailable, docker } from '../../docker/engine.js';
-import { mechanismFor, type NetFaultKind } from '../../faults/host-caps.js';
+import { HOST_TOOLS, probeHostCaps, type HostCaps, type HostTool } from '../../faults/host-caps.js';
+import { FAULT_KIND_LIST } from '../../faults/registry.js';
+import type { AnyFaultKind } from '../../faults/fault.js';
 import { ensureGraphAgentImage } from '../../targets/graph-agent/image.js';
-import { containerReport } from './doctor-container.js';
+import { containerReport, type ContainerReport } from './doctor-container.js';
 
 interface Check {
   name: string;
   ok: boolean;
   detail: string;
 }
-
-async function has(cmd: string): Promise<boolean> {
-  const r = await execa('sh', ['-c', `command -v ${cmd}`], { reject: false });
-  return r.exitCode === 0;
-}
-
-async function inScratchNetns(script: string): Promise<{ ok: boolean; err: string }> {
-  const r = await execa('unshare', ['-n', 'sh', '-c', script], { reject: false });
-  return { ok: r.exitCode === 0, err: (r.stderr || r.stdout).split('\n')[0] ?? '' };
-}
-
-export const LIBFAKETIME_PATHS = [
-  '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1',
-  '/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1',
-  '/usr/lib/faketime/libfaketimeMT.so.1',
-];
 
 export const doctorCommand: CommandModule = {
   command: 'doctor',
@@ -63,64 +47,26 @@ export const doctorCommand: CommandModule = {
     // In the drill image: how the container was started decides what the faults can reach.
     const box = dockerOk ? await containerReport() : undefined;
     if (box) checks.push(...box.checks);
-    const nsenter = await has('nsenter');
-    const iptables = await has('iptables');
-    const tc = await has('tc');
-    const unshare = await has('unshare');
-    const losetup = (await has('losetup')) && (await has('mkfs.ext4'));
-    checks.push({
-      name: 'nsenter',
-      ok: nsenter,
-      detail: nsenter ? 'enters container network namespaces' : 'missing: apt-get install util-linux',
-    });
-    checks.push({ name: 'iptables', ok: iptables, detail: iptables ? 'present' : 'missing: apt-get install iptables' });
-    checks.push({ name: 'tc', ok: tc, detail: tc ? 'present' : 'missing: apt-get install iproute2' });
-    let netem = { ok: false, err: 'not checked' };
-    let tbf = { ok: false, err: 'not checked' };
-    let statistic = { ok: false, err: 'not checked' };
-    if (unshare && tc) {
-      netem = await inScratchNetns('ip link set lo up && tc qdisc add dev lo root netem delay 1ms');
-      tbf = await inScratchNetns(
-        'ip link set lo up && tc qdisc add dev lo root tbf rate 1mbit burst 32kbit latency 400ms',
-      );
-    }
-    if (unshare && iptables) {
-      statistic = await inScratchNetns('iptables -A INPUT -m statistic --mode random --probability 0.5 -j DROP');
-    }
-    const faketime = box?.stateDir === false ? undefined : LIBFAKETIME_PATHS.find((p) => existsSync(p));
-
-    // The same decision the faults make at run time (src/faults/host-caps.ts).
-    const caps = { netem, tbf, statistic };
-    const net = (k: NetFaultKind): [string, boolean] => {
-      const m = mechanismFor(k, caps);
-      if (box && !box.netFaults) return ['unavailable: see host PID namespace / capabilities above', false];
-      return [m.available ? m.mechanism : `unavailable: ${m.why ?? ''}`, m.available && nsenter];
+    // The same probes and the same decision the faults make at run time (each kind's mechanism()).
+    const caps = await probeHostCaps();
+    const PURPOSE: Record<HostTool, string> = {
+      nsenter: 'enters container network namespaces',
+      iptables: 'partition, loss',
+      tc: 'netem, tbf',
+      losetup: 'size-bounded volumes (disk-full)',
+      'mkfs.ext4': 'size-bounded volumes (disk-full)',
+      chattr: 'backup-storage',
     };
-    const faults: [string, string, boolean][] = [
-      ['kill / stop / restart', 'Docker API (signal, stop, start)', dockerOk],
-      ['pause', 'Docker API (cgroup freezer)', dockerOk],
-      ['partition', ...net('partition')],
-      ['delay / jitter', ...net('delay')],
-      ['loss', ...net('loss')],
-      ['duplicate', ...net('duplicate')],
-      ['bandwidth', ...net('bandwidth')],
-      [
-        'clock-skew',
-        faketime
-          ? `libfaketime offset file per node, LD_PRELOAD (${faketime}); monotonic clock untouched`
-          : box?.stateDir === false
-            ? 'unavailable: state dir not shared with the host (see above)'
-            : 'unavailable: apt-get install libfaketime',
-        Boolean(faketime),
-      ],
-      [
-        'disk-full',
-        losetup
-          ? 'balloon file on a size-bounded ext4 volume (loop device) per node'
-          : 'unavailable: losetup (util-linux) missing',
-        losetup,
-      ],
-    ];
+    for (const t of HOST_TOOLS) {
+      checks.push({ name: t, ok: caps.tools[t], detail: caps.tools[t] ? PURPOSE[t] : `missing (${PURPOSE[t]})` });
+    }
+    const { netem, tbf, statistic } = caps;
+    const faults: [string, string, boolean][] = FAULT_KIND_LIST.map((k) => {
+      const m = k.mechanism(caps);
+      const blocked = box ? blockedInContainer(k, box, caps) : null;
+      if (blocked !== null) return [k.name, `unavailable: ${blocked}`, false];
+      return [k.name, m.available ? m.mechanism : `unavailable: ${m.why ?? ''}`, m.available && dockerOk];
+    });
 
     const mark = (ok: boolean) => (ok ? chalk.green('ok  ') : chalk.red('FAIL'));
     // A missing kernel feature is not an error: drill falls back (see the fault table).
@@ -150,3 +96,18 @@ export const doctorCommand: CommandModule = {
     }
   },
 };
+
+/**
+ * Why a kind cannot work when drill runs in a container (the drill image), or null: network
+ * and resource faults enter the nodes through host pids; clock and disk faults bind files
+ * from the state dir, which must be at the same path on the host.
+ */
+function blockedInContainer(k: AnyFaultKind, box: ContainerReport, caps: HostCaps): string | null {
+  const needs: readonly string[] = k.needs;
+  if (!box.netFaults && (needs.includes('network') || needs.includes('resources')))
+    return 'see host PID namespace / capabilities above';
+  const boot = k.bootNeeds?.(caps) ?? [];
+  if (!box.stateDir && (needs.includes('clocks') || needs.includes('disk') || boot.includes('faketime')))
+    return 'state dir not shared with the host (see above)';
+  return null;
+}
