@@ -1,6 +1,8 @@
 // Applies faults, keeps track of those in effect, heals them on time, on `heal`, at the
 // end of the run and on interrupt. Healing never depends on the run's abort signal: a
-// cancelled run still heals everything (Pumba heals with a fresh context).
+// cancelled run still heals everything (Pumba heals with a fresh context). Each heal has
+// its own deadline (like Pumba's cleanup timeout), so one hung heal cannot hang the run:
+// it is journaled as failed and the run goes on to heal the rest and tear down.
 
 import type { Clock } from '../core/clock.js';
 import type { Rng } from '../core/random.js';
@@ -20,6 +22,27 @@ interface ActiveFault {
   healing?: Promise<void>;
 }
 
+export interface FaultManagerOptions {
+  /** Give up waiting for one fault's heal after this long (ms). Default 60 s. */
+  healTimeoutMs?: number;
+}
+
+const HEAL_TIMEOUT_MS = 60_000;
+
+/** `p`, or a rejection naming `what` once `ms` have passed (`p` goes on; its outcome is dropped). */
+async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  p.catch(() => undefined); // settled after the deadline: nobody is listening any more
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface FaultEvents {
   onApplied?(record: FaultRecord): void;
   onHealed?(record: FaultRecord): void;
@@ -37,6 +60,7 @@ export class FaultManager {
     private readonly runId: string,
     private readonly rng: Rng,
     private readonly events: FaultEvents = {},
+    private readonly options: FaultManagerOptions = {},
   ) {}
 
   activeNames(): string[] {
@@ -133,7 +157,12 @@ export class FaultManager {
     a.healing = (async () => {
       this.journal.record({ event: 'heal', id: name, t: this.clock.now() });
       try {
-        await a.applied.heal();
+        const ms = this.options.healTimeoutMs ?? HEAL_TIMEOUT_MS;
+        await withDeadline(
+          Promise.resolve().then(() => a.applied.heal()),
+          ms,
+          `heal of ${name}`,
+        );
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         this.journal.record({ event: 'heal-failed', id: name, t: this.clock.now(), error: msg });
