@@ -5,6 +5,7 @@ import { describeValue } from './duration.js';
 import { duration } from './fields.js';
 
 export const WORKLOAD_KINDS = ['graph', 'kv'] as const;
+export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
 export const workloadSchema = z
   .strictObject({

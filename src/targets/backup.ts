@@ -1,7 +1,9 @@
 // The backup/restore capability of a target (optional, like network/clocks/disk): what the
 // `backup`, `destroy`, `restore` and `verify` steps and the backup-storage fault need.
-// graph-agent implements it (src/targets/graph-agent/backup-ops.ts); a custom target can
-// implement it with its own probes later.
+// graph-agent implements it with its agent's API (src/targets/graph-agent/backup-ops.ts), a
+// custom target with the scenario's backup and restore probes (src/targets/custom/backups.ts).
+// Each says what it supports (`supports`) and names its refusals with a reason code, so the
+// steps never read a target's error text.
 
 export type BackupKind = 'full' | 'incremental';
 export type DestroyWhat = 'nodes' | 'volumes' | 'cluster' | 'region';
@@ -30,16 +32,40 @@ export interface BackupSummary {
   [k: string]: unknown;
 }
 
+/**
+ * Why the SUT refused, as a stable code the steps compare (the target maps its own codes):
+ * corrupt      the backup's content is damaged (a chunk, a chain link, a manifest); nothing restored
+ * missing      no such backup, or none at all
+ * not-covered  no backup reaches the requested point in time
+ * unavailable  the repository cannot be read or written
+ * busy         another backup or restore is running
+ * failed       anything else the SUT answered
+ */
+export type BackupRefusal = 'corrupt' | 'missing' | 'not-covered' | 'unavailable' | 'busy' | 'failed';
+
 /** A refusal or error answered by the SUT (not a transport failure). */
 export class BackupRefusedError extends Error {
   constructor(
     readonly status: number,
+    /** The SUT's own code, for people (e.g. graph-agent's corrupt_backup). */
     readonly code: string,
     message: string,
+    /** The same, for code: compare this, never the message. */
+    readonly reason: BackupRefusal = 'failed',
   ) {
     super(`${status} ${code}: ${message}`);
     this.name = 'BackupRefusedError';
   }
+}
+
+/** What a target's backups can do; a step that needs more fails before it starts. */
+export interface BackupSupport {
+  /** Incremental backups chained on the latest snapshot (otherwise every backup is full). */
+  incremental: boolean;
+  /** Restore to a log position (restore.position). */
+  pointInTime: boolean;
+  /** Verify the repository: every chunk hash, every chain link (verify.backups). */
+  verify: boolean;
 }
 
 export interface VerifyResult {
@@ -67,6 +93,7 @@ export interface RestoreResult {
 }
 
 export interface BackupControl {
+  readonly supports: BackupSupport;
   /** Take a backup on `node`. Throws BackupRefusedError with the SUT's reason, or a transport error. */
   backup(
     node: string,

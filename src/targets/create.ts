@@ -64,7 +64,6 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
         nodes: c.nodes,
         runId: ctx.runId,
         logDir: ctx.logDir,
-        clock: ctx.clock,
         scenarioFile: ctx.scenarioFile,
         faketime: needs.has('faketime'),
         diskLimitMb: needs.has('bounded-disk') ? CUSTOM_DISK_LIMIT_MB : undefined,

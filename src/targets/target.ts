@@ -1,10 +1,13 @@
 // The target seam: everything the harness needs from a system under test, and nothing
-// more. graph-agent is the first implementation (src/targets/graph-agent/); custom
-// targets defined in YAML come later and implement the same interface. Code specific to
-// one system stays behind this seam.
+// more. graph-agent (src/targets/graph-agent/) and custom targets defined in the scenario
+// (src/targets/custom/) implement it; createTarget (create.ts) is the one place that knows
+// both. Code specific to one system stays behind this seam: a target declares what it
+// supports (workload kinds here, backup capabilities and refusal reasons in backup.ts)
+// instead of generic code asking which target it is.
 
 import type { FinalReadSource } from '../client/final-read.js';
 import type { WriteClient } from '../client/write-client.js';
+import type { WorkloadKind } from '../scenario/workload-schema.js';
 import type { BackupControl } from './backup.js';
 
 export interface NodeState {
@@ -106,6 +109,8 @@ export interface Target extends NodeLifecycle, RoleProbe {
   exec?(node: string, argv: string[], timeoutMs: number): Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
   readonly kind: string;
+  /** The workload kinds this target takes; the first is the default when the scenario names none. */
+  readonly workloads: readonly [WorkloadKind, ...WorkloadKind[]];
   /** Node names, e.g. n1..n3, fixed for the run. */
   readonly nodeNames: readonly string[];
   /** Boot the cluster and wait until it is ready to serve (a leader is elected). */

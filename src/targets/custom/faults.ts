@@ -20,6 +20,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { InfraError } from '../../core/errors.js';
+import type { NodeDisk } from '../target.js';
 import { docker, errorLine } from '../../docker/engine.js';
 import { drillLabels } from '../../docker/labels.js';
 import { BoundedDisks } from '../../faults/bounded-disk.js';
@@ -103,6 +104,42 @@ export class CustomFaultPlumbing {
   /** Why a skew cannot take effect (no libfaketime, static or Go node binary...), or null. */
   skewBlocker(): string | null {
     return this.blocker;
+  }
+
+  /**
+   * The `disk` capability over the node's volumes (`volumesOf`), when they are size-bounded:
+   * filling a node fills every one of its volumes.
+   */
+  nodeDisk(volumesOf: (node: string) => string[], kind: string): NodeDisk | undefined {
+    const disks = this.disks;
+    if (disks === undefined) return undefined;
+    const vols = (n: string) => {
+      const v = volumesOf(n);
+      if (v.length === 0) throw new InfraError(`disk-full: ${kind} has no per-node volumes (cluster.custom.volumes)`);
+      return v;
+    };
+    return {
+      fillDisk: async (n) => {
+        let freeBytes = 0;
+        let balloonBytes = 0;
+        const names: string[] = [];
+        for (const [i, v] of vols(n).entries()) {
+          const r = await disks.fill(volumeKey(n, i), v, n);
+          freeBytes = Math.max(freeBytes, r.freeBytes);
+          balloonBytes += r.balloonBytes;
+          names.push(v);
+        }
+        return { freeBytes, balloonBytes, volume: names.join(', ') };
+      },
+      freeDisk: async (n) => {
+        for (const [i, v] of vols(n).entries()) await disks.unfill(volumeKey(n, i), v);
+      },
+      diskFree: async (n) => {
+        const free = await Promise.all(vols(n).map((v) => disks.free(v)));
+        const known = free.filter((f): f is number => f !== null);
+        return known.length === 0 ? null : Math.min(...known);
+      },
+    };
   }
 
   settings(): Record<string, unknown> {

@@ -1,28 +1,21 @@
 // A custom target: a system under test defined in the scenario (cluster.custom), behind
-// the same seam as graph-agent. The cluster driver (cluster.ts) runs any image; the
-// scenario's probes (probes/) answer health and role, carry the workload and the final
-// read (client.ts), and take and restore backups.
+// the same seam as graph-agent and split the same way: the cluster driver (cluster.ts) runs
+// any image; the scenario's probes (probes/) answer health and role here, carry the workload
+// and the final read (client.ts), and take and restore backups (backups.ts); what clock and
+// disk faults need is set up in faults.ts. Custom targets take key/value workloads only.
 //
 // Boot is ready when every node's health probe succeeds and exactly one node's role probe
 // does. A node that exits during boot, or probes that never succeed within boot_timeout,
 // fail the boot with an InfraError (exit 3) naming the probe and what it answered; every
 // container, volume and the network are removed before the error propagates.
 
-import { sleep, type Clock } from '../../core/clock.js';
+import { sleep } from '../../core/clock.js';
 import { InfraError } from '../../core/errors.js';
 import type { CustomTargetSpec } from '../../scenario/custom-schema.js';
-import {
-  BackupRefusedError,
-  type BackupControl,
-  type BackupKind,
-  type BackupSummary,
-  type DestroyWhat,
-  type RestoreInto,
-  type RestoreResult,
-  type VerifyResult,
-} from '../backup.js';
+import type { BackupControl } from '../backup.js';
 import type { NodeClock, NodeDisk, NodeNetwork, NodeState, Target } from '../target.js';
-import { CustomFaultPlumbing, volumeKey } from './faults.js';
+import { CustomBackups } from './backups.js';
+import { CustomFaultPlumbing } from './faults.js';
 import { CustomFinalReadSource, CustomWriteClient } from './client.js';
 import { CustomCluster } from './cluster.js';
 import { ensureCustomImage } from './image.js';
@@ -36,7 +29,6 @@ export interface CustomTargetOptions {
   nodes: number;
   runId: string;
   logDir: string;
-  clock: Clock;
   /** The scenario file (build contexts are relative to it; named in error hints). */
   scenarioFile?: string | undefined;
   /** Preload libfaketime into every node (the scenario has a clock-skew fault). */
@@ -47,18 +39,19 @@ export interface CustomTargetOptions {
 
 /** Health and role probes must not hang on a paused node. */
 const STATUS_PROBE_TIMEOUT_MS = 1000;
-const BACKUP_PROBE_TIMEOUT_MS = 120_000;
 const POLL_MS = 100;
 
 export class CustomTarget implements Target {
   readonly kind: string;
+  /** Writes of unique keys: a system we did not write has no edges to check. */
+  readonly workloads = ['kv'] as const;
   readonly nodeNames: readonly string[];
   readonly network: NodeNetwork;
   readonly backups: BackupControl;
   readonly clocks: NodeClock;
   readonly disk: NodeDisk | undefined;
   private readonly faults: CustomFaultPlumbing;
-  private readonly spec: CustomTargetSpec;
+  readonly spec: CustomTargetSpec;
   private cl: CustomCluster | undefined;
   private readonly runner: ProbeRunner;
   private layout: ClusterLayout;
@@ -83,14 +76,13 @@ export class CustomTarget implements Target {
       },
       o.spec.ports[0]!,
     );
-    const self = this;
     this.network = {
       pid: async (n) => {
-        const st = await self.inspect(n);
+        const st = await this.inspect(n);
         if (st.pid === null) throw new InfraError(`node ${n} is not running: no pid`);
         return st.pid;
       },
-      ip: (n) => self.c().ip(n),
+      ip: (n) => this.cluster().ip(n),
       peerPort: o.spec.peer_port,
     };
     this.backups = new CustomBackups(this);
@@ -105,7 +97,7 @@ export class CustomTarget implements Target {
       readClock: (n) => this.readClock(n),
       skewBlocker: async () => this.faults.skewBlocker(),
     };
-    this.disk = this.faults.disks === undefined ? undefined : this.nodeDisk(this.faults.disks);
+    this.disk = this.faults.nodeDisk((n) => this.cluster().volumesOf(n), this.kind);
   }
 
   // -- templates -------------------------------------------------------------------------
@@ -129,7 +121,7 @@ export class CustomTarget implements Target {
 
   // -- boot ------------------------------------------------------------------------------
 
-  c(): CustomCluster {
+  cluster(): CustomCluster {
     if (!this.cl) throw new InfraError(`${this.kind} cluster is not started`);
     return this.cl;
   }
@@ -168,7 +160,7 @@ export class CustomTarget implements Target {
 
   /** Create and start every node, then wait until the cluster is ready. */
   async startFresh(signal?: AbortSignal, beforeStart?: (node: string) => Promise<void>): Promise<void> {
-    const c = this.c();
+    const c = this.cluster();
     for (const n of this.nodeNames) await c.createNode(n, this.nodeSpec(n));
     if (beforeStart) for (const n of this.nodeNames) await beforeStart(n);
     await Promise.all(this.nodeNames.map((n) => c.startNode(n)));
@@ -177,9 +169,9 @@ export class CustomTarget implements Target {
 
   /** Every node healthy and exactly one leader, or an InfraError saying which probe never succeeded. */
   async waitReady(timeoutMs: number, signal?: AbortSignal): Promise<string> {
-    const c = this.c();
+    const c = this.cluster();
     const deadline = performance.now() + timeoutMs;
-    let health: ProbeOutcome[] = [];
+    let health: ProbeOutcome[];
     let roles: ProbeOutcome[] = [];
     for (;;) {
       signal?.throwIfAborted();
@@ -231,25 +223,25 @@ export class CustomTarget implements Target {
   // -- lifecycle -------------------------------------------------------------------------
 
   kill(node: string, signal: string): Promise<void> {
-    return this.c().kill(node, signal);
+    return this.cluster().kill(node, signal);
   }
   stop(node: string): Promise<void> {
-    return this.c().stop(node, Math.ceil(this.spec.stop_timeout / 1000));
+    return this.cluster().stop(node, Math.ceil(this.spec.stop_timeout / 1000));
   }
   start(node: string): Promise<void> {
-    return this.c().start(node);
+    return this.cluster().start(node);
   }
   restart(node: string): Promise<void> {
-    return this.c().restart(node, Math.ceil(this.spec.stop_timeout / 1000));
+    return this.cluster().restart(node, Math.ceil(this.spec.stop_timeout / 1000));
   }
   pause(node: string): Promise<void> {
-    return this.c().pause(node);
+    return this.cluster().pause(node);
   }
   unpause(node: string): Promise<void> {
-    return this.c().unpause(node);
+    return this.cluster().unpause(node);
   }
   inspect(node: string): Promise<NodeState> {
-    return this.c().inspect(node);
+    return this.cluster().inspect(node);
   }
 
   // -- probes ----------------------------------------------------------------------------
@@ -325,38 +317,11 @@ export class CustomTarget implements Target {
     return ms !== null && /^\s*\d{1,10}\s*$/.test(text) ? ms + 500 : ms;
   }
 
-  private nodeDisk(disks: NonNullable<CustomFaultPlumbing['disks']>): NodeDisk {
-    const vols = (n: string) => {
-      const v = this.c().volumesOf(n);
-      if (v.length === 0)
-        throw new InfraError(`disk-full: ${this.kind} has no per-node volumes (cluster.custom.volumes)`);
-      return v;
-    };
-    return {
-      fillDisk: async (n) => {
-        let freeBytes = 0;
-        let balloonBytes = 0;
-        const names: string[] = [];
-        for (const [i, v] of vols(n).entries()) {
-          const r = await disks.fill(volumeKey(n, i), v, n);
-          freeBytes = Math.max(freeBytes, r.freeBytes);
-          balloonBytes += r.balloonBytes;
-          names.push(v);
-        }
-        return { freeBytes, balloonBytes, volume: names.join(', ') };
-      },
-      freeDisk: async (n) => {
-        for (const [i, v] of vols(n).entries()) await disks.unfill(volumeKey(n, i), v);
-      },
-      diskFree: async (n) => {
-        const free = await Promise.all(vols(n).map((v) => disks.free(v)));
-        const known = free.filter((f): f is number => f !== null);
-        return known.length === 0 ? null : Math.min(...known);
-      },
-    };
-  }
+  // -- backup / restore (for CustomBackups) --------------------------------------------------
 
-  // -- backup / restore (used by CustomBackups) ---------------------------------------------
+  readIds(node: string): Promise<string[]> {
+    return this.finalReadSource().readIds(node);
+  }
 
   runProbe(p: AnyProbe, node: string, extra: Record<string, string>, timeoutMs: number): Promise<ProbeOutcome> {
     return this.runner.run(p, node, { ...this.varsOf(node), ...extra }, p.timeout ?? timeoutMs);
@@ -366,155 +331,5 @@ export class CustomTarget implements Target {
   relayout(state: 'new' | 'existing'): void {
     this.layout = { ...this.layout, state };
     this.vars.clear();
-  }
-
-  get specOf(): CustomTargetSpec {
-    return this.spec;
-  }
-
-  get clock(): Clock {
-    return this.o.clock;
-  }
-}
-
-/** Backups through the scenario's backup and restore probes, into the shared backup volume. */
-class CustomBackups implements BackupControl {
-  private readonly taken: BackupSummary[] = [];
-  private gen = 1;
-
-  constructor(private readonly t: CustomTarget) {}
-
-  get generation(): number {
-    return this.gen;
-  }
-
-  async backup(node: string, req: { type: BackupKind }, timeoutMs: number): Promise<BackupSummary> {
-    const p = this.t.specOf.probes.backup;
-    if (!p) throw new InfraError('cluster.custom.probes.backup is not defined');
-    const id = `b${this.taken.length + 1}`;
-    const extra = { 'backup.id': id, 'backup.type': req.type };
-    const t0 = performance.now();
-    const o = await this.t.runProbe(p, node, extra, timeoutMs || BACKUP_PROBE_TIMEOUT_MS);
-    if (o.kind === 'mismatch')
-      throw new BackupRefusedError(o.status ?? o.exitCode ?? 0, 'backup_failed', describeOutcome(o));
-    if (o.kind !== 'success') throw new Error(`backup probe on ${node}: ${describeOutcome(o)}`);
-    let position = -1;
-    if (typeof p.position === 'string') {
-      position = Number(capture(o.output, p.position) ?? NaN);
-    } else if (p.position !== undefined) {
-      const po = await this.t.runProbe(p.position, node, extra, BACKUP_PROBE_TIMEOUT_MS);
-      if (po.kind === 'success') position = Number(capture(po.output, p.position.capture) ?? NaN);
-    }
-    const summary: BackupSummary = {
-      id,
-      type: req.type,
-      parent: null,
-      position: Number.isFinite(position) ? position : -1,
-      created_at: new Date().toISOString(),
-      checksum: '',
-      chunks: 0,
-      bytes: 0,
-      node,
-      duration_ms: performance.now() - t0,
-    };
-    this.taken.push(summary);
-    return summary;
-  }
-
-  async list(): Promise<BackupSummary[]> {
-    return [...this.taken];
-  }
-
-  async verify(): Promise<VerifyResult> {
-    throw new InfraError(
-      `${this.t.kind}: verify is not supported for custom targets (restore the backup and read it back instead)`,
-    );
-  }
-
-  async destroy(what: DestroyWhat, nodes: string[]): Promise<{ mechanism: string; nodes: string[] }> {
-    const which = what === 'cluster' || what === 'region' || nodes.length === 0 ? [...this.t.nodeNames] : nodes;
-    await this.t.c().destroyNodes(which);
-    return {
-      mechanism: 'containers and their volumes removed (docker rm -f, volume rm); backup volume kept',
-      nodes: which,
-    };
-  }
-
-  async restore(req: { id?: string; position?: number; into: RestoreInto }, now: () => number): Promise<RestoreResult> {
-    const p = this.t.specOf.probes.restore;
-    if (!p) throw new InfraError('cluster.custom.probes.restore is not defined');
-    if (req.position !== undefined)
-      throw new InfraError(`${this.t.kind}: point-in-time restore is not supported for custom targets`);
-    const snap = req.id === undefined ? this.taken.at(-1) : this.taken.find((b) => b.id === req.id);
-    if (!snap) {
-      throw new BackupRefusedError(
-        404,
-        'no_backup',
-        req.id === undefined
-          ? 'no backup has been taken'
-          : `no backup ${req.id} (have ${this.taken.map((b) => b.id).join(', ') || 'none'})`,
-      );
-    }
-    const c = this.t.c();
-    const extra = { 'backup.id': snap.id, 'backup.type': snap.type };
-    // A fresh cluster: whatever is left of the old one goes (the backup volume stays).
-    await c.destroyNodes(this.t.nodeNames);
-    this.t.relayout('existing');
-    const offline = p.mode === 'offline';
-    try {
-      await this.t.startFresh(undefined, async (node) => {
-        if (!offline || !p.exec) return;
-        const vars = { ...this.t.varsOf(node), ...extra };
-        const argv = p.exec.command.map((a) => render(a, vars));
-        const r = await c.runOneOff(node, argv, {}, p.timeout ?? BACKUP_PROBE_TIMEOUT_MS);
-        if (
-          r.exitCode !== p.exec.expect_exit ||
-          (p.exec.match !== undefined && !new RegExp(p.exec.match).test(r.output))
-        ) {
-          throw new BackupRefusedError(
-            r.exitCode,
-            'restore_failed',
-            `${node}: exit code ${r.exitCode}: ${r.output.split('\n').slice(-3).join(' | ')}`,
-          );
-        }
-      });
-    } catch (e) {
-      await c.destroyNodes(this.t.nodeNames).catch(() => undefined);
-      throw e;
-    }
-    this.gen++;
-    const booted = now();
-    if (!offline) {
-      const leader = (await this.t.leader()) ?? this.t.nodeNames[0]!;
-      const o = await this.t.runProbe(p, leader, extra, BACKUP_PROBE_TIMEOUT_MS);
-      if (o.kind !== 'success')
-        throw new BackupRefusedError(
-          o.kind === 'mismatch' ? (o.status ?? o.exitCode ?? 0) : 0,
-          'restore_failed',
-          describeOutcome(o),
-        );
-    }
-    const loaded = now();
-    let restored = 0;
-    try {
-      const leader = await this.t.leader();
-      if (leader !== null) restored = (await this.t.finalReadSource().readIds(leader)).length;
-    } catch {
-      restored = 0;
-    }
-    return {
-      restored,
-      position: snap.position,
-      snapshot: snap.id,
-      chain: [snap.id],
-      checksum: '',
-      manifest_checksum: null,
-      booted_t: booted,
-      loaded_t: loaded,
-    };
-  }
-
-  repositoryHostPath(): Promise<string> {
-    return this.t.c().backupHostPath();
   }
 }

@@ -4,7 +4,15 @@
 
 import { docker, errorLine, isNotFound } from '../../docker/engine.js';
 import { InfraError } from '../../core/errors.js';
-import type { BackupControl, BackupSummary, DestroyWhat, RestoreInto, RestoreResult, VerifyResult } from '../backup.js';
+import type {
+  BackupControl,
+  BackupRefusal,
+  BackupSummary,
+  DestroyWhat,
+  RestoreInto,
+  RestoreResult,
+  VerifyResult,
+} from '../backup.js';
 import { BackupRefusedError } from '../backup.js';
 import { AgentClient } from './agent-http.js';
 import type { Cluster, StartClusterOptions } from './cluster.js';
@@ -24,7 +32,26 @@ export interface BackupOpsHost {
   track(c: Cluster): void;
 }
 
+/** graph-agent's error codes (packages/graph-agent/src/backup/) as refusal reasons. */
+const REFUSALS: Record<string, BackupRefusal> = {
+  corrupt_backup: 'corrupt',
+  no_backup: 'missing',
+  no_such_backup: 'missing',
+  position_not_covered: 'not-covered',
+  repository_unavailable: 'unavailable',
+  repository_unwritable: 'unavailable',
+  backup_in_progress: 'busy',
+  restore_in_progress: 'busy',
+};
+
+/** The agent's error answer as a BackupRefusedError with its reason. */
+export function refused(r: { status: number; error: string; message: string }): BackupRefusedError {
+  const reason = Object.hasOwn(REFUSALS, r.error) ? REFUSALS[r.error] : undefined;
+  return new BackupRefusedError(r.status, r.error, r.message, reason ?? 'failed');
+}
+
 export class GraphAgentBackupOps implements BackupControl {
+  readonly supports = { incremental: true, pointInTime: true, verify: true };
   private gen = 1;
 
   constructor(private readonly host: BackupOpsHost) {}
@@ -47,7 +74,7 @@ export class GraphAgentBackupOps implements BackupControl {
     if (req.resume !== undefined) body['resume'] = req.resume;
     if (req.maxBytesPerS !== undefined) body['max_bytes_per_s'] = req.maxBytesPerS;
     const r = await this.client(node, timeoutMs).request<BackupSummary>('POST', '/backup', body, timeoutMs);
-    if (!r.ok) throw new BackupRefusedError(r.status, r.error, r.message);
+    if (!r.ok) throw refused(r);
     return r.body;
   }
 
@@ -68,7 +95,7 @@ export class GraphAgentBackupOps implements BackupControl {
   async list(): Promise<BackupSummary[]> {
     return this.anyNode(async (a) => {
       const r = await a.request<{ backups: BackupSummary[] }>('GET', '/backups');
-      if (!r.ok) throw new BackupRefusedError(r.status, r.error, r.message);
+      if (!r.ok) throw refused(r);
       return r.body.backups;
     });
   }
@@ -76,7 +103,7 @@ export class GraphAgentBackupOps implements BackupControl {
   async verify(id?: string): Promise<VerifyResult> {
     return this.anyNode(async (a) => {
       const r = await a.request<VerifyResult>('POST', '/backups/verify', id === undefined ? {} : { id }, 600_000);
-      if (!r.ok) throw new BackupRefusedError(r.status, r.error, r.message);
+      if (!r.ok) throw refused(r);
       return r.body;
     });
   }
@@ -127,7 +154,7 @@ export class GraphAgentBackupOps implements BackupControl {
       const r = await fresh
         .client(leader, RESTORE_TIMEOUT_MS)
         .request<Omit<RestoreResult, 'booted_t' | 'loaded_t'>>('POST', '/restore', body, RESTORE_TIMEOUT_MS);
-      if (!r.ok) throw new BackupRefusedError(r.status, r.error, r.message);
+      if (!r.ok) throw refused(r);
       const loadedT = now();
       this.gen++;
       this.host.switchTo(fresh);
@@ -146,9 +173,4 @@ export class GraphAgentBackupOps implements BackupControl {
     if (!v.Mountpoint) throw new InfraError(`backup volume ${this.host.backupVolume} has no host mountpoint`);
     return v.Mountpoint;
   }
-}
-
-/** Resolve a backup reference ("latest", a recorded step name's id, or an id) to an id. */
-export function latestOf(list: BackupSummary[]): BackupSummary | undefined {
-  return list[list.length - 1];
 }

@@ -13,7 +13,6 @@ import { sleep } from '../../core/clock.js';
 import { InfraError, UsageError } from '../../core/errors.js';
 import { assertDockerAvailable, docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine.js';
 import { drillLabels, isValidRunId } from '../../docker/labels.js';
-import { blockPeers, healNetns } from '../../docker/netns.js';
 import { addressIn, candidateSubnets, hostRoutes, overlapsRoute } from '../../docker/subnet.js';
 import { AgentClient, type AgentStatus } from './agent-http.js';
 import { ensureGraphAgentImage } from './image.js';
@@ -270,29 +269,6 @@ export class Cluster {
       }
       await sleep(pollMs);
     }
-  }
-
-  /** Drop traffic between `ref` and every other node (iptables in each namespace, tagged drill:<runId>). */
-  async isolate(ref: NodeRef): Promise<void> {
-    const target = await this.refresh(ref);
-    const others = this.nodes.filter((n) => n.name !== target.name);
-    await Promise.all(others.map((o) => this.refresh(o)));
-    const otherIps = others.map((o) => o.ip).filter((ip) => ip !== '');
-    await blockPeers(await this.pid(target), otherIps, this.runId);
-    for (const o of others) {
-      const st = await this.inspect(o);
-      if (st.pid !== null && target.ip !== '') await blockPeers(st.pid, [target.ip], this.runId);
-    }
-  }
-
-  /** Remove every drill:<runId> rule in every running node. Returns rules removed. */
-  async heal(): Promise<number> {
-    let removed = 0;
-    for (const n of this.nodes) {
-      const st = await this.inspect(n).catch(() => null);
-      if (st?.pid != null) removed += await healNetns(st.pid, this.runId);
-    }
-    return removed;
   }
 
   /** Remove this cluster's containers, network and volumes. Idempotent; never throws. */

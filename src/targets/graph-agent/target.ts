@@ -51,6 +51,8 @@ const BOOT_TIMEOUT_MS = 60_000;
 
 export class GraphAgentTarget implements Target {
   readonly kind = 'graph-agent';
+  /** Graph writes (edges checked against their vertices) by default, key/value writes on request. */
+  readonly workloads = ['graph', 'kv'] as const;
   readonly nodeNames: readonly string[];
   private cluster: Cluster | undefined;
   private image: string | undefined;
@@ -94,13 +96,14 @@ export class GraphAgentTarget implements Target {
         if (!this.retired.includes(c)) this.retired.push(c);
       },
     });
-    const self = this;
+    const plumbing = () => this.plumbing;
     this.network = {
       pid: (n) => this.c().pid(n),
       ip: async (n) => (await this.c().refresh(n)).ip,
       peerPort: RAFT_PORT,
+      // The link proxy starts at boot, after this object exists: read it when asked.
       get links() {
-        return self.plumbing?.links;
+        return plumbing()?.links;
       },
     };
     this.clocks = {

@@ -4,9 +4,8 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, startCluster } from '../../../src/targets/graph-agent/cluster.js';
 import { ensureGraphAgentImage } from '../../../src/targets/graph-agent/image.js';
-import { listTaggedRules } from '../../../src/docker/netns.js';
 import { AgentUnreachableError } from '../../../src/targets/graph-agent/agent-http.js';
-import { expectNoLeftovers, testRunId, until } from './support.js';
+import { expectNoLeftovers, healIsolation, isolate, listTaggedRules, testRunId, until } from './support.js';
 
 const runIds: string[] = [];
 let cluster: Cluster | undefined;
@@ -33,7 +32,7 @@ describe('graph-agent flaw switches', () => {
   it('FAILOVER=naive + partition: two leaders, both acknowledge writes', async () => {
     const c = await boot('naive', { FAILOVER: 'naive' });
     const old = await c.waitForLeader(15_000);
-    await c.isolate(old);
+    await isolate(c, old);
     const rules = await listTaggedRules(await c.pid(old), c.runId);
     expect(rules.length).toBe(4); // INPUT+OUTPUT for each of the two peers
     const other = await until('a second leader on the majority side', 10_000, async () => {
@@ -48,7 +47,7 @@ describe('graph-agent flaw switches', () => {
     // Each side sees only its own write.
     expect((await c.client(old).getVertex('split-new', { local: true })).ok).toBe(false);
     expect((await c.client(other!).getVertex('split-old', { local: true })).ok).toBe(false);
-    expect(await c.heal()).toBe(8);
+    expect(await healIsolation(c)).toBe(8);
     expect(await listTaggedRules(await c.pid(old), c.runId)).toEqual([]);
   });
 
