@@ -74,7 +74,8 @@ export async function benchInjectionLatency(opts: BenchOptions): Promise<Figure[
         await waitHealthy(target, 60_000);
       }
       opts.log(
-        `injection ${plan.kind}: ${xs.map((x) => x.toFixed(1)).join(', ') || '-'} ms${failed.has(plan.kind) ? ` (failed: ${failed.get(plan.kind)})` : ''}`,
+        `injection ${plan.kind}: ${xs.map((x) => x.toFixed(1)).join(', ') || '-'} ` +
+          `ms${failed.has(plan.kind) ? ` (failed: ${failed.get(plan.kind)})` : ''}`,
       );
     }
   } finally {

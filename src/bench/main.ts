@@ -238,7 +238,8 @@ export async function main(argv: string[]): Promise<number> {
   await assertDockerAvailable();
   const img = await ensureGraphAgentImage();
   log(
-    `image ${img.tag} (${img.built ? `built in ${img.ms.toFixed(0)} ms` : 'cached'}); ${args.quick ? 'quick' : 'full'} run`,
+    `image ${img.tag} (${img.built ? `built in ${img.ms.toFixed(0)} ms` : 'cached'}); ` +
+      `${args.quick ? 'quick' : 'full'} run`,
   );
   const env = await machine();
   const figures: Figure[] = [];
@@ -272,7 +273,8 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(renderTable(figures) + '\n');
   const missed = figures.filter((f) => f.met === false).map((f) => f.name);
   process.stdout.write(
-    `${figures.length} figures, ${figures.filter((f) => f.value === 'unknown').length} unknown; targets missed: ${missed.length ? missed.join(', ') : 'none'}\n` +
+    `${figures.length} figures, ${figures.filter((f) => f.value === 'unknown').length} unknown; targets missed: ` +
+      `${missed.length ? missed.join(', ') : 'none'}\n` +
       `wrote ${path.relative(process.cwd(), args.out) || args.out} in ${results.duration_s} s\n`,
   );
   process.off('SIGINT', onSig);

@@ -168,7 +168,9 @@ export async function benchOverhead(opts: BenchOptions): Promise<Figure[]> {
         harness.push(await harnessOnce(img.tag, logRoot));
       }
       opts.log(
-        `overhead ${i + 1}/${runs}: harness boot ${harness.at(-1)!.bootMs.toFixed(0)} ms teardown ${harness.at(-1)!.teardownMs.toFixed(0)} ms; plain boot ${plain.at(-1)!.bootMs.toFixed(0)} ms teardown ${plain.at(-1)!.teardownMs.toFixed(0)} ms`,
+        `overhead ${i + 1}/${runs}: harness boot ${harness.at(-1)!.bootMs.toFixed(0)} ms teardown ` +
+          `${harness.at(-1)!.teardownMs.toFixed(0)} ms; plain boot ${plain.at(-1)!.bootMs.toFixed(0)} ms teardown ` +
+          `${plain.at(-1)!.teardownMs.toFixed(0)} ms`,
       );
     }
   } finally {

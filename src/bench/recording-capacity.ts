@@ -113,7 +113,8 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
     base = await runLevel(port, 100, durMs, dir, 'base');
     const baseGapDev = Math.abs(base.p50GapMs - base.idealGapMs);
     opts.log(
-      `recording unloaded: p50 latency ${base.p50LatMs.toFixed(3)} ms, invoke spacing p50 ${base.p50GapMs.toFixed(2)} ms (ideal ${base.idealGapMs.toFixed(2)})`,
+      `recording unloaded: p50 latency ${base.p50LatMs.toFixed(3)} ms, invoke spacing p50 ` +
+        `${base.p50GapMs.toFixed(2)} ms (ideal ${base.idealGapMs.toFixed(2)})`,
     );
     let misses = 0;
     for (const r of rates) {
@@ -129,8 +130,10 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
       if (!l.sustained) l.why = why.join('; ');
       levels.push(l);
       opts.log(
-        `recording ${r} ops/s: achieved ${l.achieved.toFixed(0)}, p50 ${l.p50LatMs.toFixed(3)} ms, p99 ${l.p99LatMs.toFixed(2)} ms, ` +
-          `spacing p50 ${l.p50GapMs.toFixed(2)} (ideal ${l.idealGapMs.toFixed(2)}) -> ${l.sustained ? 'sustained' : `not sustained: ${l.why}`}`,
+        `recording ${r} ops/s: achieved ${l.achieved.toFixed(0)}, p50 ${l.p50LatMs.toFixed(3)} ms, p99 ` +
+          `${l.p99LatMs.toFixed(2)} ms, ` +
+          `spacing p50 ${l.p50GapMs.toFixed(2)} (ideal ${l.idealGapMs.toFixed(2)}) -> ` +
+          `${l.sustained ? 'sustained' : `not sustained: ${l.why}`}`,
       );
       // Two misses in a row end the search (one may be a burst of load from elsewhere).
       if (l.sustained) misses = 0;

@@ -193,8 +193,10 @@ export async function benchRtoAccuracy(opts: BenchOptions): Promise<Figure[]> {
       if (m.reason) t.reason = m.reason;
       out.push(t);
       opts.log(
-        `rto-accuracy ${i + 1}/${trials}: truth ${truthMs.toFixed(1)} ms, measured ${measuredMs?.toFixed(1) ?? 'unknown'} ms, ` +
-          `error ${t.errorMs?.toFixed(1) ?? '-'} ms (unpause call ${t.unpauseCallMs.toFixed(1)} ms, thaw seen after ${t.thawSeenMs?.toFixed(1) ?? '-'} ms; leader ${before} -> ${after})`,
+        `rto-accuracy ${i + 1}/${trials}: truth ${truthMs.toFixed(1)} ms, measured ` +
+          `${measuredMs?.toFixed(1) ?? 'unknown'} ms, ` +
+          `error ${t.errorMs?.toFixed(1) ?? '-'} ms (unpause call ${t.unpauseCallMs.toFixed(1)} ms, thaw seen ` +
+          `after ${t.thawSeenMs?.toFixed(1) ?? '-'} ms; leader ${before} -> ${after})`,
       );
       await sleep(500);
     }
@@ -209,7 +211,8 @@ export async function benchRtoAccuracy(opts: BenchOptions): Promise<Figure[]> {
   const elections = out.filter((t) => t.election).length;
   const reason =
     valid.length === 0
-      ? `no valid trial (${out.length} run, ${elections} with a leader change, ${out.filter((t) => t.measuredMs === null).length} unmeasured: ${out.find((t) => t.reason)?.reason ?? ''})`
+      ? `no valid trial (${out.length} run, ${elections} with a leader change, ` +
+        `${out.filter((t) => t.measuredMs === null).length} unmeasured: ${out.find((t) => t.reason)?.reason ?? ''})`
       : undefined;
   const detail = {
     trials: out.map((t) => ({

@@ -108,8 +108,10 @@ export async function benchScaling(opts: BenchOptions): Promise<Figure[]> {
       if (res.error !== undefined) r.error = res.error;
       runs.push(r);
       opts.log(
-        `scaling ${n} nodes: ${(wallMs / 1000).toFixed(1)} s, ${res.status}/${res.verdict}, RTO ${r.rtoS ?? 'unknown'} s, ` +
-          `${ops} ops, ${historyBytes} B history, peak RSS ${r.peakRssMb.toFixed(0)} MB${r.error ? ` (${r.error})` : ''}`,
+        `scaling ${n} nodes: ${(wallMs / 1000).toFixed(1)} s, ${res.status}/${res.verdict}, RTO ` +
+          `${r.rtoS ?? 'unknown'} s, ` +
+          `${ops} ops, ${historyBytes} B history, peak RSS ${r.peakRssMb.toFixed(0)} ` +
+          `MB${r.error ? ` (${r.error})` : ''}`,
       );
     }
   } finally {

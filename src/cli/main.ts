@@ -18,7 +18,7 @@ import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
 
 export async function main(argv: string[]): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number;
   try {
     await yargs(argv)
       .scriptName('drill')

@@ -96,7 +96,8 @@ export class BoundedDisks {
       'sh',
       [
         '-c',
-        `dd if=/dev/zero bs=4096 count=1000000 >> ${JSON.stringify(balloon)} 2>/dev/null; sync -f ${JSON.stringify(balloon)}`,
+        `dd if=/dev/zero bs=4096 count=1000000 >> ${JSON.stringify(balloon)} 2>/dev/null; sync -f ` +
+          `${JSON.stringify(balloon)}`,
       ],
       {
         reject: false,

@@ -50,7 +50,9 @@ export const diskFull = defineFault({
       .join('; ');
     return {
       confirmedT: ctx.clock.now(),
-      mechanism: `balloon file on the node's size-bounded ext4 data volume (loop device); statfs shows it full (${summary})`,
+      mechanism:
+        `balloon file on the node's size-bounded ext4 data volume (loop device); statfs shows it full ` +
+        `(${summary})`,
       detail: { filled, via: 'balloon on a loop-backed ext4 volume' },
       heal,
     };

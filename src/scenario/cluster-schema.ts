@@ -15,13 +15,15 @@ const agentSchema = z
   .strictObject({
     heartbeat: duration('Leader heartbeat interval (graph-agent HEARTBEAT_MS).').prefault('100ms'),
     election_timeout: duration(
-      'Base election timeout (graph-agent ELECTION_TIMEOUT_MS); each node randomises in [T, 2T). Must be greater than heartbeat.',
+      'Base election timeout (graph-agent ELECTION_TIMEOUT_MS); each node randomises in [T, 2T). Must be greater ' +
+        'than heartbeat.',
     ).prefault('1000ms'),
     replication: z
       .enum(['sync', 'async'])
       .default('sync')
       .describe(
-        'Flaw switch. sync: acknowledge after a majority has the write. async: acknowledge after the leader alone, replicate later.',
+        'Flaw switch. sync: acknowledge after a majority has the write. async: acknowledge after the leader ' +
+          'alone, replicate later.',
       ),
     replication_lag: duration(
       'replication async only: the leader sends a write to the followers once it is this old, so killing the ' +
@@ -43,7 +45,8 @@ const agentSchema = z
       .enum(['raft', 'naive'])
       .default('raft')
       .describe(
-        'Flaw switch. raft: leader election by majority vote. naive: a node takes over on a missed heartbeat, without a quorum.',
+        'Flaw switch. raft: leader election by majority vote. naive: a node takes over on a missed heartbeat, ' +
+          'without a quorum.',
       ),
     backup: z
       .strictObject({
@@ -62,13 +65,15 @@ const agentSchema = z
           .enum(['consistent', 'fuzzy'])
           .default('consistent')
           .describe(
-            'Flaw switch. consistent: a backup is exactly the state at one log position. fuzzy: copied while writes go on, position read at the end.',
+            'Flaw switch. consistent: a backup is exactly the state at one log position. fuzzy: copied while ' +
+              'writes go on, position read at the end.',
           ),
         incremental: z
           .enum(['log', 'mtime'])
           .default('log')
           .describe(
-            'Flaw switch. log: incrementals are the log entries since the parent. mtime: elements newer than the parent by wall clock (misses writes under clock skew).',
+            'Flaw switch. log: incrementals are the log entries since the parent. mtime: elements newer than the ' +
+              'parent by wall clock (misses writes under clock skew).',
           ),
       })
       .optional()

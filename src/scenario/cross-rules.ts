@@ -68,7 +68,9 @@ export function scenarioCrossIssues(v: unknown): CrossIssue[] {
         ctx.addIssue({
           code: 'custom',
           path: ['steps', i, 'fault', 'node'],
-          message: `node "${fault['node']}" does not exist: cluster.nodes is ${nodes} (${nodes === 1 ? 'n1' : `n1..n${nodes}`})`,
+          message:
+            `node "${fault['node']}" does not exist: cluster.nodes is ${nodes} ` +
+            `(${nodes === 1 ? 'n1' : `n1..n${nodes}`})`,
         });
       }
     }
@@ -83,7 +85,11 @@ export function scenarioCrossIssues(v: unknown): CrossIssue[] {
           message:
             later !== undefined
               ? `fault "${heal}" is defined later, at steps[${later.index}]; heal must come after its fault`
-              : `unknown fault "${heal}"; ${earlier.length === 0 ? 'no fault is defined before this step' : `faults defined before this step: ${earlier.join(', ')}`} (or use "all")`,
+              : `unknown fault "${heal}"; ${
+                  earlier.length === 0
+                    ? 'no fault is defined before this step'
+                    : `faults defined before this step: ${earlier.join(', ')}`
+                } (or use "all")`,
         });
       }
     }

@@ -137,7 +137,8 @@ const readProbe = z
           })
           .optional()
           .describe(
-            'Where the ids are in a JSON answer: dotted fields, [] to take every element of an array (e.g. kvs[].key). Default: the answer is a JSON array of strings, else one id per line.',
+            'Where the ids are in a JSON answer: dotted fields, [] to take every element of an array (e.g. ' +
+              'kvs[].key). Default: the answer is a JSON array of strings, else one id per line.',
           ),
         decode: z
           .enum(['base64'])
@@ -156,7 +157,8 @@ const writeProbe = z
   .strictObject({
     ...probeBase(WRITE_VARS),
     index: regex(
-      'A capture group for the write\'s log position in the answer (e.g. "revision":"(\\d+)"), recorded in the history.',
+      'A capture group for the write\'s log position in the answer (e.g. "revision":"(\\d+)"), recorded in the ' +
+        'history.',
     ).optional(),
   })
   .superRefine(oneOfHttpExec, always)
@@ -176,12 +178,14 @@ const backupProbe = z
           })
           .superRefine(oneOfHttpExec, always)
           .describe(
-            "A second probe, run after the backup succeeded, whose output gives the backup's log position (e.g. etcdctl snapshot status).",
+            "A second probe, run after the backup succeeded, whose output gives the backup's log position (e.g. " +
+              'etcdctl snapshot status).',
           ),
       ])
       .optional()
       .describe(
-        "Where the backup's log position comes from: writes acknowledged at or before it are in the backup (compare probes.write.index).",
+        "Where the backup's log position comes from: writes acknowledged at or before it are in the backup " +
+          '(compare probes.write.index).',
       ),
   })
   .superRefine(oneOfHttpExec, always)
@@ -197,7 +201,9 @@ const restoreProbe = z
       .enum(['offline', 'online'])
       .default('offline')
       .describe(
-        "offline (default): run once per node in a one-off container of the image, with the node's volumes and the backup volume, before the node starts (exec only). online: run on the leader of the fresh cluster after it boots.",
+        "offline (default): run once per node in a one-off container of the image, with the node's volumes and " +
+          'the backup volume, before the node starts (exec only). online: run on the leader of the fresh cluster ' +
+          'after it boots.',
       ),
   })
   .superRefine(oneOfHttpExec, always)
@@ -218,13 +224,15 @@ const clockProbe = z
   .strictObject({
     ...probeBase(NODE_VARS),
     capture: regex(
-      "A capture group for the node's clock in the answer: epoch seconds (e.g. 1700000000 or 1700000000.123), epoch milliseconds, or an RFC 3339 date. Default: the whole answer, trimmed.",
+      "A capture group for the node's clock in the answer: epoch seconds (e.g. 1700000000 or 1700000000.123), " +
+        'epoch milliseconds, or an RFC 3339 date. Default: the whole answer, trimmed.',
     ).optional(),
   })
   .superRefine(oneOfHttpExec, always)
   .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
   .describe(
-    "Optional. Reads the node's wall clock, so that clock-skew faults can verify the skew took hold (without it the skew is applied but not verified).",
+    "Optional. Reads the node's wall clock, so that clock-skew faults can verify the skew took hold (without it " +
+      'the skew is applied but not verified).',
   );
 
 export const PROBE_NAMES = ['health', 'role', 'write', 'read', 'backup', 'restore', 'clock'] as const;
@@ -244,7 +252,8 @@ const probesSchema = z
     clock: clockProbe.optional(),
   })
   .describe(
-    'How the harness drives the system. health, role, write and read are required; backup and restore for backup/restore drills; clock to verify clock-skew faults.',
+    'How the harness drives the system. health, role, write and read are required; backup and restore for ' +
+      'backup/restore drills; clock to verify clock-skew faults.',
   );
 
 const ABS_PATH = /^\/[^\0]*$/;
@@ -268,7 +277,8 @@ export const customTargetSchema = z
       .min(1)
       .optional()
       .describe(
-        'A build context directory with a Dockerfile, relative to the scenario file; built (offline, pull disabled) and cached by content. Exactly one of image / build.',
+        'A build context directory with a Dockerfile, relative to the scenario file; built (offline, pull ' +
+          'disabled) and cached by content. Exactly one of image / build.',
       ),
     dockerfile: z.string().min(1).optional().describe('The Dockerfile inside the build context. Default Dockerfile.'),
     command: z
@@ -299,7 +309,8 @@ export const customTargetSchema = z
       )
       .default([])
       .describe(
-        'Container paths that get a volume of their own per node (data that survives kill and restart; removed by destroy).',
+        'Container paths that get a volume of their own per node (data that survives kill and restart; removed by ' +
+          'destroy).',
       ),
     backup_volume: z
       .string()

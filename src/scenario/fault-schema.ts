@@ -53,7 +53,8 @@ function faultShape(): Record<string, z.ZodType> {
       .optional()
       .describe(
         'Which node(s), chosen by role when the fault starts: primary, replica, random, all, minority (the largest ' +
-          'minority, with the primary), majority (the smallest majority, with the primary). Exactly one of target / node.',
+          'minority, with the primary), majority (the smallest majority, with the primary). Exactly one of target ' +
+          '/ node.',
       ),
     node: nodeName().optional().describe('A node by name, n1..nN (N = cluster.nodes). Exactly one of target / node.'),
   };

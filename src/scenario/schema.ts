@@ -43,7 +43,8 @@ export const scenarioSchema = z
         .string()
         .regex(NAME_PATTERN, {
           error: (iss) =>
-            `expected a name of lower-case letters, digits, ".", "_", "-" (starting with a letter or digit), got ${describeValue(iss.input)}`,
+            `expected a name of lower-case letters, digits, ".", "_", "-" (starting with a letter or digit), got ` +
+            `${describeValue(iss.input)}`,
         })
         .describe('Scenario name, [a-z0-9][a-z0-9._-]*. Names the run directory.'),
       description: z.string().default('').describe('What the drill does and what it proves, in a sentence.'),
@@ -66,7 +67,8 @@ export const scenarioSchema = z
             .max(100)
             .optional()
             .describe(
-              'With --repeat N: judge the thresholds at this percentile of the runs (e.g. 90) instead of the worst run.',
+              'With --repeat N: judge the thresholds at this percentile of the runs (e.g. 90) instead of the ' +
+                'worst run.',
             ),
         })
         .optional()

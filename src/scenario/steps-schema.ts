@@ -97,7 +97,8 @@ const destroyStepSchema = z
     what: z
       .enum(['nodes', 'volumes', 'cluster', 'region'])
       .describe(
-        "nodes: the chosen nodes with their data; volumes: every data volume; cluster: everything; region: everything on the cluster's network.",
+        'nodes: the chosen nodes with their data; volumes: every data volume; cluster: everything; region: ' +
+          "everything on the cluster's network.",
       ),
     node: z
       .string()
@@ -178,7 +179,8 @@ const execStepSchema = z
       })
       .optional()
       .describe(
-        "Run inside this node's container (docker exec; FROM-scratch images have no shell). Absent: on the harness host, with DRILL_RUN_ID, DRILL_RUN_DIR, DRILL_NODES and DRILL_LEADER set.",
+        "Run inside this node's container (docker exec; FROM-scratch images have no shell). Absent: on the " +
+          'harness host, with DRILL_RUN_ID, DRILL_RUN_DIR, DRILL_NODES and DRILL_LEADER set.',
       ),
     timeout: duration('Give up (and fail the step) after this long.').default(30_000),
     expect_exit: z.int().default(0).describe('The exit code that counts as success (default 0).'),
@@ -202,7 +204,8 @@ export const stepSchema = z
     {
       error: (iss) =>
         iss.code === 'invalid_type'
-          ? `expected a step: a map with one key (${STEP_KEYS.join(', ')}), such as "wait: 3s", got ${describeValue(iss.input)}`
+          ? `expected a step: a map with one key (${STEP_KEYS.join(', ')}), such as "wait: 3s", got ` +
+            `${describeValue(iss.input)}`
           : undefined,
     },
   )
@@ -214,7 +217,9 @@ export const stepSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [],
-        message: `a step must have exactly one of ${STEP_KEYS.join(', ')}; this one has ${present.join(' and ')} (split it into ${present.length} steps)`,
+        message:
+          `a step must have exactly one of ${STEP_KEYS.join(', ')}; this one has ${present.join(' and ')} ` +
+          `(split it into ${present.length} steps)`,
       });
     } else if (present.length === 0) {
       ctx.addIssue({

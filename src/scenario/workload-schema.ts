@@ -18,7 +18,8 @@ export const workloadSchema = z
       })
       .optional()
       .describe(
-        'graph: vertex and edge writes, every edge references earlier vertices (the default for graph-agent). kv: key/value writes of unique keys (the default and only kind for custom targets; edge_share is ignored).',
+        'graph: vertex and edge writes, every edge references earlier vertices (the default for graph-agent). kv: ' +
+          'key/value writes of unique keys (the default and only kind for custom targets; edge_share is ignored).',
       ),
     rate: z
       .number()

@@ -70,20 +70,24 @@ describe('compareFigures', () => {
     expect(compareFigures(a, b, { ...defaults, rtoTolerance: parseTolerance('20%,0.5s', 's') })[0]!.verdict).toBe('ok');
   });
 
-  it('any lost write more than the baseline is a regression by default; unknown is a regression; faster is improved', () => {
-    const a = loadFigures(put('e', result(3, 0)));
-    expect(compareFigures(a, loadFigures(put('f', result(3, 1, 0.4))), defaults).map((c) => c.verdict)).toEqual([
-      'ok',
-      'regression',
-      'regression',
-    ]);
-    expect(compareFigures(a, loadFigures(put('g', result(null, 0))), defaults)[0]).toMatchObject({
-      verdict: 'regression',
-      detail: 'became unknown (not measured)',
-    });
-    expect(compareFigures(a, loadFigures(put('h', result(1, 0))), defaults)[0]!.verdict).toBe('improved');
-    expect(compareFigures(loadFigures(put('i', result(null, null))), a, defaults)[0]!.verdict).toBe('no baseline');
-  });
+  it(
+    'any lost write more than the baseline is a regression by default; unknown is a regression; faster is ' +
+      'improved',
+    () => {
+      const a = loadFigures(put('e', result(3, 0)));
+      expect(compareFigures(a, loadFigures(put('f', result(3, 1, 0.4))), defaults).map((c) => c.verdict)).toEqual([
+        'ok',
+        'regression',
+        'regression',
+      ]);
+      expect(compareFigures(a, loadFigures(put('g', result(null, 0))), defaults)[0]).toMatchObject({
+        verdict: 'regression',
+        detail: 'became unknown (not measured)',
+      });
+      expect(compareFigures(a, loadFigures(put('h', result(1, 0))), defaults)[0]!.verdict).toBe('improved');
+      expect(compareFigures(loadFigures(put('i', result(null, null))), a, defaults)[0]!.verdict).toBe('no baseline');
+    },
+  );
 
   it('reads a run directory and a repeat summary (its median by default, p90 or max on request)', () => {
     const runDir = put('run1', result(2, 0), true);

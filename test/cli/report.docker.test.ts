@@ -22,33 +22,37 @@ afterAll(async () => {
 });
 
 describe('reports of a real drill', () => {
-  it('result.json validates against schema/result.schema.json; report.html, junit.xml written; drill report re-renders them', async () => {
-    const r = await drill(['run', 'scenarios/primary-down.yaml', '--out', out, '--seed', '11', '--json', '--quiet']);
-    expect(r.stderr).not.toMatch(/internal error/);
-    expect([0, 1], r.stderr).toContain(r.exitCode);
-    // --json: exactly one JSON document on stdout, and it is the result
-    const printed = JSON.parse(r.stdout) as { run_dir: string; run_id: string };
-    runIds.push(printed.run_id);
-    expect(validate(printed, schema)).toEqual([]);
-    const runDir = printed.run_dir;
-    const onDisk = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
-    expect(validate(onDisk, schema)).toEqual([]);
-    expect(onDisk).toEqual(printed);
-    for (const f of ['report.html', 'junit.xml', 'history.jsonl', 'faults.jsonl', 'leaders.json'])
-      expect(existsSync(join(runDir, f)), f).toBe(true);
-    const html = readFileSync(join(runDir, 'report.html'), 'utf8');
-    expect(html).toContain('<svg id="timeline"');
-    expect(html).toContain('class="fault-band"');
-    expect(html).toContain('class="rto-marker"');
+  it(
+    'result.json validates against schema/result.schema.json; report.html, junit.xml written; drill report ' +
+      're-renders them',
+    async () => {
+      const r = await drill(['run', 'scenarios/primary-down.yaml', '--out', out, '--seed', '11', '--json', '--quiet']);
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect([0, 1], r.stderr).toContain(r.exitCode);
+      // --json: exactly one JSON document on stdout, and it is the result
+      const printed = JSON.parse(r.stdout) as { run_dir: string; run_id: string };
+      runIds.push(printed.run_id);
+      expect(validate(printed, schema)).toEqual([]);
+      const runDir = printed.run_dir;
+      const onDisk = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
+      expect(validate(onDisk, schema)).toEqual([]);
+      expect(onDisk).toEqual(printed);
+      for (const f of ['report.html', 'junit.xml', 'history.jsonl', 'faults.jsonl', 'leaders.json'])
+        expect(existsSync(join(runDir, f)), f).toBe(true);
+      const html = readFileSync(join(runDir, 'report.html'), 'utf8');
+      expect(html).toContain('<svg id="timeline"');
+      expect(html).toContain('class="fault-band"');
+      expect(html).toContain('class="rto-marker"');
 
-    rmSync(join(runDir, 'report.html'));
-    rmSync(join(runDir, 'junit.xml'));
-    const rep = await drill(['report', runDir]);
-    expect(rep.exitCode, rep.stderr).toBe(0);
-    expect(existsSync(join(runDir, 'report.html'))).toBe(true);
-    expect(existsSync(join(runDir, 'junit.xml'))).toBe(true);
-    const again = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
-    expect(validate(again, schema)).toEqual([]);
-    expect(again.metrics.rto_s).toBe(onDisk.metrics.rto_s);
-  });
+      rmSync(join(runDir, 'report.html'));
+      rmSync(join(runDir, 'junit.xml'));
+      const rep = await drill(['report', runDir]);
+      expect(rep.exitCode, rep.stderr).toBe(0);
+      expect(existsSync(join(runDir, 'report.html'))).toBe(true);
+      expect(existsSync(join(runDir, 'junit.xml'))).toBe(true);
+      const again = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8'));
+      expect(validate(again, schema)).toEqual([]);
+      expect(again.metrics.rto_s).toBe(onDisk.metrics.rto_s);
+    },
+  );
 });

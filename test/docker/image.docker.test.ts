@@ -45,7 +45,8 @@ describe('graph-agent image', () => {
     const src = `import dns from 'node:dns/promises';
 import { existsSync } from 'node:fs';
 const a = await dns.lookup('localhost').catch((e) => ({ address: String(e) }));
-console.log(JSON.stringify({ v: process.version, nonce: '${nonce}', localhost: a.address, faketime: existsSync('/usr/lib/faketime/libfaketimeMT.so.1') }));
+const faketime = existsSync('/usr/lib/faketime/libfaketimeMT.so.1');
+console.log(JSON.stringify({ v: process.version, nonce: '${nonce}', localhost: a.address, faketime }));
 `;
     const dir = await stubAgent(src);
     const a = await ensureGraphAgentImage({ agentDir: dir });

@@ -31,7 +31,8 @@ describe('clock-skew (docker)', () => {
     const after = (await clockError(clocks, 'n2'))!;
     expect(Math.abs(after)).toBeLessThanOrEqual(1000);
     console.log(
-      `n2 clock error: before ${before.toFixed(0)} ms, +120 s: ${(during - 120_000).toFixed(0)} ms off target, after heal ${after.toFixed(0)} ms`,
+      `n2 clock error: before ${before.toFixed(0)} ms, +120 s: ${(during - 120_000).toFixed(0)} ms off target, ` +
+        `after heal ${after.toFixed(0)} ms`,
     );
     expect(await auditContainers([h.runId])).toEqual([]);
   });

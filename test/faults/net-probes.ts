@@ -85,7 +85,8 @@ const n = Number(process.argv[2]);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 const once = () => new Promise((res, rej) => {
   const t = performance.now();
-  const r = http.request({ host, port, method: 'POST', path: '/drill-probe', agent, headers: { 'content-type': 'application/json', 'content-length': 2 } }, (resp) => {
+  const headers = { 'content-type': 'application/json', 'content-length': 2 };
+  const r = http.request({ host, port, method: 'POST', path: '/drill-probe', agent, headers }, (resp) => {
     resp.resume(); resp.on('end', () => res(performance.now() - t));
   });
   r.on('error', rej); r.setTimeout(5000, () => r.destroy(new Error('timeout'))); r.end('{}');

@@ -31,7 +31,8 @@ describe('delay, loss, bandwidth (docker)', () => {
     const after = await peerRtt(h, 'n1', 'n2');
     expect(after.median).toBeLessThan(50);
     console.log(
-      `rtt n1->n2 median: before ${before.median.toFixed(1)} ms, delay 200 ms ${during.median.toFixed(1)} ms, after heal ${after.median.toFixed(1)} ms`,
+      `rtt n1->n2 median: before ${before.median.toFixed(1)} ms, delay 200 ms ${during.median.toFixed(1)} ms, ` +
+        `after heal ${after.median.toFixed(1)} ms`,
     );
     expect(await auditContainers([h.runId])).toEqual([]);
   });
@@ -48,7 +49,8 @@ describe('delay, loss, bandwidth (docker)', () => {
     const after = await udpLoss(h, 'n1', 'n2');
     expect(after).toBeLessThan(0.02);
     console.log(
-      `udp loss n1->n2 (3000 datagrams): before ${(base * 100).toFixed(1)}%, loss 30% ${(during * 100).toFixed(1)}%, after heal ${(after * 100).toFixed(1)}%`,
+      `udp loss n1->n2 (3000 datagrams): before ${(base * 100).toFixed(1)}%, loss 30% ` +
+        `${(during * 100).toFixed(1)}%, after heal ${(after * 100).toFixed(1)}%`,
     );
     expect(await auditContainers([h.runId])).toEqual([]);
   });

@@ -118,7 +118,8 @@ describe('scenario errors: exact file:line:col and field path', () => {
   it('duplicate fault names, including a clash with a default name', () => {
     expect(
       problemsOf(
-        `${HEAD}  - fault: { kind: stop, target: replica, name: a }\n  - fault: { kind: stop, target: replica, name: a }\n`,
+        `${HEAD}  - fault: { kind: stop, target: replica, name: a }\n  - fault: { kind: stop, target: replica, ` +
+          `name: a }\n`,
       ),
     ).toEqual(['s.yaml:6:49: steps[1].fault.name: duplicate fault name "a", already used by steps[0]']);
     expect(
@@ -141,14 +142,16 @@ describe('scenario errors: exact file:line:col and field path', () => {
       's.yaml:6:7: steps[0].await.condition: missing required field',
     ]);
     expect(problemsOf(`${HEAD}  - fault:\n      kind: kill\n`)).toEqual([
-      's.yaml:6:7: steps[0].fault: missing target: set target (primary | replica | random | all | minority | majority) or node (n1..nN)',
+      's.yaml:6:7: steps[0].fault: missing target: set target (primary | replica | random | all | minority | ' +
+        'majority) or node (n1..nN)',
     ]);
   });
 
   it('election_timeout <= heartbeat names both values', () => {
     expect(
       problemsOf(
-        `name: t\ncluster:\n  target: graph-agent\n  agent:\n    heartbeat: 1s\n    election_timeout: 1000ms\nsteps:\n  - wait: 1s\n`,
+        `name: t\ncluster:\n  target: graph-agent\n  agent:\n    heartbeat: 1s\n    election_timeout: ` +
+          `1000ms\nsteps:\n  - wait: 1s\n`,
       ),
     ).toEqual([
       's.yaml:6:23: cluster.agent.election_timeout: election_timeout (1s) must be greater than heartbeat (1s)',
@@ -157,13 +160,16 @@ describe('scenario errors: exact file:line:col and field path', () => {
 
   it('a step map with two keys, or none', () => {
     expect(problemsOf(`${HEAD}  - wait: 1s\n    mark: hello\n`)).toEqual([
-      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, destroy, restore, verify; this one has wait and mark (split it into 2 steps)',
+      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, ' +
+        'destroy, restore, verify; this one has wait and mark (split it into 2 steps)',
     ]);
     expect(problemsOf(`${HEAD}  - {}\n`)).toEqual([
-      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, destroy, restore, verify',
+      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, ' +
+        'destroy, restore, verify',
     ]);
     expect(problemsOf(`${HEAD}  - wait\n`)).toEqual([
-      's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, exec, backup, destroy, restore, verify), such as "wait: 3s", got "wait"',
+      's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, exec, backup, ' +
+        'destroy, restore, verify), such as "wait: 3s", got "wait"',
     ]);
   });
 
@@ -181,7 +187,8 @@ describe('scenario errors: exact file:line:col and field path', () => {
   it('fault rules: target and node, signal on a non-kill, duration on restart', () => {
     expect(
       problemsOf(
-        `${HEAD}  - fault: { kind: kill, target: primary, node: n1 }\n  - fault: { kind: stop, target: all, signal: SIGTERM }\n  - fault: { kind: restart, target: all, duration: 3s }\n`,
+        `${HEAD}  - fault: { kind: kill, target: primary, node: n1 }\n  - fault: { kind: stop, target: all, ` +
+          `signal: SIGTERM }\n  - fault: { kind: restart, target: all, duration: 3s }\n`,
       ),
     ).toEqual([
       's.yaml:5:49: steps[0].fault.node: use either target or node, not both',
@@ -198,14 +205,16 @@ describe('scenario errors: exact file:line:col and field path', () => {
       's.yaml:6:9: expect: expected pass, fail, or a map { verdict: pass | fail, reason: "..." }, got "ok"',
     ]);
     expect(problemsOf(`${HEAD}  - wait: 1s\nthresholds:\n  availability: 120%\n  rpo: { lost: -1 }\n`)).toEqual([
-      's.yaml:7:17: thresholds.availability: expected a share between 0 and 1, or a percentage such as "50%", got "120%"',
+      's.yaml:7:17: thresholds.availability: expected a share between 0 and 1, or a percentage such as "50%", got ' +
+        '"120%"',
       's.yaml:8:16: thresholds.rpo.lost: must be at least 0, got -1',
     ]);
   });
 
   it('empty file, comment-only file, non-map document', () => {
     const empty =
-      's.yaml:1:1: (root): the file is empty; a scenario needs at least name, cluster and steps (see docs/scenario-format.md)';
+      's.yaml:1:1: (root): the file is empty; a scenario needs at least name, cluster and steps (see ' +
+      'docs/scenario-format.md)';
     expect(problemsOf('')).toEqual([empty]);
     expect(problemsOf('# nothing yet\n')).toEqual([empty]);
     expect(problemsOf('- a\n- b\n')).toEqual([
@@ -224,11 +233,13 @@ steps:
 extra: 1
 `);
     expect(p).toEqual([
-      's.yaml:1:7: name: expected a name of lower-case letters, digits, ".", "_", "-" (starting with a letter or digit), got "Bad Name"',
+      's.yaml:1:7: name: expected a name of lower-case letters, digits, ".", "_", "-" (starting with a letter or ' +
+        'digit), got "Bad Name"',
       's.yaml:4:10: cluster.nodes: must be at most 9, got 12',
       's.yaml:6:11: steps[0].wait: expected a duration such as "500ms" or "3s", got "soon"',
       's.yaml:7:11: steps[1].heal: unknown fault "nope"; no fault is defined before this step (or use "all")',
-      's.yaml:8:1: extra: unknown field "extra"; allowed: name, description, tags, seed, cluster, workload, steps, thresholds, expect, repeat',
+      's.yaml:8:1: extra: unknown field "extra"; allowed: name, description, tags, seed, cluster, workload, ' +
+        'steps, thresholds, expect, repeat',
     ]);
   });
 });

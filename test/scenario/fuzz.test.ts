@@ -142,7 +142,9 @@ function check(text: string, label: string): 'ok' | 'invalid' {
   } catch (e) {
     if (!(e instanceof ScenarioError)) {
       throw new Error(
-        `${label}: threw ${e instanceof Error ? e.name : typeof e} instead of ScenarioError: ${String(e)}\n--- input ---\n${text}`,
+        `${label}: threw ${e instanceof Error ? e.name : typeof e} instead of ScenarioError: ${String(e)}\n--- ` +
+          `input ---\n${text}`,
+        { cause: e },
       );
     }
     expect(e.problems.length, label).toBeGreaterThan(0);
@@ -204,7 +206,8 @@ describe('fuzz: mutated scenarios load or fail with positioned problems', () => 
       '{}',
       'a: &a [*a, *a]\n',
       'x: *missing\n',
-      'a: &a [1,2]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
+      'a: &a [1,2]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: ' +
+        '[*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n',
       '? [complex, key]\n: value\n',
       '!!binary aGVsbG8=\n',
       'name: !custom tag\n',

@@ -8,7 +8,8 @@ import { validateScenarios } from '../../src/cli/commands/validate.js';
 import { expandScenarioPaths, loadScenarioFile, loadScenarios } from '../../src/scenario/load.js';
 
 const GOOD = (name: string, steps = 1) =>
-  `name: ${name}\ndescription: |\n  Drill ${name},\n  over two lines.\ntags: [a, b]\ncluster: { target: graph-agent }\nsteps:\n${'  - wait: 1s\n'.repeat(steps)}`;
+  `name: ${name}\ndescription: |\n  Drill ${name},\n  over two lines.\ntags: [a, b]\ncluster: { target: ` +
+  `graph-agent }\nsteps:\n${'  - wait: 1s\n'.repeat(steps)}`;
 
 let dir: string;
 beforeAll(async () => {
@@ -44,7 +45,8 @@ describe('loading files', () => {
     const err = await loadScenarioFile(p).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScenarioError);
     expect((err as ScenarioError).problems).toEqual([
-      `${p}:1:1: (root): the file is empty; a scenario needs at least name, cluster and steps (see docs/scenario-format.md)`,
+      `${p}:1:1: (root): the file is empty; a scenario needs at least name, cluster and steps (see ` +
+        `docs/scenario-format.md)`,
     ]);
   });
 

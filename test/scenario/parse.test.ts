@@ -83,7 +83,8 @@ describe('parseScenario: valid files', () => {
 
   it('defaults await timeout to 30s and kill signal to SIGKILL, keeps other signals', () => {
     const s = parseScenario(
-      `${MINIMAL}  - await: { condition: leader }\n  - fault: { kind: kill, node: n3, signal: SIGTERM }\n  - fault: { kind: kill, target: random }\n`,
+      `${MINIMAL}  - await: { condition: leader }\n  - fault: { kind: kill, node: n3, signal: SIGTERM }\n  - ` +
+        `fault: { kind: kill, target: random }\n`,
       'x.yaml',
     );
     expect(s.steps[1]).toEqual({ kind: 'await', condition: 'leader', timeoutMs: 30_000 });
@@ -114,7 +115,8 @@ describe('parseScenario: valid files', () => {
       ['on', 'on'],
       ['off', 'off'],
     ] as const) {
-      const text = `%YAML 1.1\n---\n${MINIMAL.replace('target: graph-agent', `target: graph-agent\n  agent:\n    fsync: ${raw}`)}`;
+      const withFsync = MINIMAL.replace('target: graph-agent', `target: graph-agent\n  agent:\n    fsync: ${raw}`);
+      const text = `%YAML 1.1\n---\n${withFsync}`;
       expect(parseScenario(text, 'x.yaml').cluster.agent.fsync).toBe(want);
     }
   });

@@ -57,7 +57,7 @@ describe('backup and restore scenarios', () => {
     expect(rs).toHaveLength(1);
   });
 
-  it('corrupt-backup: the restore from the corrupt backup is refused naming the chunk; the older one restores', async () => {
+  it('corrupt-backup: restoring the corrupt backup is refused, naming the chunk; the older one restores', async () => {
     const { code, result, stdout } = await run('corrupt-backup.yaml');
     expect(code, stdout).toBe(0);
     expect(result.metrics.restore!.refused).toBe(1);
@@ -101,14 +101,18 @@ describe('backup and restore scenarios', () => {
     restoredClean(result);
   });
 
-  it('clock-skew-incremental: incremental=mtime loses acknowledged writes under clock skew and the drill fails (as expected)', async () => {
-    const { code, result, stdout } = await run('clock-skew-incremental.yaml');
-    expect(code, stdout).toBe(0); // the expectation (fail: integrity) is met
-    expect(result.verdict).toBe('fail');
-    expect(result.expect?.met).toBe(true);
-    expect(result.metrics.restore!.missing_before_position).toBeGreaterThan(0);
-    expect(result.metrics.integrity.ok).toBe(false);
-  });
+  it(
+    'clock-skew-incremental: incremental=mtime loses acknowledged writes under clock skew and the drill fails ' +
+      '(as expected)',
+    async () => {
+      const { code, result, stdout } = await run('clock-skew-incremental.yaml');
+      expect(code, stdout).toBe(0); // the expectation (fail: integrity) is met
+      expect(result.verdict).toBe('fail');
+      expect(result.expect?.met).toBe(true);
+      expect(result.metrics.restore!.missing_before_position).toBeGreaterThan(0);
+      expect(result.metrics.integrity.ok).toBe(false);
+    },
+  );
 
   it('clock-skew-incremental-log: the default incremental passes under the same skew', async () => {
     const { code, result, stdout } = await run('clock-skew-incremental-log.yaml');

@@ -18,12 +18,16 @@ describe('backup refusals and capabilities', () => {
     expect(r('constructor').reason).toBe('failed');
   });
 
-  it('graph-agent backs up incrementally, restores to a position and verifies; a custom target does neither of the last two', () => {
-    const host = {} as ConstructorParameters<typeof GraphAgentBackupOps>[0];
-    expect(new GraphAgentBackupOps(host).supports).toEqual({ incremental: true, pointInTime: true, verify: true });
-    const custom = new CustomBackups({} as CustomBackupHost);
-    expect(custom.supports).toEqual({ incremental: true, pointInTime: false, verify: false });
-  });
+  it(
+    'graph-agent backs up incrementally, restores to a position and verifies; a custom target does neither of ' +
+      'the last two',
+    () => {
+      const host = {} as ConstructorParameters<typeof GraphAgentBackupOps>[0];
+      expect(new GraphAgentBackupOps(host).supports).toEqual({ incremental: true, pointInTime: true, verify: true });
+      const custom = new CustomBackups({} as CustomBackupHost);
+      expect(custom.supports).toEqual({ incremental: true, pointInTime: false, verify: false });
+    },
+  );
 
   it("a custom target's restore without any backup is refused as 'missing'", async () => {
     const custom = new CustomBackups({

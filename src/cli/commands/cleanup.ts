@@ -28,7 +28,8 @@ export const cleanupCommand: CommandModule<object, { run?: string }> = {
     for (const e of r.errors) process.stderr.write(`drill cleanup: could not ${e}\n`);
     if (r.errors.length > 0) process.exitCode = 3;
     process.stdout.write(
-      `removed ${r.containers} container(s), ${r.networks} network(s), ${r.volumes} volume(s), ${loops} loop device(s), ${dirs} host state dir(s)` +
+      `removed ${r.containers} container(s), ${r.networks} network(s), ${r.volumes} volume(s), ${loops} loop ` +
+        `device(s), ${dirs} host state dir(s)` +
         (args.run ? ` of run ${args.run}` : ' left by drills') +
         '\n',
     );

@@ -81,7 +81,8 @@ export const doctorCommand: CommandModule = {
       `  ${have(tbf.ok)} ${'tc tbf'.padEnd(20)} ${tbf.ok ? 'available' : `unavailable (${tbf.err})`}\n`,
     );
     process.stdout.write(
-      `  ${have(statistic.ok)} ${'iptables statistic'.padEnd(20)} ${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`,
+      `  ${have(statistic.ok)} ${'iptables statistic'.padEnd(20)} ` +
+        `${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`,
     );
     process.stdout.write('Faults: mechanism used on this host (every fault marked ok can be used in scenarios)\n');
     for (const [name, how, ok] of faults)

@@ -300,7 +300,10 @@ export async function inspectNodeBinary(
         return `the node binary ${b.path} is statically linked; libfaketime (LD_PRELOAD) cannot reach it`;
       if (dyn === null) return null;
       if (readFileSync(b.file).includes(GO_BUILDINFO)) {
-        return `the node binary ${b.path} is a Go program, whose runtime reads the wall clock through the vDSO, not libc; libfaketime (LD_PRELOAD) cannot reach it`;
+        return (
+          `the node binary ${b.path} is a Go program, whose runtime reads the wall clock through the vDSO, ` +
+          `not libc; libfaketime (LD_PRELOAD) cannot reach it`
+        );
       }
     } finally {
       b.cleanup();

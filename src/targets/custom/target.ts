@@ -180,8 +180,10 @@ export class CustomTarget implements Target {
         if (!st.running && st.exitCode !== null) {
           const tail = await c.tail(n);
           throw new InfraError(
-            `${this.kind} node ${n} exited with code ${st.exitCode} during boot${tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''}`,
-            `check cluster.custom.command and image in ${this.o.scenarioFile ?? 'the scenario'}; node logs in ${this.o.logDir}`,
+            `${this.kind} node ${n} exited with code ${st.exitCode} during ` +
+              `boot${tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''}`,
+            `check cluster.custom.command and image in ${this.o.scenarioFile ?? 'the scenario'}; node logs in ` +
+              `${this.o.logDir}`,
           );
         }
       }
@@ -199,13 +201,15 @@ export class CustomTarget implements Target {
     const where = this.o.scenarioFile ?? 'the scenario';
     if (!health.every((h) => h.kind === 'success')) {
       throw new InfraError(
-        `${this.kind} cluster not ready within ${timeoutMs / 1000} s: probes.health never succeeded on every node (${view(health)})`,
+        `${this.kind} cluster not ready within ${timeoutMs / 1000} s: probes.health never succeeded on every node ` +
+          `(${view(health)})`,
         `check probes.health in ${where} (port, path, match) and the node logs in ${this.o.logDir}`,
       );
     }
     const claim = roles.filter((r) => r.kind === 'success').length;
     throw new InfraError(
-      `${this.kind} cluster not ready within ${timeoutMs / 1000} s: probes.role ${claim === 0 ? 'matched on no node' : `matched on ${claim} nodes, expected exactly one`} (${view(roles)})`,
+      `${this.kind} cluster not ready within ${timeoutMs / 1000} s: probes.role ` +
+        `${claim === 0 ? 'matched on no node' : `matched on ${claim} nodes, expected exactly one`} (${view(roles)})`,
       `probes.role must succeed on the leader only; check its match in ${where}`,
     );
   }

@@ -123,7 +123,9 @@ export class GraphAgentBackupOps implements BackupControl {
       for (const n of c.nodes) n.clientUrl = '';
       if (rep.errors.length > 0) throw new InfraError(`destroy ${what}: ${rep.errors.join('; ')}`);
       return {
-        mechanism: `removed ${rep.containers} containers, ${rep.volumes} data volumes and network ${c.network}${what === 'region' ? ' (the whole region: everything on that network)' : ''}`,
+        mechanism:
+          `removed ${rep.containers} containers, ${rep.volumes} data volumes and network ` +
+          `${c.network}${what === 'region' ? ' (the whole region: everything on that network)' : ''}`,
         nodes: c.nodeNames,
       };
     }

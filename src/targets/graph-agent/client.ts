@@ -150,7 +150,7 @@ export class GraphAgentFinalReadSource implements FinalReadSource {
     try {
       a = await httpExchange(this.agent, { url: base + pathAndQuery, method: 'GET' }, this.requestTimeoutMs);
     } catch (e) {
-      throw new Error(`${node} GET ${pathAndQuery}: ${(e as Error).message}`);
+      throw new Error(`${node} GET ${pathAndQuery}: ${(e as Error).message}`, { cause: e });
     }
     if (a.status !== 200) throw new Error(`${node} GET ${pathAndQuery}: ${a.status} ${a.body.slice(0, 200)}`);
     return JSON.parse(a.body) as unknown;

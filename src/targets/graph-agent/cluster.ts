@@ -256,12 +256,11 @@ export class Cluster {
 
   async waitForLeader(timeoutMs = 15_000, pollMs = 25): Promise<string> {
     const deadline = performance.now() + timeoutMs;
-    let last: Array<AgentStatus | null> = [];
     for (;;) {
       const leader = await this.currentLeader(Math.min(500, Math.max(50, deadline - performance.now())));
       if (leader !== null) return leader;
       if (performance.now() >= deadline) {
-        last = await this.statuses();
+        const last = await this.statuses();
         const view = last
           .map((s, i) => `${this.nodes[i]?.name}=${s ? `${s.role}(term ${s.term}, leader ${s.leader})` : 'no answer'}`)
           .join(', ');

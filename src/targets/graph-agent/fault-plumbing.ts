@@ -84,7 +84,10 @@ export class FaultPlumbing {
       return 'libfaketime is not in the graph-agent image (apt-get install libfaketime, then rebuild: drill doctor)';
     const dyn = hasInterpreter(process.execPath);
     if (dyn === false)
-      return `the node binary (${process.execPath}, copied into the image) is statically linked; libfaketime cannot reach it`;
+      return (
+        `the node binary (${process.execPath}, copied into the image) is statically linked; libfaketime ` +
+        `cannot reach it`
+      );
     return null;
   }
 

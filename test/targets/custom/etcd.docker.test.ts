@@ -77,14 +77,19 @@ describe('custom target: etcd', () => {
     expect(await leftovers(result.run_id)).toEqual([]);
   });
 
-  it('examples/etcd/backup-restore.yaml passes: snapshot, destroy, restore, every write up to the snapshot back', async () => {
-    const r = await drill(['run', 'examples/etcd/backup-restore.yaml', '--out', out, '--seed', '3']);
-    const result = resultOf(r.stdout);
-    runIds.push(result.run_id);
-    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/restore verified: \d+ acknowledged writes checked, 0 missing at or before position \d+/);
-    expect(await leftovers(result.run_id)).toEqual([]);
-  });
+  it(
+    'examples/etcd/backup-restore.yaml passes: snapshot, destroy, restore, every write up to the snapshot ' + 'back',
+    async () => {
+      const r = await drill(['run', 'examples/etcd/backup-restore.yaml', '--out', out, '--seed', '3']);
+      const result = resultOf(r.stdout);
+      runIds.push(result.run_id);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      expect(r.stdout).toMatch(
+        /restore verified: \d+ acknowledged writes checked, 0 missing at or before position \d+/,
+      );
+      expect(await leftovers(result.run_id)).toEqual([]);
+    },
+  );
 
   it('a role probe that never matches: exit 3 naming the probe, no container left', async () => {
     const file = variant('bad-role', (s) =>

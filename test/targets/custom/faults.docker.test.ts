@@ -47,55 +47,58 @@ afterAll(async () => {
 });
 
 describe('custom target faults: etcd', () => {
-  it('disk-full: a follower volume fills (statfs < 64 KiB free), then the balloon is gone and the cluster healthy', async () => {
-    const child = execa('node', [bin, 'run', 'examples/etcd/disk-full.yaml', '--out', out, '--seed', '5'], {
-      cwd: root,
-      reject: false,
-      timeout: 90_000,
-      env: { FORCE_COLOR: '0' },
-    });
-    // Watch the node volumes from outside while the drill runs: full during the fault,
-    // freed (no balloon, most of the volume free) after the heal.
-    let runId: string | undefined;
-    let text = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      text += b.toString();
-      runId ??= /run (\S+):/.exec(text)?.[1];
-    });
-    const seen = { full: false, freedAfterFull: false };
-    const watching = (async () => {
-      while (child.exitCode === null) {
-        await new Promise((r) => setTimeout(r, 150));
-        if (runId === undefined) continue;
-        for (const n of ['n1', 'n2', 'n3']) {
-          const st = await volumeState(`drill-${runId}-${n}-v1`);
-          if (!st) continue;
-          if (st.balloon && st.free < 64 * 1024) seen.full = true;
-          if (seen.full && !st.balloon && st.free > 50 * 1024 * 1024) seen.freedAfterFull = true;
+  it(
+    'disk-full: a follower volume fills (statfs < 64 KiB free), then the balloon is gone and the cluster ' + 'healthy',
+    async () => {
+      const child = execa('node', [bin, 'run', 'examples/etcd/disk-full.yaml', '--out', out, '--seed', '5'], {
+        cwd: root,
+        reject: false,
+        timeout: 90_000,
+        env: { FORCE_COLOR: '0' },
+      });
+      // Watch the node volumes from outside while the drill runs: full during the fault,
+      // freed (no balloon, most of the volume free) after the heal.
+      let runId: string | undefined;
+      let text = '';
+      child.stdout!.on('data', (b: Buffer) => {
+        text += b.toString();
+        runId ??= /run (\S+):/.exec(text)?.[1];
+      });
+      const seen = { full: false, freedAfterFull: false };
+      const watching = (async () => {
+        while (child.exitCode === null) {
+          await new Promise((r) => setTimeout(r, 150));
+          if (runId === undefined) continue;
+          for (const n of ['n1', 'n2', 'n3']) {
+            const st = await volumeState(`drill-${runId}-${n}-v1`);
+            if (!st) continue;
+            if (st.balloon && st.free < 64 * 1024) seen.full = true;
+            if (seen.full && !st.balloon && st.free > 50 * 1024 * 1024) seen.freedAfterFull = true;
+          }
         }
-      }
-    })();
-    const r = await child;
-    await watching;
-    const result = resultOf(r.stdout);
-    runIds.push(result.run_id);
-    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    const f = result.faults[0]!;
-    expect(f.kind).toBe('disk-full');
-    expect(f.mechanism).toMatch(/balloon/);
-    const filled = Object.values(f.detail?.['filled'] as Record<string, { free_bytes: number; volume: string }>)[0]!;
-    expect(filled.free_bytes).toBeLessThan(64 * 1024);
-    expect(filled.volume).toMatch(new RegExp(`^drill-${result.run_id}-n\\d-v1$`));
-    expect(f.healed_s).not.toBeNull();
-    expect(seen).toEqual({ full: true, freedAfterFull: true });
-    expect(result.metrics.rpo.lost).toBe(0);
-    expect((result.target.settings as { faults?: { data_volume?: string } }).faults?.data_volume).toMatch(
-      /loop device/,
-    );
-    expect(await audit([result.run_id])).toEqual([]);
-  });
+      })();
+      const r = await child;
+      await watching;
+      const result = resultOf(r.stdout);
+      runIds.push(result.run_id);
+      expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+      const f = result.faults[0]!;
+      expect(f.kind).toBe('disk-full');
+      expect(f.mechanism).toMatch(/balloon/);
+      const filled = Object.values(f.detail?.['filled'] as Record<string, { free_bytes: number; volume: string }>)[0]!;
+      expect(filled.free_bytes).toBeLessThan(64 * 1024);
+      expect(filled.volume).toMatch(new RegExp(`^drill-${result.run_id}-n\\d-v1$`));
+      expect(f.healed_s).not.toBeNull();
+      expect(seen).toEqual({ full: true, freedAfterFull: true });
+      expect(result.metrics.rpo.lost).toBe(0);
+      expect((result.target.settings as { faults?: { data_volume?: string } }).faults?.data_volume).toMatch(
+        /loop device/,
+      );
+      expect(await audit([result.run_id])).toEqual([]);
+    },
+  );
 
-  it('clock-skew: the step fails with "skew not in effect" (Go binary), expect: fail is met, nothing left', async () => {
+  it('clock-skew: the step fails with "skew not in effect" (Go binary); expect: fail met, nothing left', async () => {
     const r = await execa('node', [bin, 'run', 'examples/etcd/clock-skew.yaml', '--out', out, '--seed', '5'], {
       cwd: root,
       reject: false,

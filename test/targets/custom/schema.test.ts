@@ -32,7 +32,7 @@ describe('cluster.custom', () => {
   });
 
   it('a missing probe is an error at its parent, with file:line', () => {
-    const text = example.replace(/      write:\n(?:        .*\n)+/, '');
+    const text = example.replace(/ {6}write:\n(?: {8}.*\n)+/, '');
     const p = problems(text);
     expect(
       p.some((l) => /^s\.yaml:\d+:\d+: cluster\.custom\.probes\.write: missing required field/.test(l)),

@@ -278,7 +278,8 @@ describe('against a 3-node in-process graph-agent cluster', () => {
     const c = { ok: 0, fail: 0, info: 0 } as Record<string, number>;
     for (const e of completions) c[e.type]!++;
     console.log(
-      `[graph-agent x3] ${completions.length} ops: ok ${c.ok} fail ${c.fail} info ${c.info}; ${fr.vertices.length} vertices, ${fr.edges.length} edges; final read stable after ${fr.reads} reads`,
+      `[graph-agent x3] ${completions.length} ops: ok ${c.ok} fail ${c.fail} info ${c.info}; ` +
+        `${fr.vertices.length} vertices, ${fr.edges.length} edges; final read stable after ${fr.reads} reads`,
     );
   });
 });
