@@ -1,6 +1,7 @@
 // Find and remove what drills left in Docker. Selection is by label only, and every
 // candidate is re-checked client-side for `drill.managed=true` before removal: nothing
 // without that label is ever touched.
+import { clearIoThrottles } from './cgroup.js';
 import { docker, errorLine, isNotFound } from './engine.js';
 import { LABEL, drillFilters, isDrillManaged } from './labels.js';
 
@@ -85,7 +86,10 @@ export async function removeRunResources(runId?: string): Promise<RemovedCounts>
     res.containers.map((c) =>
       attempt(
         `container ${c.name}`,
-        () => d.getContainer(c.id).remove({ force: true, v: false }),
+        async () => {
+          await liftIoThrottles(c.id);
+          await d.getContainer(c.id).remove({ force: true, v: false });
+        },
         () => out.containers++,
       ),
     ),
@@ -126,4 +130,24 @@ async function makeMutable(volume: string): Promise<void> {
   if (!mp) return;
   const { execa } = await import('execa');
   await execa('chattr', ['-R', '-i', mp], { reject: false });
+}
+
+/**
+ * A harness killed during an io-limit fault leaves the container's block I/O throttled, and a
+ * process waiting on throttled I/O may not die when the engine kills it: lift the limits
+ * first. Only our own labelled containers get here.
+ */
+async function liftIoThrottles(id: string): Promise<void> {
+  const info = await docker()
+    .getContainer(id)
+    .inspect()
+    .catch(() => null);
+  const pid = info?.State.Running ? info.State.Pid : 0;
+  if (pid > 0) {
+    try {
+      clearIoThrottles(pid);
+    } catch {
+      // best effort: the removal below is what matters
+    }
+  }
 }

@@ -111,6 +111,7 @@ export class FaultManager {
         clocks: this.target.clocks,
         disk: this.target.disk,
         backups: this.target.backups,
+        resources: this.target.resources,
         caps: hostCaps,
       });
       applied = await kind.apply(spec, nodes, ctx);
@@ -169,9 +170,16 @@ export class FaultManager {
         throw e;
       } finally {
         this.active.delete(name);
+        // What the fault observed while in effect (an OOM kill...) is in its detail by now.
+        if (a.applied.detail) a.record.detail = { ...a.applied.detail };
       }
       a.record.healed_s = this.clock.now() / 1000;
-      this.journal.record({ event: 'healed', id: name, t: this.clock.now() });
+      this.journal.record({
+        event: 'healed',
+        id: name,
+        t: this.clock.now(),
+        ...(a.applied.detail ? { detail: a.record.detail } : {}),
+      });
       this.events.onHealed?.(a.record);
     })();
     return a.healing;

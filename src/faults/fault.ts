@@ -10,7 +10,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { BackupControl } from '../targets/backup.js';
-import type { NodeClock, NodeDisk, NodeLifecycle, NodeNetwork } from '../targets/target.js';
+import type { NodeClock, NodeDisk, NodeLifecycle, NodeNetwork, NodeResources } from '../targets/target.js';
 import type { HostCaps } from './host-caps.js';
 import type { FaultKinds } from './registry.js';
 
@@ -23,6 +23,7 @@ export interface TargetCapabilities {
   clocks: NodeClock;
   disk: NodeDisk;
   backups: BackupControl;
+  resources: NodeResources;
 }
 export type TargetCapability = keyof TargetCapabilities;
 
@@ -32,6 +33,7 @@ export const CAPABILITY_TEXT: Record<TargetCapability, string> = {
   clocks: 'per-node clock control',
   disk: 'a size-bounded data volume',
   backups: 'a backup repository',
+  resources: "access to the nodes' containers",
 };
 
 /** The fields every fault has, whatever its kind (durations in ms). */

@@ -9,7 +9,7 @@ export type JournalEvent =
   | { event: 'confirmed'; id: string; t: number; mechanism: string; detail?: Record<string, unknown> }
   | { event: 'apply-failed'; id: string; t: number; error: string }
   | { event: 'heal'; id: string; t: number }
-  | { event: 'healed'; id: string; t: number }
+  | { event: 'healed'; id: string; t: number; detail?: Record<string, unknown> }
   | { event: 'heal-failed'; id: string; t: number; error: string };
 
 export class FaultJournal {

@@ -85,3 +85,57 @@ export function descriptionOf(s: z.ZodType): string {
   if (def.innerType) return descriptionOf(def.innerType);
   return '';
 }
+
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  B: 1,
+  KiB: 1024,
+  MiB: 1024 ** 2,
+  GiB: 1024 ** 3,
+  kB: 1e3,
+  KB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  // Docker's spellings (binary, like `docker run --memory 64m`)
+  k: 1024,
+  K: 1024,
+  m: 1024 ** 2,
+  M: 1024 ** 2,
+  g: 1024 ** 3,
+  G: 1024 ** 3,
+};
+const SIZE_RE = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|kB|KB|MB|GB|k|K|m|M|g|G)?$/;
+const sizeMessage = (v: unknown) =>
+  `expected a size such as "64MiB", "512KiB" or a number of bytes, got ${describeValue(v)}`;
+
+/** Bytes for a size ("64MiB", "1.5GiB", "512k", or a number of bytes), or undefined. */
+export function parseSize(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? Math.floor(v) : undefined;
+  if (typeof v !== 'string') return undefined;
+  const m = SIZE_RE.exec(v.trim());
+  if (!m) return undefined;
+  return Math.floor(Number(m[1]) * SIZE_UNITS[m[2] ?? '']!);
+}
+
+const sizeInput = z.union(
+  [
+    z.number({ error: (iss) => sizeMessage(iss.input) }).min(0, { error: (iss) => sizeMessage(iss.input) }),
+    z.string().regex(SIZE_RE, { error: (iss) => sizeMessage(iss.input) }),
+  ],
+  { error: (iss) => sizeMessage(iss.input) },
+);
+
+/** A size field, at least `min` bytes: "64MiB", "512KiB", "1GiB" (Docker's "64m" too) or bytes in; bytes out. */
+export function size(description: string, min = 1) {
+  return sizeInput
+    .describe(`${description} A size: "64MiB", "512KiB", "1GiB" (binary units; "64m" as Docker writes it) or bytes.`)
+    .transform((v, ctx) => {
+      const bytes = parseSize(v);
+      if (bytes === undefined || bytes < min) {
+        const atLeast = bytes === undefined ? '' : ` (at least ${min} bytes)`;
+        ctx.addIssue({ code: 'custom', message: `${sizeMessage(v)}${atLeast}`, input: v });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+}

@@ -95,6 +95,14 @@ export interface NodeDisk {
   diskFree(node: string): Promise<number | null>;
 }
 
+/** The node's container, for resource faults (memory, cpu, io-limit), which act on its cgroup. */
+export interface NodeResources {
+  /** The node's container id; undefined when it has none (not created, or destroyed). */
+  containerId(node: string): string | undefined;
+  /** Host paths of the node's data volumes (io-limit throttles the block devices under them). */
+  dataPaths(node: string): Promise<string[]>;
+}
+
 export interface Target extends NodeLifecycle, RoleProbe {
   /** Network faults' access to the nodes (optional capability). */
   readonly network?: NodeNetwork | undefined;
@@ -102,6 +110,8 @@ export interface Target extends NodeLifecycle, RoleProbe {
   readonly clocks?: NodeClock | undefined;
   /** Disk-full faults' access to the nodes' data volumes (optional capability). */
   readonly disk?: NodeDisk | undefined;
+  /** Resource faults' access to the nodes' containers (optional capability). */
+  readonly resources?: NodeResources | undefined;
   /** Backup, destroy, restore (optional capability; docs/backup-restore.md). */
   readonly backups?: BackupControl | undefined;
 

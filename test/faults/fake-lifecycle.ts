@@ -10,6 +10,8 @@ export const FAKE_CAPS: HostCaps = {
   statistic: { ok: true, err: '' },
   tools: { nsenter: true, iptables: true, tc: true, losetup: true, 'mkfs.ext4': true, chattr: true },
   faketime: null,
+  cgroup: { version: 1, memory: true, cpu: true, io: true },
+  volumeDevice: { device: '254:0 (vda)', why: '' },
 };
 
 export class FakeLifecycle implements NodeLifecycle {

@@ -97,6 +97,8 @@ describe('mechanisms, rates, offsets, ELF', () => {
     statistic: { ok: true, err: '' },
     tools: { nsenter: true, iptables: true, tc: true, losetup: true, 'mkfs.ext4': true, chattr: true },
     faketime: null,
+    cgroup: { version: 1, memory: true, cpu: true, io: true },
+    volumeDevice: { device: null, why: '' },
   };
   it('falls back where netem is missing, and says why duplicate cannot', () => {
     expect(faultKinds.delay.mechanism(noNetem).mechanism).toMatch(/link proxy/);

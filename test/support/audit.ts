@@ -2,10 +2,12 @@
 // containers, networks or volumes; no loop devices or state files (skew offsets) on the
 // host; no link proxy listening in this process. For every drill-managed container still
 // running (other runs may be live on a shared engine): no iptables rule tagged drill:<run>
-// of ours, no qdisc but the default, not paused. Only drill-labelled containers are inspected.
+// of ours, no qdisc but the default, not paused, no memory / cpu / block I/O limit. Only
+// drill-labelled containers are inspected.
 import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ioThrottles } from '../../src/docker/cgroup.js';
 import { listDrillResources } from '../../src/docker/cleanup.js';
 import { docker } from '../../src/docker/engine.js';
 import { drillFilters } from '../../src/docker/labels.js';
@@ -36,7 +38,17 @@ export async function auditContainers(runIds: string[]): Promise<AuditFinding[]>
     const run = c.Labels['drill.run'] ?? '';
     if (!runIds.includes(run)) continue;
     if (info.State.Paused) out.push({ what: 'paused container', detail: name });
+    const h = info.HostConfig;
+    // A healed memory limit is Docker's "unlimited" value (2^63 - 4096), never 0 again.
+    const limited = [
+      (h.Memory ?? 0) > 0 && (h.Memory ?? 0) < 2 ** 62 ? `memory ${h.Memory}` : '',
+      (h.CpuQuota ?? 0) > 0 ? `cpu quota ${h.CpuQuota}/${h.CpuPeriod}` : '',
+      (h.NanoCpus ?? 0) > 0 ? `cpus ${(h.NanoCpus ?? 0) / 1e9}` : '',
+    ].filter((x) => x !== '');
+    if (limited.length > 0) out.push({ what: 'throttled container', detail: `${name}: ${limited.join(', ')}` });
     if (!info.State.Running || info.State.Pid <= 0) continue;
+    for (const [file, lines] of ioThrottles(info.State.Pid))
+      out.push({ what: 'throttled container', detail: `${name}: ${file} ${lines.join('; ')}` });
     const rules = (await nsenter(info.State.Pid, ['iptables', '-w', '-S']))
       .split('\n')
       .filter((l) => l.includes('drill:'));

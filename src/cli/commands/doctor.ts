@@ -73,7 +73,7 @@ export const doctorCommand: CommandModule = {
     const have = (ok: boolean) => (ok ? chalk.green('yes ') : chalk.yellow('no  '));
     process.stdout.write('Environment\n');
     for (const c of checks) process.stdout.write(`  ${mark(c.ok)} ${c.name.padEnd(20)} ${c.detail}\n`);
-    process.stdout.write('Kernel features (probed in a scratch network namespace)\n');
+    process.stdout.write('Kernel features (network ones probed in a scratch network namespace)\n');
     process.stdout.write(
       `  ${have(netem.ok)} ${'tc netem'.padEnd(20)} ${netem.ok ? 'available' : `unavailable (${netem.err})`}\n`,
     );
@@ -84,6 +84,12 @@ export const doctorCommand: CommandModule = {
       `  ${have(statistic.ok)} ${'iptables statistic'.padEnd(20)} ` +
         `${statistic.ok ? 'available' : `unavailable (${statistic.err})`}\n`,
     );
+    const cg = caps.cgroup;
+    const controllers = (['memory', 'cpu', 'io'] as const).filter((c) => cg[c]).join(', ') || 'no controller';
+    const cgText = cg.version === null ? 'not found under /sys/fs/cgroup' : `v${cg.version}: ${controllers}`;
+    process.stdout.write(`  ${have(cg.version !== null)} ${'cgroups'.padEnd(20)} ${cgText}\n`);
+    const vd = caps.volumeDevice;
+    process.stdout.write(`  ${have(vd.device !== null)} ${'volume device'.padEnd(20)} ${vd.device ?? vd.why}\n`);
     process.stdout.write('Faults: mechanism used on this host (every fault marked ok can be used in scenarios)\n');
     for (const [name, how, ok] of faults)
       process.stdout.write(`  ${ok ? mark(ok) : have(ok)} ${name.padEnd(22)} ${how}\n`);

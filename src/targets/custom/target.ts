@@ -13,7 +13,7 @@ import { sleep } from '../../core/clock.js';
 import { InfraError } from '../../core/errors.js';
 import type { CustomTargetSpec } from '../../scenario/custom-schema.js';
 import type { BackupControl } from '../backup.js';
-import type { NodeClock, NodeDisk, NodeNetwork, NodeState, Target } from '../target.js';
+import type { NodeClock, NodeDisk, NodeNetwork, NodeResources, NodeState, Target } from '../target.js';
 import { CustomBackups } from './backups.js';
 import { CustomFaultPlumbing } from './faults.js';
 import { CustomFinalReadSource, CustomWriteClient } from './client.js';
@@ -23,6 +23,7 @@ import { capture, parseClockValue } from './probes/parse.js';
 import { describeOutcome, ProbeRunner, type AnyProbe, type ProbeOutcome } from './probes/run.js';
 import { nodeVars, render, type ClusterLayout, type TemplateVars } from './templates.js';
 import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
+import { volumePath } from '../../docker/resources.js';
 
 export interface CustomTargetOptions {
   spec: CustomTargetSpec;
@@ -50,6 +51,7 @@ export class CustomTarget implements Target {
   readonly backups: BackupControl;
   readonly clocks: NodeClock;
   readonly disk: NodeDisk | undefined;
+  readonly resources: NodeResources;
   private readonly faults: CustomFaultPlumbing;
   readonly spec: CustomTargetSpec;
   private cl: CustomCluster | undefined;
@@ -96,6 +98,10 @@ export class CustomTarget implements Target {
       setClockOffset: async (n, s) => this.faults.setClockOffset(n, s),
       readClock: (n) => this.readClock(n),
       skewBlocker: async () => this.faults.skewBlocker(),
+    };
+    this.resources = {
+      containerId: (n) => this.cl?.containerId(n),
+      dataPaths: (n) => Promise.all(this.cluster().volumesOf(n).map(volumePath)),
     };
     this.disk = this.faults.nodeDisk((n) => this.cluster().volumesOf(n), this.kind);
   }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { FinalReadSource } from '../../client/final-read.js';
 import type { WriteClient } from '../../client/write-client.js';
 import { InfraError } from '../../core/errors.js';
-import type { NodeClock, NodeDisk, NodeNetwork, NodeState, Target } from '../target.js';
+import type { NodeClock, NodeDisk, NodeNetwork, NodeResources, NodeState, Target } from '../target.js';
 import { AgentClient } from './agent-http.js';
 import { GraphAgentClient, GraphAgentFinalReadSource } from './client.js';
 import { RAFT_PORT, startCluster, type Cluster } from './cluster.js';
@@ -16,6 +16,7 @@ import { ensureGraphAgentImage } from './image.js';
 import type { BackupControl } from '../backup.js';
 import { GraphAgentBackupOps } from './backup-ops.js';
 import { docker } from '../../docker/engine.js';
+import { volumePath } from '../../docker/resources.js';
 import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
 
 export interface GraphAgentSettings {
@@ -60,6 +61,7 @@ export class GraphAgentTarget implements Target {
   readonly network: NodeNetwork;
   readonly clocks: NodeClock;
   readonly disk: NodeDisk | undefined;
+  readonly resources: NodeResources;
   /** Backups and restores (docs/backup-restore.md): the shared repository volume, destroy, restore. */
   readonly backups: BackupControl;
   private readonly backupVolume: string;
@@ -119,6 +121,10 @@ export class GraphAgentTarget implements Target {
         }
       },
       skewBlocker: async () => this.p().skewBlocker(),
+    };
+    this.resources = {
+      containerId: (n) => this.cluster?.nodes.find((x) => x.name === n)?.containerId || undefined,
+      dataPaths: async (n) => [await volumePath(this.c().node(n).volume)],
     };
     this.disk =
       settings_.diskLimitMb === undefined
