@@ -13,6 +13,7 @@ import { duplicate } from './duplicate.js';
 import type { AnyFaultKind } from './fault.js';
 import { kill } from './kill.js';
 import { loss } from './loss.js';
+import { memory } from './memory.js';
 import { partition } from './partition.js';
 import { pause } from './pause.js';
 import { restart } from './restart.js';
@@ -31,6 +32,7 @@ export const faultKinds = {
   'clock-skew': clockSkew,
   'disk-full': diskFull,
   'backup-storage': backupStorage,
+  memory,
 };
 
 export type FaultKinds = typeof faultKinds;
