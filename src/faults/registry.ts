@@ -7,6 +7,7 @@
 import { backupStorage } from './backup-storage.js';
 import { bandwidth } from './bandwidth.js';
 import { clockSkew } from './clock-skew.js';
+import { cpu } from './cpu.js';
 import { delay } from './delay.js';
 import { diskFull } from './disk-full.js';
 import { duplicate } from './duplicate.js';
@@ -33,6 +34,7 @@ export const faultKinds = {
   'disk-full': diskFull,
   'backup-storage': backupStorage,
   memory,
+  cpu,
 };
 
 export type FaultKinds = typeof faultKinds;
