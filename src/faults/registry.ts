@@ -12,6 +12,7 @@ import { delay } from './delay.js';
 import { diskFull } from './disk-full.js';
 import { duplicate } from './duplicate.js';
 import type { AnyFaultKind } from './fault.js';
+import { ioLimit } from './io-limit.js';
 import { kill } from './kill.js';
 import { loss } from './loss.js';
 import { memory } from './memory.js';
@@ -35,6 +36,7 @@ export const faultKinds = {
   'backup-storage': backupStorage,
   memory,
   cpu,
+  'io-limit': ioLimit,
 };
 
 export type FaultKinds = typeof faultKinds;
