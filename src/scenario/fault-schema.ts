@@ -42,7 +42,8 @@ const groupsField = z
       'e.g. [[n1], [n2, n3]].',
   );
 
-/** kind, target, node, every kind's fields in registry order (groups before its first kind's), duration, blind, name. */
+/** kind, target, node, every kind's fields in registry order (groups before its first kind's), duration, blind,
+ * name. */
 function faultShape(): Record<string, z.ZodType> {
   const shape: Record<string, z.ZodType> = {
     kind: z

@@ -28,7 +28,8 @@ export const thresholdsSchema = z
     ).optional(),
     integrity: z.boolean().optional().describe('Must hold: no dangling edge, the same checksum on every node.'),
     detect: duration(
-      'Game days: max time from each disruptive fault taking effect to the team marking it detected (drill run --live).',
+      'Game days: max time from each disruptive fault taking effect to the team marking it detected ' +
+        '(drill run --live).',
     ).optional(),
     mitigate: duration(
       'Game days: max time from each disruptive fault taking effect to the team marking it mitigated.',
