@@ -42,8 +42,10 @@ const groupsField = z
       'e.g. [[n1], [n2, n3]].',
   );
 
-/** kind, target, node, every kind's fields in registry order (groups before its first kind's), duration, blind,
- * name. */
+/**
+ * kind, target, node, every kind's fields in registry order (groups before the first kind that selects by groups,
+ * which keeps the field order users see in messages), duration, blind, name.
+ */
 function faultShape(): Record<string, z.ZodType> {
   const shape: Record<string, z.ZodType> = {
     kind: z
