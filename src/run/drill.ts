@@ -17,7 +17,7 @@ import { RecoveryProbe } from '../client/recovery-probe.js';
 import { startWorkload } from '../client/workload.js';
 import { computeMetrics, faultInputs } from '../checkers/metrics.js';
 import { monotonicClock, sleep, type Clock } from '../core/clock.js';
-import { DrillError, InfraError } from '../core/errors.js';
+import { DrillError, InfraError, UsageError } from '../core/errors.js';
 import { seededRng } from '../core/random.js';
 import type { DrillResult, RunStatus, StepRecord } from '../core/result.js';
 import { FaultManager } from '../faults/fault-manager.js';
@@ -138,7 +138,11 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
     }
     const w = scenario.workload;
     const client = target.writeClient();
-    const kind = w.kind ?? (scenario.cluster.target === 'custom' ? 'kv' : 'graph');
+    // The target says which workloads it takes; the first is its default.
+    const kind = w.kind ?? target.workloads[0];
+    if (!target.workloads.includes(kind)) {
+      throw new UsageError(`workload kind ${kind} is not one ${target.kind} takes (${target.workloads.join(', ')})`);
+    }
     if (w.probe.enabled) {
       probe = new RecoveryProbe({
         client,
@@ -158,7 +162,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
       concurrency: w.concurrency,
       // Custom targets take key/value writes (no edges); graph-agent takes either.
       kind,
-      edgeShare: scenario.cluster.target === 'custom' || w.kind === 'kv' ? 0 : w.edge_share,
+      edgeShare: kind === 'kv' ? 0 : w.edge_share,
       readShare: w.read_share,
       timeoutMs: w.timeout,
       seed,

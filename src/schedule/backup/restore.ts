@@ -72,8 +72,10 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
     if (e instanceof BackupRefusedError) {
       rec.status = 'refused';
       if (step.expect === 'refused') {
-        if (!/chunk [0-9a-f]{64}|link|manifest/.test(e.message)) {
-          throw new Error(`the restore was refused, but the reason names no chunk, link or manifest: ${e.message}`, {
+        // The target names why it refused (BackupRefusedError.reason); a corrupt backup is
+        // what this step expects, not a missing one or a repository that is not there.
+        if (e.reason !== 'corrupt') {
+          throw new Error(`the restore was refused, but not as a corrupt backup (${e.reason}): ${e.message}`, {
             cause: e,
           });
         }

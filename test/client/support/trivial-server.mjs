@@ -3,7 +3,6 @@
 // GET /vertices/:id, plus /scan, /checksum, /status, and switches for faults.
 // Plain JS so that it can also run as a separate process (capacity test):
 //   node trivial-server.mjs   -> prints the port on stdout.
-/* global Buffer, URL, setTimeout, process -- Node's globals: the file runs under Node only */
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
