@@ -22,8 +22,15 @@ export async function open(node) {
     reconnect: false,
   });
   const kvm = new Kvm(nc);
-  // The scenario creates the bucket (an exec step); opening it fails until then.
-  const kv = await kvm.open(node.settings.bucket ?? BUCKET);
+  // Create the bucket, replicated on every server (creating it again with the same settings
+  // returns the existing one, so every worker may do this).
+  let kv;
+  try {
+    kv = await kvm.create(node.settings.bucket ?? BUCKET, { replicas: Number(node.settings.replicas ?? 3) });
+  } catch (e) {
+    await nc.close().catch(() => {});
+    throw e;
+  }
   return {
     async write(op) {
       try {

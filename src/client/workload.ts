@@ -163,7 +163,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
       const r2 = rng();
       seq++;
       const op = chooseOp(w, seq, r0, r1, r2);
-      const node = nodes[nodeIdx]!;
+      const node = client.route ? await client.route(nodes[nodeIdx]!) : nodes[nodeIdx]!;
       const inv: InvokeEvent = { type: 'invoke', process: w, f: op.f, id: op.id, node, t: 0 };
       if (op.from !== undefined) {
         inv.from = op.from;
@@ -175,7 +175,7 @@ export function startWorkload(opts: WorkloadOptions): Workload {
       record(inv);
       let res: OpResult;
       try {
-        res = await client.perform(node, op, timeoutMs);
+        res = await client.perform(node, op, timeoutMs, w);
       } catch (e) {
         // perform must not throw; if it does, we cannot know whether the op happened.
         res = { outcome: 'info', error: `client error: ${(e as Error)?.message ?? String(e)}`, nodeTrouble: true };

@@ -37,7 +37,17 @@ export interface OpResult {
 export interface WriteClient {
   /** The node names requests can go to. */
   nodes(): string[];
-  /** Perform one op against `node`, with a timeout; never throws: classify into ok/fail/info. */
-  perform(node: string, op: OpRequest, timeoutMs: number): Promise<OpResult>;
+  /**
+   * Perform one op against `node`, with a timeout; never throws: classify into ok/fail/info.
+   * `lane`: the logical client (workload worker, probe) sending it: clients that hold a
+   * connection per worker key it by lane.
+   */
+  perform(node: string, op: OpRequest, timeoutMs: number, lane?: number): Promise<OpResult>;
+  /**
+   * Where a write the workload would send to `suggested` must go now (writes that follow the
+   * primary). Optional: without it, the workload's choice stands. The history records the
+   * node returned here.
+   */
+  route?(suggested: string): Promise<string>;
   close(): Promise<void>;
 }

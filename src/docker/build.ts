@@ -7,9 +7,11 @@ import { docker, errorLine, isNotFound } from './engine.js';
 import { LABEL } from './labels.js';
 
 export interface BuildRequest {
-  /** The context directory and the files (relative to it) to send. */
+  /** The context directory and the files (relative to it) to send... */
   dir: string;
   files: string[];
+  /** ...or the whole context as a tar stream (build-context.ts: empty directories, .dockerignore). */
+  tar?: () => NodeJS.ReadableStream;
   tag: string;
   dockerfile?: string;
   /** drill.kind of the image (it is always labelled drill.managed=true). */
@@ -25,17 +27,14 @@ export async function buildImage(r: BuildRequest): Promise<void> {
   const fail = (e: unknown): InfraError => new InfraError(`${r.what} failed: ${errorLine(e)}`, r.hint);
   let stream: NodeJS.ReadableStream;
   try {
-    stream = await d.buildImage(
-      { context: r.dir, src: r.files },
-      {
-        t: r.tag,
-        ...(r.dockerfile !== undefined ? { dockerfile: r.dockerfile } : {}),
-        labels: { [LABEL.managed]: 'true', [LABEL.kind]: r.kind },
-        rm: true,
-        forcerm: true,
-        pull: false,
-      },
-    );
+    stream = await d.buildImage(r.tar ? r.tar() : { context: r.dir, src: r.files }, {
+      t: r.tag,
+      ...(r.dockerfile !== undefined ? { dockerfile: r.dockerfile } : {}),
+      labels: { [LABEL.managed]: 'true', [LABEL.kind]: r.kind },
+      rm: true,
+      forcerm: true,
+      pull: false,
+    });
   } catch (e) {
     throw fail(e);
   }

@@ -9,51 +9,12 @@
 
 import { z } from 'zod';
 import { BACKUP_VARS, NODE_VARS, PEER_VARS, WRITE_VARS, templateProblems } from '../targets/custom/templates.js';
-import { DURATION_PATTERN, describeValue, durationMessage, parseDuration } from './duration.js';
+import { describeValue } from './duration.js';
 import { isRec } from './fields.js';
 
-// Kept apart from fields.ts's duration: its messages differ (a negative number here is
-// "must be at least 0"), and validate's messages stay as they are.
-function duration(description: string) {
-  return z
-    .union([z.string().regex(new RegExp(DURATION_PATTERN)), z.number().min(0)], {
-      error: (iss) => durationMessage(iss.input),
-    })
-    .describe(`${description} A duration: "250ms", "1.5s", "2m", or a number of seconds.`)
-    .transform((v, ctx) => {
-      const ms = parseDuration(v);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: durationMessage(v), input: v });
-        return z.NEVER;
-      }
-      return ms;
-    });
-}
-
-/** A JavaScript regular expression, compiled at load time. */
-const regex = (description: string) =>
-  z
-    .string()
-    .min(1)
-    .superRefine((s, ctx) => {
-      try {
-        new RegExp(s);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: `invalid regular expression: ${(e as Error).message}` });
-      }
-    })
-    .describe(`${description} A JavaScript regular expression.`);
-
-/** A templated string; `vars` are the variables this place offers. */
-const template = (vars: readonly string[], description: string) =>
-  z
-    .string()
-    .superRefine((s, ctx) => {
-      for (const p of templateProblems(s, vars)) ctx.addIssue({ code: 'custom', message: p });
-    })
-    .describe(`${description} Templated: ${vars.map((v) => `{{${v}}}`).join(', ')}.`);
-
-const port = z.int().min(1).max(65535);
+import { clientSchema } from './client-schema.js';
+import { customDuration as duration, port, regex, template } from './custom-fields.js';
+import { redisProbe, sqlProbe } from './driver-probes-schema.js';
 
 function httpProbe(vars: readonly string[]) {
   return z
@@ -98,32 +59,39 @@ function execProbe(vars: readonly string[]) {
 const probeBase = (vars: readonly string[]) => ({
   http: httpProbe(vars).optional(),
   exec: execProbe(vars).optional(),
+  redis: redisProbe(vars).optional(),
+  sql: sqlProbe(vars).optional(),
   timeout: duration(
     'How long the probe may take; then it counts as unknown (writes) or failed (other probes). Default 2s.',
   ).optional(),
 });
 
+/** The ways a probe can reach a node: exactly one per probe. */
+export const TRANSPORTS = ['http', 'exec', 'redis', 'sql'] as const;
+
 function oneOfHttpExec(p: unknown, ctx: z.RefinementCtx): void {
   if (!isRec(p)) return;
-  const has = (k: string) => p[k] !== undefined;
-  if (has('http') && has('exec'))
-    ctx.addIssue({ code: 'custom', path: ['exec'], message: 'a probe is either http or exec, not both' });
-  else if (!has('http') && !has('exec'))
+  const given = TRANSPORTS.filter((k) => p[k] !== undefined);
+  if (given.length > 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: [given[1]!],
+      message: `a probe is one of ${TRANSPORTS.join(', ')}; this one has ${given.join(' and ')}`,
+    });
+  else if (given.length === 0)
     ctx.addIssue({
       code: 'custom',
       path: [],
-      message: 'missing http or exec: a probe is an HTTP request or a command',
+      message: 'missing http or exec: a probe is an HTTP request or a command (or a redis command, an sql statement)',
     });
 }
+
+const ONE_TRANSPORT = { oneOf: TRANSPORTS.map((t) => ({ required: [t] })) };
 
 const always = { when: () => true };
 
 const plainProbe = (vars: readonly string[], description: string) =>
-  z
-    .strictObject(probeBase(vars))
-    .superRefine(oneOfHttpExec, always)
-    .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
-    .describe(description);
+  z.strictObject(probeBase(vars)).superRefine(oneOfHttpExec, always).meta(ONE_TRANSPORT).describe(description);
 
 const readProbe = z
   .strictObject({
@@ -150,7 +118,7 @@ const readProbe = z
       .describe('How the answer lists the ids present.'),
   })
   .superRefine(oneOfHttpExec, always)
-  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .meta(ONE_TRANSPORT)
   .describe('Read-back: every id present, for the final read (RPO). Run on the leader, then on every node to compare.');
 
 const writeProbe = z
@@ -162,7 +130,7 @@ const writeProbe = z
     ).optional(),
   })
   .superRefine(oneOfHttpExec, always)
-  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .meta(ONE_TRANSPORT)
   .describe('Write one key: {{id}} is the unique id of the write. Success = acknowledged.');
 
 const backupProbe = z
@@ -189,7 +157,7 @@ const backupProbe = z
       ),
   })
   .superRefine(oneOfHttpExec, always)
-  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .meta(ONE_TRANSPORT)
   .describe(
     'Take a backup, into the backup volume ({{backup.id}} names it). Runs on the node the backup step chooses.',
   );
@@ -217,7 +185,7 @@ const restoreProbe = z
       });
     }
   }, always)
-  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .meta(ONE_TRANSPORT)
   .describe('Restore a backup ({{backup.id}}) into a fresh cluster.');
 
 const clockProbe = z
@@ -229,7 +197,7 @@ const clockProbe = z
     ).optional(),
   })
   .superRefine(oneOfHttpExec, always)
-  .meta({ oneOf: [{ required: ['http'] }, { required: ['exec'] }] })
+  .meta(ONE_TRANSPORT)
   .describe(
     "Optional. Reads the node's wall clock, so that clock-skew faults can verify the skew took hold (without it " +
       'the skew is applied but not verified).',
@@ -245,15 +213,16 @@ const probesSchema = z
       NODE_VARS,
       'Required. Succeeds on the node that is primary / leader only (use match, e.g. a regex on a status answer).',
     ),
-    write: writeProbe,
-    read: readProbe,
+    write: writeProbe.optional(),
+    read: readProbe.optional(),
     backup: backupProbe.optional(),
     restore: restoreProbe.optional(),
     clock: clockProbe.optional(),
   })
   .describe(
-    'How the harness drives the system. health, role, write and read are required; backup and restore for ' +
-      'backup/restore drills; clock to verify clock-skew faults.',
+    'How the harness drives the system. health, role, write and read are required (write and read come from ' +
+      'client.module when there is one); backup and restore for backup/restore drills; clock to verify ' +
+      'clock-skew faults.',
   );
 
 const ABS_PATH = /^\/[^\0]*$/;
@@ -321,6 +290,27 @@ export const customTargetSchema = z
       'How long boot may take until every node is healthy and one is leader. Default 60s.',
     ).prefault('60s'),
     stop_timeout: duration('Grace period of a graceful stop before SIGKILL. Default 5s.').prefault('5s'),
+    client: clientSchema.optional(),
+    write_to: z
+      .union([
+        z.enum(['any', 'primary']),
+        z.strictObject({ node: z.string().min(1).describe('Every write goes to this node (e.g. a proxy).') }),
+        z.strictObject({
+          discover: plainProbe(NODE_VARS, 'A probe whose answer names the primary (a node name or address).'),
+          capture: regex('A capture group for the primary in the answer. Default: the first line.').optional(),
+          on: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('The node the discovery probe is sent to. Default: any that answers.'),
+        }),
+      ])
+      .default('any')
+      .describe(
+        'Where writes go. any (default): a node that answers, moving on after a failure (stores that forward ' +
+          'writes). primary: the node whose role probe succeeds, refreshed at least every 500 ms and after a failed ' +
+          'write. { node }: a fixed endpoint. { discover, capture }: the node a discovery probe names (Sentinel).',
+      ),
     probes: probesSchema,
   })
   .superRefine((parsed, ctx) => {
@@ -350,6 +340,26 @@ export const customTargetSchema = z
         });
       }
     }
+    const client = isRec(c['client']) ? c['client'] : {};
+    for (const name of ['write', 'read'] as const) {
+      if (probes[name] === undefined && client['module'] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['probes'],
+          message: `missing probes.${name}: required unless client.module carries the writes and the read-back`,
+        });
+      }
+    }
+    for (const name of PROBE_NAMES) {
+      const p = probes[name];
+      if (isRec(p) && p['sql'] !== undefined && !isRec(client['sql'])) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['probes', name, 'sql'],
+          message: 'an sql probe needs cluster.custom.client.sql (driver: postgres or mysql, user, database)',
+        });
+      }
+    }
     if ((probes['backup'] !== undefined || probes['restore'] !== undefined) && !has('backup_volume')) {
       ctx.addIssue({
         code: 'custom',
@@ -363,8 +373,8 @@ export const customTargetSchema = z
 export type CustomTargetSpec = z.output<typeof customTargetSchema>;
 export type CustomProbes = CustomTargetSpec['probes'];
 export type ProbeSpec = CustomProbes['health'];
-export type ReadProbeSpec = CustomProbes['read'];
-export type WriteProbeSpec = CustomProbes['write'];
+export type ReadProbeSpec = NonNullable<CustomProbes['read']>;
+export type WriteProbeSpec = NonNullable<CustomProbes['write']>;
 export type BackupProbeSpec = NonNullable<CustomProbes['backup']>;
 export type RestoreProbeSpec = NonNullable<CustomProbes['restore']>;
 export type ClockProbeSpec = NonNullable<CustomProbes['clock']>;

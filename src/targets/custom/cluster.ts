@@ -195,8 +195,19 @@ export class CustomCluster {
   }
 
   baseUrl(name: string, port: number): string | undefined {
+    const a = this.address(name, port);
+    return a === undefined ? undefined : `http://${a.host}:${a.port}`;
+  }
+
+  /** Where a container port of a node is published (127.0.0.1 only), undefined when it is not now. */
+  address(name: string, port: number): { host: string; port: number } | undefined {
     const hp = this.nodes.get(name)?.hostPorts.get(port);
-    return hp === undefined ? undefined : `http://127.0.0.1:${hp}`;
+    return hp === undefined ? undefined : { host: '127.0.0.1', port: hp };
+  }
+
+  /** Every published container port of a node and its host port. */
+  publishedPorts(name: string): Record<number, number> {
+    return Object.fromEntries(this.nodes.get(name)?.hostPorts ?? []);
   }
 
   /** The Docker volume names of a node's volumes (in the order of cluster.custom.volumes). */

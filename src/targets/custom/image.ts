@@ -1,14 +1,15 @@
 // The image of a custom target: one already in the local engine (`image:`, never pulled),
 // or built from a build context (`build:`, a directory with a Dockerfile, relative to the
 // scenario file) through the engine API with pull disabled, tagged by a hash of the
-// context's files so an unchanged context is built once.
+// context so an unchanged context is built once. The context is sent as docker build sends
+// it: empty directories kept, .dockerignore honoured (src/docker/build-context.ts).
 
-import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InfraError, UsageError } from '../../core/errors.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
 import { buildImage, imageExists } from '../../docker/build.js';
+import { readBuildContext } from '../../docker/build-context.js';
 
 export interface ImageRequest {
   name: string;
@@ -17,19 +18,6 @@ export interface ImageRequest {
   dockerfile?: string | undefined;
   /** The scenario file: `build` is relative to its directory. */
   scenarioFile?: string | undefined;
-}
-
-/** Every file under dir, relative, sorted (symlinks followed as files). */
-async function listFiles(dir: string, rel = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of (await readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) =>
-    a.name.localeCompare(b.name),
-  )) {
-    const r = rel === '' ? e.name : `${rel}/${e.name}`;
-    if (e.isDirectory()) out.push(...(await listFiles(dir, r)));
-    else if (e.isFile() || e.isSymbolicLink()) out.push(r);
-  }
-  return out;
 }
 
 export function buildContextDir(req: ImageRequest): string {
@@ -60,19 +48,15 @@ export async function ensureCustomImage(
   } catch {
     throw new UsageError(`cluster.custom.build: no ${dockerfile} in build context ${dir}`);
   }
-  const files = await listFiles(dir);
-  const h = createHash('sha256');
-  h.update(dockerfile);
-  for (const f of files) {
-    h.update(`\0${f}\0`);
-    h.update(await readFile(path.join(dir, f)));
-  }
-  const tag = `drill-custom-${req.name}:${h.digest('hex').slice(0, 16)}`;
+  // The Dockerfile is always sent, even if .dockerignore names it (as docker build does).
+  const ctx = await readBuildContext(dir, (rel) => rel === dockerfile);
+  const tag = `drill-custom-${req.name}:${(await ctx.digest(`context v2 ${dockerfile}`)).slice(0, 16)}`;
   if (await imageExists(tag)) return { tag, built: false };
 
   await buildImage({
     dir,
-    files,
+    files: [],
+    tar: () => ctx.tar(),
     tag,
     dockerfile,
     kind: req.name,

@@ -16,11 +16,15 @@ import type { BackupControl } from '../backup.js';
 import type { NodeClock, NodeDisk, NodeNetwork, NodeResources, NodeState, Target } from '../target.js';
 import { CustomBackups } from './backups.js';
 import { CustomFaultPlumbing } from './faults.js';
-import { CustomFinalReadSource, CustomWriteClient } from './client.js';
+import type { FinalReadSource } from '../../client/final-read.js';
+import type { WriteClient } from '../../client/write-client.js';
+import type { ClientModule } from '../../drivers/module-api.js';
+import { loadClientModule } from './module-client.js';
+import { WritePath } from './write-path.js';
 import { CustomCluster } from './cluster.js';
 import { ensureCustomImage } from './image.js';
 import { capture, parseClockValue } from './probes/parse.js';
-import { describeOutcome, ProbeRunner, type AnyProbe, type ProbeOutcome } from './probes/run.js';
+import { describeOutcome, ProbeRunner, transportOf, type AnyProbe, type ProbeOutcome } from './probes/run.js';
 import { nodeVars, render, type ClusterLayout, type TemplateVars } from './templates.js';
 import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
 import { volumePath } from '../../docker/resources.js';
@@ -38,8 +42,13 @@ export interface CustomTargetOptions {
   diskLimitMb?: number | undefined;
 }
 
-/** Health and role probes must not hang on a paused node. */
+/**
+ * Health and role probes must not hang on a paused node, but fit their transport: a command
+ * in the container costs a process start and an engine round trip, seconds on a loaded host.
+ */
 const STATUS_PROBE_TIMEOUT_MS = 1000;
+const EXEC_STATUS_PROBE_TIMEOUT_MS = 3000;
+const statusTimeout = (p: AnyProbe): number => (p.exec ? EXEC_STATUS_PROBE_TIMEOUT_MS : STATUS_PROBE_TIMEOUT_MS);
 const POLL_MS = 100;
 
 export class CustomTarget implements Target {
@@ -59,6 +68,8 @@ export class CustomTarget implements Target {
   private layout: ClusterLayout;
   private vars = new Map<string, TemplateVars>();
   private image: string | undefined;
+  private module: ClientModule | undefined;
+  private path: WritePath | undefined;
 
   constructor(private readonly o: CustomTargetOptions) {
     this.spec = o.spec;
@@ -74,9 +85,11 @@ export class CustomTarget implements Target {
     this.runner = new ProbeRunner(
       {
         baseUrl: (n, p) => this.cl?.baseUrl(n, p),
+        address: (n, p) => this.cl?.address(n, p),
         containerId: (n) => this.cl?.containerId(n),
       },
       o.spec.ports[0]!,
+      o.spec.client,
     );
     this.network = {
       pid: async (n) => {
@@ -141,6 +154,9 @@ export class CustomTarget implements Target {
       scenarioFile: this.o.scenarioFile,
     });
     this.image = img.tag;
+    if (this.spec.client?.module !== undefined) {
+      this.module = await loadClientModule(this.spec.client.module, this.o.scenarioFile);
+    }
     signal?.throwIfAborted();
     await this.faults.prepare(img.tag, this.nodeSpec(this.nodeNames[0]!).command, this.kind);
     this.cl = new CustomCluster({
@@ -220,11 +236,13 @@ export class CustomTarget implements Target {
     );
   }
 
+  /** A status probe (health, role, discovery): a timeout that fits its transport. */
   private probe(p: AnyProbe, node: string): Promise<ProbeOutcome> {
-    return this.runner.run(p, node, this.varsOf(node), p.timeout ?? STATUS_PROBE_TIMEOUT_MS);
+    return this.runner.run(p, node, this.varsOf(node), p.timeout ?? statusTimeout(p));
   }
 
   async teardown(): Promise<void> {
+    await this.path?.close().catch(() => undefined);
     if (this.cl) await this.cl.teardown().catch(() => undefined);
     this.runner.close();
     await this.faults.close().catch(() => undefined);
@@ -282,18 +300,28 @@ export class CustomTarget implements Target {
     return this.nodeNames.filter((_, i) => res[i]!.kind === 'success');
   }
 
-  writeClient(): CustomWriteClient {
-    return new CustomWriteClient([...this.nodeNames], this.runner, this.spec.probes.write, (n) => this.varsOf(n));
+  private writes(): WritePath {
+    this.path ??= new WritePath({
+      spec: this.spec,
+      runner: this.runner,
+      nodeNames: this.nodeNames,
+      varsOf: (n) => this.varsOf(n),
+      leader: () => this.leader(),
+      leaders: () => this.leaders(),
+      probe: (p, n) => this.probe(p, n),
+      ip: (n) => this.cluster().ip(n),
+      ports: (n) => this.cl?.publishedPorts(n) ?? {},
+      module: this.module,
+    });
+    return this.path;
   }
 
-  finalReadSource(): CustomFinalReadSource {
-    return new CustomFinalReadSource(
-      [...this.nodeNames],
-      this.runner,
-      this.spec.probes.read,
-      (n) => this.varsOf(n),
-      () => this.leader(),
-    );
+  writeClient(): WriteClient {
+    return this.writes().writeClient();
+  }
+
+  finalReadSource(): FinalReadSource & { readIds(node: string): Promise<string[]> } {
+    return this.writes().finalReadSource();
   }
 
   settings(): Record<string, unknown> {
@@ -306,7 +334,7 @@ export class CustomTarget implements Target {
       probes: Object.fromEntries(
         Object.entries(s.probes)
           .filter(([, p]) => p !== undefined)
-          .map(([k, p]) => [k, p.http ? 'http' : 'exec']),
+          .map(([k, p]) => [k, transportOf(p)]),
       ),
       ...this.faults.settings(),
     };

@@ -113,6 +113,8 @@ export const NODE_VARS = [
   'peers',
   'cluster.nodes',
   'cluster.peers',
+  'cluster.peer_urls',
+  'peer_urls',
   'cluster.size',
   'cluster.state',
   'run.id',
@@ -134,9 +136,13 @@ export interface ClusterLayout {
   state: 'new' | 'existing';
 }
 
-function peerEntry(layout: ClusterLayout, name: string): string {
+function peerUrl(layout: ClusterLayout, name: string): string {
   const tpl = layout.peerUrl ?? (layout.peerPort !== undefined ? '{{peer.host}}:{{peer.port}}' : '{{peer.host}}');
-  return `${name}=${render(tpl, { 'peer.name': name, 'peer.host': name, 'peer.port': String(layout.peerPort ?? '') })}`;
+  return render(tpl, { 'peer.name': name, 'peer.host': name, 'peer.port': String(layout.peerPort ?? '') });
+}
+
+function peerEntry(layout: ClusterLayout, name: string): string {
+  return `${name}=${peerUrl(layout, name)}`;
 }
 
 /** The node variables for `node` in a cluster laid out as `layout`. */
@@ -152,6 +158,12 @@ export function nodeVars(layout: ClusterLayout, node: string): Record<string, st
       .join(','),
     'cluster.nodes': layout.names.join(','),
     'cluster.peers': layout.names.map((n) => peerEntry(layout, n)).join(','),
+    // Plain lists, without the names (NATS routes, Kafka-style bootstrap lists...).
+    'cluster.peer_urls': layout.names.map((n) => peerUrl(layout, n)).join(','),
+    peer_urls: layout.names
+      .filter((n) => n !== node)
+      .map((n) => peerUrl(layout, n))
+      .join(','),
     'cluster.size': String(layout.names.length),
     'cluster.state': layout.state,
     'run.id': layout.runId,

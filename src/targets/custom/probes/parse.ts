@@ -39,9 +39,11 @@ export function jsonPathValues(doc: unknown, path: string): unknown[] {
  * JSON array of strings if the answer is one, else one id per non-empty line. Then
  * `decode`, then `match` (non-matching values are dropped; capture group 1 is the id).
  */
-export function parseIds(output: string, spec: IdsSpec = {}): string[] {
+/** The ids an answer lists; `rows`: a native client's answer, already a list (one id per row). */
+export function parseIds(output: string, spec: IdsSpec = {}, rows?: readonly string[]): string[] {
   let values: string[];
-  if (spec.json !== undefined) {
+  if (rows !== undefined) values = [...rows];
+  else if (spec.json !== undefined) {
     let doc: unknown;
     try {
       doc = JSON.parse(output);
