@@ -76,7 +76,7 @@ function oneOfHttpExec(p: unknown, ctx: z.RefinementCtx): void {
     ctx.addIssue({
       code: 'custom',
       path: [given[1]!],
-      message: `a probe is one of ${TRANSPORTS.join(', ')}; this one has ${given.join(' and ')}`,
+      message: `a probe is either http, exec, redis or sql: this one has ${given.join(' and ')}`,
     });
   else if (given.length === 0)
     ctx.addIssue({
@@ -345,8 +345,8 @@ export const customTargetSchema = z
       if (probes[name] === undefined && client['module'] === undefined) {
         ctx.addIssue({
           code: 'custom',
-          path: ['probes'],
-          message: `missing probes.${name}: required unless client.module carries the writes and the read-back`,
+          path: ['probes', name],
+          message: `missing required field ${name} (unless client.module carries the writes and the read-back)`,
         });
       }
     }

@@ -25,8 +25,8 @@ describe('cluster.custom', () => {
     const c = s.cluster.custom!;
     expect(c.name).toBe('etcd');
     expect(c.boot_timeout).toBe(60_000);
-    expect(c.probes.write.http?.method).toBe('POST');
-    expect(c.probes.read.ids.json).toBe('kvs[].key');
+    expect(c.probes.write?.http?.method).toBe('POST');
+    expect(c.probes.read?.ids.json).toBe('kvs[].key');
     expect(c.probes.health.exec).toBeUndefined();
     expect(s.workload.kind).toBe('kv');
   });
@@ -58,7 +58,56 @@ describe('cluster.custom', () => {
     ).join('\n');
     expect(p).toMatch(/probes\.health\.http\.match: invalid regular expression/);
     expect(p).toMatch(/probes\.health\.http\.port: port 9999 is not published/);
-    expect(p).toMatch(/probes\.role\.exec: a probe is either http or exec, not both/);
+    expect(p).toMatch(/probes\.role\.exec: a probe is either http, exec, redis or sql: this one has http and exec/);
+  });
+
+  describe('native client probes (issue 14)', () => {
+    const sqlWrite = `write: { sql: { statement: 'INSERT INTO t (id) VALUES ($1)', params: ['{{id}}'] } }`;
+    const withWrite = (w: string, extra = '') =>
+      // (replacer functions: a `$'` in a probe's match would be a replacement pattern)
+      example
+        .replace(/ {6}write:\n(?: {8}.*\n)+/, () => `      ${w}\n`)
+        .replace('    probes:\n', () => `${extra}    probes:\n`);
+
+    it('a redis probe with a misspelt field names file:line and the field', () => {
+      const p = problems(withWrite(`write: { redis: { comand: [SET, '{{id}}', x] } }`)).join('\n');
+      expect(p).toMatch(/s\.yaml:\d+:\d+: cluster\.custom\.probes\.write\.redis/);
+      expect(p).toMatch(/comand/);
+    });
+
+    it('an unknown SQL driver, and an sql probe without client.sql', () => {
+      const bad = problems(withWrite(sqlWrite, '    client: { sql: { driver: oracle } }\n')).join('\n');
+      expect(bad).toMatch(/s\.yaml:\d+:\d+: cluster\.custom\.client\.sql\.driver: .*postgres.*mysql/);
+      const none = problems(withWrite(sqlWrite)).join('\n');
+      expect(none).toMatch(/cluster\.custom\.probes\.write\.sql: an sql probe needs cluster\.custom\.client\.sql/);
+    });
+
+    it('a template in a bound parameter that does not exist, and values spliced into the statement', () => {
+      const client = '    client: { sql: { driver: postgres, user: postgres } }\n';
+      const p = problems(
+        withWrite(`write: { sql: { statement: 'INSERT INTO t VALUES ($1)', params: ['{{nope}}'] } }`, client),
+      ).join('\n');
+      expect(p).toMatch(
+        /s\.yaml:\d+:\d+: cluster\.custom\.probes\.write\.sql\.params\[0\]: unknown variable \{\{nope\}\}/,
+      );
+      const spliced = problems(
+        withWrite(`write: { sql: { statement: "INSERT INTO t VALUES ('{{id}}')" } }`, client),
+      ).join('\n');
+      expect(spliced).toMatch(/probes\.write\.sql\.statement: the statement is fixed text: put values in params/);
+    });
+
+    it('a valid redis and sql definition, and a client module in place of write and read', () => {
+      const client = '    client: { sql: { driver: postgres, user: postgres } }\n';
+      expect(problems(withWrite(sqlWrite, client))).toEqual([]);
+      expect(problems(withWrite(`write: { redis: { command: [SET, '{{id}}', '{{value}}'], match: '^OK$' } }`))).toEqual(
+        [],
+      );
+      const moduleOnly = example
+        .replace(/ {6}write:\n(?: {8}.*\n)+/, '')
+        .replace(/ {6}read:\n(?: {8}.*\n)+/, '')
+        .replace('    probes:\n', '    client: { module: ./client.mjs }\n    probes:\n');
+      expect(problems(moduleOnly)).toEqual([]);
+    });
   });
 
   it('target custom without a custom block, and image with build', () => {
