@@ -100,7 +100,12 @@ export class RecoveryProbe {
     if (this.o.clock.now() >= this.sessionEnd) return this.endSession();
     const process = this.free.pop();
     if (process === undefined) return; // every probe client busy: skip this beat
-    const node = this.nodes[this.cursor % this.nodes.length]!;
+    void this.send(process, this.nodes[this.cursor % this.nodes.length]!);
+  }
+
+  private async send(process: number, suggested: string): Promise<void> {
+    // A client whose writes follow the primary names the node (the history records it).
+    const node = this.o.client.route ? await this.o.client.route(suggested).catch(() => suggested) : suggested;
     const n = ++this.seq;
     const prefix = this.o.idPrefix ?? '';
     // Ids shaped like the workload's (<prefix>k<client>-<seq>), so that a read-back probe
@@ -109,11 +114,15 @@ export class RecoveryProbe {
       this.o.kind === 'kv'
         ? { type: 'invoke', process, f: 'put', id: `${prefix}k${process}-${n}`, node, t: 0, probe: true }
         : { type: 'invoke', process, f: 'add-vertex', id: `${prefix}v${process}-${n}`, node, t: 0, probe: true };
+    if (this.stopped) {
+      this.free.push(process);
+      return;
+    }
     inv.t = this.o.clock.now();
     this.record(inv);
     this.sent++;
     const done = this.o.client
-      .perform(node, { f: inv.f, id: inv.id }, this.timeoutMs)
+      .perform(node, { f: inv.f, id: inv.id }, this.timeoutMs, process)
       .catch((e: unknown): OpResult => ({ outcome: 'info', error: `client error: ${String(e)}` }))
       .then((res) => this.complete(process, inv, res, this.o.clock.now()));
     this.inflight.set(process, { inv, done });
