@@ -26,7 +26,7 @@ cp "$x/usr/bin/redis-check-rdb" "$x/usr/bin/redis-cli" "$rootfs/usr/bin/"
 ln -s redis-check-rdb "$rootfs/usr/bin/redis-server"
 ln -s redis-check-rdb "$rootfs/usr/bin/redis-sentinel"
 cp "$x/bin/busybox" "$rootfs/bin/busybox"
-for tool in sh cat sleep printf; do ln -s busybox "$rootfs/bin/$tool"; done
+for tool in sh cat sleep printf head tr; do ln -s busybox "$rootfs/bin/$tool"; done
 
 # Shared libraries: the unpacked ones first, then what ldd finds on the host.
 libdir=$(ls -d "$x"/usr/lib/x86_64-linux-gnu 2>/dev/null || true)

@@ -75,7 +75,9 @@ export class FaultManager {
         ? [] // the repository, not a node
         : spec.groups
           ? spec.groups.flat()
-          : await selectNodes(spec, this.target.nodeNames, () => this.target.leader(), this.rng);
+          : await selectNodes(spec, this.target.nodeNames, () => this.target.leader(), this.rng, {
+              ...(this.target.describeRoles ? { describeRoles: () => this.target.describeRoles!() } : {}),
+            });
     const requestedT = this.clock.now();
     const record: FaultRecord = {
       id: spec.name,

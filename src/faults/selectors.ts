@@ -15,11 +15,28 @@ export class NoTargetError extends Error {
   }
 }
 
+/** How long `primary` waits for a leader before it gives up (an election may be under way). */
+export const LEADER_WAIT_MS = 5000;
+
+/**
+ * The leader, asked until one answers or `waitMs` passes: a role probe that flakes once (a
+ * slow exec under load) or an election in progress must not fail the step. Null after that.
+ */
+export async function awaitLeader(leader: () => Promise<string | null>, waitMs: number): Promise<string | null> {
+  const end = performance.now() + waitMs;
+  for (;;) {
+    const l = await leader().catch(() => null);
+    if (l !== null || performance.now() >= end) return l;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export async function selectNodes(
   spec: Pick<FaultSpecBase, 'target' | 'node'>,
   nodes: readonly string[],
   leader: () => Promise<string | null>,
   rng: Rng,
+  opts: { leaderWaitMs?: number; describeRoles?: () => Promise<string> } = {},
 ): Promise<string[]> {
   if (spec.node !== undefined) {
     if (!nodes.includes(spec.node))
@@ -32,8 +49,14 @@ export async function selectNodes(
     case 'random':
       return [pick(rng, nodes)];
     case 'primary': {
-      const l = await leader();
-      if (l === null) throw new NoTargetError('no primary to target: the cluster has no leader right now');
+      const wait = opts.leaderWaitMs ?? LEADER_WAIT_MS;
+      const l = await awaitLeader(leader, wait);
+      if (l === null) {
+        const seen = opts.describeRoles ? await opts.describeRoles().catch(() => '') : '';
+        throw new NoTargetError(
+          `no primary to target: no node claimed the leader role within ${wait / 1000} s` + (seen ? ` (${seen})` : ''),
+        );
+      }
       return [l];
     }
     case 'minority':

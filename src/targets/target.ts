@@ -40,6 +40,8 @@ export interface RoleProbe {
    * time is a split brain. Optional: targets that cannot tell implement leader() only.
    */
   leaders?(): Promise<string[]>;
+  /** What each node's role probe answered, in one line (for "no primary" errors). Optional. */
+  describeRoles?(): Promise<string>;
 }
 
 /**

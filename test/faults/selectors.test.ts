@@ -57,3 +57,29 @@ describe('selectNodes', () => {
     );
   });
 });
+
+describe('primary waits for a leader (issue 14, probe steadiness)', () => {
+  it('a role probe that answers nobody at first does not fail the step', async () => {
+    let calls = 0;
+    const leader = async () => (++calls < 3 ? null : 'n2');
+    expect(await selectNodes({ target: 'primary' }, ['n1', 'n2', 'n3'], leader, () => 0.5)).toEqual(['n2']);
+    expect(calls).toBe(3);
+  });
+
+  it('gives up after the wait, naming the probe and what each node answered', async () => {
+    const err = await selectNodes(
+      { target: 'primary' },
+      ['n1'],
+      async () => null,
+      () => 0.5,
+      {
+        leaderWaitMs: 200,
+        describeRoles: async () => 'probes.role: n1: no answer (timeout)',
+      },
+    ).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(NoTargetError);
+    expect((err as Error).message).toMatch(
+      /no node claimed the leader role within 0.2 s \(probes\.role: n1: no answer \(timeout\)\)/,
+    );
+  });
+});

@@ -316,6 +316,12 @@ export class CustomTarget implements Target {
     return this.path;
   }
 
+  async describeRoles(): Promise<string> {
+    if (!this.cl) return 'not started';
+    const res = await Promise.all(this.nodeNames.map((n) => this.probe(this.spec.probes.role, n)));
+    return `probes.role: ${this.nodeNames.map((n, i) => `${n}: ${describeOutcome(res[i]!)}`).join('; ')}`;
+  }
+
   writeClient(): WriteClient {
     return this.writes().writeClient();
   }
