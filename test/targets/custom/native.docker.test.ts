@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => runs.cleanup());
 
 describe('native clients and client modules', () => {
-  it('Redis with Sentinel, primary isolated: the acknowledged writes the old primary took are lost, and every figure says so', async () => {
+  it('Redis with Sentinel, primary isolated: what the old primary acknowledged is lost, and said', async () => {
     const { code, result, output } = await runs.run('examples/redis-sentinel/isolate-primary.yaml', out);
     expect(code, output).toBe(0); // the expectation (fail: rpo.lost > 0) is met
     expect(result.verdict).toBe('fail');
