@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attribute, checkRpo, type RpoFault } from '../../src/checkers/rpo.js';
 import type { FinalRead } from '../../src/client/history.js';
 import { op } from './ops.js';
+import { sideOfCut } from '../../src/checkers/position.js';
 
 const acked = Array.from({ length: 20 }, (_, i) => op(i * 100, 'ok', { id: `a${i}` }));
 const allIds = acked.map((o) => o.id);
@@ -160,5 +161,29 @@ describe('after a restore: the backup-position rule', () => {
     });
     expect(noPosition.missing_before_position).toBe(0);
     expect(noPosition.unresolved_position).toBe(10);
+  });
+});
+
+describe('after a restore to a recovery point: the bracket rule', () => {
+  // The point was asked for at 905 and answered at 1005 (harness ms); writes every 100 ms, 10 ms each.
+  const cut = { position: null, point: { start: 905, end: 1005 }, beforeT: 5000 };
+
+  it('acknowledged before the bracket = before, invoked after it = after, in flight across it = unresolved', () => {
+    const sides = acked.map((o) => sideOfCut(o, cut));
+    expect(sides.slice(0, 9)).toEqual(Array(9).fill('before')); // a8: acknowledged at 810
+    expect(sides[9]).toBe('unresolved'); // a9: invoked 900, acknowledged 910, inside the bracket
+    expect(sides[10]).toBe('unresolved'); // a10: invoked 1000, before the store answered
+    expect(sides.slice(11)).toEqual(Array(9).fill('after'));
+    expect(sideOfCut(op(5000, 'ok'), cut)).toBe('restored');
+    // A point replaces the positions: a write's index does not decide it.
+    expect(sideOfCut({ ...acked[15]!, index: 1 }, cut)).toBe('after');
+  });
+
+  it('counts what the restore dropped before the point, and leaves the bracket undecided', () => {
+    const present = allIds.filter((id, i) => i < 9 && id !== 'a3');
+    const r = checkRpo(acked, read(present), { faults: [fault(5000, 6000, 'destroy')], cut });
+    expect(r.missing_before_position).toBe(1);
+    expect(r.missing_before_position_ids).toEqual(['a3']);
+    expect(r.unresolved_position).toBe(2);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seededRng } from '../../src/core/random.js';
-import { NoTargetError, selectNodes } from '../../src/faults/selectors.js';
+import { NoTargetError, selectionPool, selectNodes } from '../../src/faults/selectors.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const leader = async () => 'n3';
@@ -80,6 +80,35 @@ describe('primary waits for a leader (issue 14, probe steadiness)', () => {
     expect(err).toBeInstanceOf(NoTargetError);
     expect((err as Error).message).toMatch(
       /no node claimed the leader role within 0.2 s \(probes\.role: n1: no answer \(timeout\)\)/,
+    );
+  });
+});
+
+describe('selectionPool: which nodes a selector chooses among', () => {
+  const target = {
+    nodeNames: ['pg1', 'pg2', 'etcd1', 'etcd2', 'etcd3'],
+    dataNodes: ['pg1', 'pg2'],
+    nodeGroups: () => ({ pg: ['pg1', 'pg2'], etcd: ['etcd1', 'etcd2', 'etcd3'] }),
+  };
+
+  it('is the data group by default, the named group with group:, every node with node:', () => {
+    expect(selectionPool({}, target)).toEqual(['pg1', 'pg2']);
+    expect(selectionPool({ group: 'etcd' }, target)).toEqual(['etcd1', 'etcd2', 'etcd3']);
+    expect(selectionPool({ node: 'etcd2' }, target)).toEqual(target.nodeNames);
+    expect(() => selectionPool({ group: 'zk' }, target)).toThrow(NoTargetError);
+    expect(selectionPool({}, { nodeNames: ['n1', 'n2'] })).toEqual(['n1', 'n2']);
+  });
+
+  it('never picks the data primary inside another group (validation refuses role targets there too)', async () => {
+    const etcd = ['etcd1', 'etcd2', 'etcd3'];
+    const pgLeader = async () => 'pg1';
+    for (let s = 0; s < 10; s++) {
+      const m = await selectNodes({ target: 'minority' }, etcd, pgLeader, seededRng(s));
+      expect(m).toHaveLength(1);
+      expect(etcd).toContain(m[0]);
+    }
+    await expect(selectNodes({ target: 'replica' }, etcd, pgLeader, seededRng(1))).rejects.toThrow(
+      'replica: the primary pg1 is not among etcd1, etcd2, etcd3',
     );
   });
 });

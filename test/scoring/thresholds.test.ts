@@ -160,6 +160,21 @@ describe('checkExpectation', () => {
       clauses: [{ name: 'rto' }, { name: 'rpo.lost', op: '>', value: 0 }],
     });
   });
+  it('matches a step that failed: "step backup failed", alone or beside thresholds', () => {
+    const steps = [
+      { kind: 'wait', status: 'ok' },
+      { kind: 'backup', status: 'failed', error: 'permission denied to start WAL sender' },
+    ];
+    const expectStep = (reason: string, s = steps) => checkExpectation({ verdict: 'fail', reason }, 'fail', failed, s);
+    expect(expectStep('step backup failed')).toMatchObject({ met: true });
+    expect(expectStep('step backup fails, rpo.lost > 0')).toMatchObject({ met: true });
+    expect(expectStep('step restore failed')).toMatchObject({
+      met: false,
+      detail: 'no restore step failed (the backup step did)',
+    });
+    const okSteps = [{ kind: 'backup', status: 'ok' }];
+    expect(expectStep('step backup failed', okSteps)).toMatchObject({ met: false, detail: 'no backup step failed' });
+  });
 });
 
 describe('end to end: history -> metrics -> thresholds', () => {

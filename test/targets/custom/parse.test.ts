@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capture, jsonPathValues, parseIds } from '../../../src/targets/custom/probes/parse.js';
+import { capture, jsonPathValues, parseIds, parsePosition } from '../../../src/targets/custom/probes/parse.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -40,5 +40,16 @@ describe('read-back parsing', () => {
     expect(capture('{"header":{"revision":"42"}}', '"revision":"(\\d+)"')).toBe('42');
     expect(capture('abc', 'b')).toBe('b');
     expect(capture('abc', 'z')).toBeUndefined();
+  });
+});
+
+describe('log positions', () => {
+  it('reads integers and PostgreSQL LSNs (X/Y = X * 2^32 + Y) so they order as the server orders them', () => {
+    expect(parsePosition('42')).toBe(42);
+    expect(parsePosition(' 0/3000148 ')).toBe(0x3000148);
+    expect(parsePosition('1/0')).toBe(2 ** 32);
+    expect(parsePosition('0/FFFFFFFF')).toBeLessThan(parsePosition('1/0'));
+    expect(parsePosition('16/B374D848')).toBe(0x16 * 2 ** 32 + 0xb374d848);
+    for (const bad of [undefined, '', 'x/1', '1/2/3', '-1', '0x10']) expect(parsePosition(bad)).toBeNaN();
   });
 });

@@ -129,3 +129,34 @@ describe('cluster.custom', () => {
     expect(p).toMatch(/workload\.kind: custom targets take workload kind kv/);
   });
 });
+
+describe('recovery points', () => {
+  const withSteps = (steps: string, probes = '') =>
+    example
+      .replace(/ {4}probes:\n/, `    probes:\n${probes}`)
+      .replace(/\nsteps:\n[\s\S]*?\nthresholds:/, `\nsteps:\n${steps}thresholds:`);
+  const POINT = "      point: { exec: { command: [sh, -c, 'echo {{point.name}}'] } }\n";
+
+  it('a point step needs probes.point, and a restore to point:<name> needs that point made earlier', () => {
+    expect(problems(withSteps('  - point: p1\n'))).toEqual([
+      expect.stringMatching(/^s\.yaml:\d+:\d+: steps\[0\]\.point: .*probes\.point/),
+    ]);
+    expect(problems(withSteps('  - point: p1\n', POINT))).toEqual([]);
+    const early = problems(withSteps('  - restore: { position: "point:p1" }\n  - point: p1\n', POINT));
+    expect(
+      early.some((l) => /steps\[0\]\.restore\.position: .*p1/.test(l)),
+      early.join('\n'),
+    ).toBe(true);
+    const twice = problems(withSteps('  - point: p1\n  - point: p1\n', POINT));
+    expect(twice).toEqual([
+      expect.stringMatching(/steps\[1\]\.point: recovery point "p1" is already made by steps\[0\]/),
+    ]);
+  });
+
+  it('graph-agent has no point step: it restores to log positions', () => {
+    const p = problems('name: s\ncluster: { target: graph-agent }\nsteps:\n  - point: p1\n');
+    expect(p).toEqual([
+      expect.stringMatching(/^s\.yaml:4:\d+: steps\[0\]\.point: recovery points are made by a custom/),
+    ]);
+  });
+});
