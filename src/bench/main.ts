@@ -18,7 +18,8 @@ import { ensureGraphAgentImage } from '../targets/graph-agent/image.js';
 import { issuedRunIds, type BenchOptions } from './common.js';
 import { benchBackup } from './backup.js';
 import { benchWriteThroughput } from './graph-agent.js';
-import { benchInjectionLatency } from './injection-latency.js';
+import { benchInjectionLatency, INJECTION_TARGETS_MS } from './injection-latency.js';
+import type { FaultKindName } from '../faults/fault.js';
 import { benchOverhead } from './overhead.js';
 import { benchRecordingCapacity } from './recording-capacity.js';
 import { benchRtoAccuracy } from './rto-accuracy.js';
@@ -58,7 +59,14 @@ export const BENCHES: Bench[] = [
     run: benchInjectionLatency,
     figures: () =>
       INJECTED.flatMap((k) => [
-        { name: `injection.${k}.median`, label: `${k}: request -> confirmed, median`, unit: 'ms' },
+        {
+          name: `injection.${k}.median`,
+          label: `${k}: request -> confirmed, median`,
+          unit: 'ms',
+          ...(INJECTION_TARGETS_MS[k as FaultKindName] !== undefined
+            ? { target: `<= ${INJECTION_TARGETS_MS[k as FaultKindName]} ms` }
+            : {}),
+        },
         { name: `injection.${k}.max`, label: `${k}: request -> confirmed, max`, unit: 'ms' },
       ]),
   },
