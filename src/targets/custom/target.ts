@@ -13,7 +13,15 @@ import { sleep } from '../../core/clock.js';
 import { InfraError } from '../../core/errors.js';
 import type { CustomTargetSpec } from '../../scenario/custom-schema.js';
 import type { BackupControl } from '../backup.js';
-import type { NodeClock, NodeDisk, NodeNetwork, NodeResources, NodeState, Target } from '../target.js';
+import type {
+  ImageBuildListener,
+  NodeClock,
+  NodeDisk,
+  NodeNetwork,
+  NodeResources,
+  NodeState,
+  Target,
+} from '../target.js';
 import { CustomBackups } from './backups.js';
 import { CustomFaultPlumbing } from './faults.js';
 import type { FinalReadSource } from '../../client/final-read.js';
@@ -40,6 +48,8 @@ export interface CustomTargetOptions {
   faketime?: boolean | undefined;
   /** Size-bound every per-node volume to this many MiB (the scenario has a disk-full fault). */
   diskLimitMb?: number | undefined;
+  /** Told when the boot builds the image (the drill's `build image` phase). */
+  onImageBuild?: ImageBuildListener | undefined;
 }
 
 /**
@@ -146,13 +156,17 @@ export class CustomTarget implements Target {
   }
 
   async boot(signal?: AbortSignal): Promise<void> {
-    const img = await ensureCustomImage({
-      name: this.spec.name,
-      image: this.spec.image,
-      build: this.spec.build,
-      dockerfile: this.spec.dockerfile,
-      scenarioFile: this.o.scenarioFile,
-    });
+    const img = await ensureCustomImage(
+      {
+        name: this.spec.name,
+        image: this.spec.image,
+        build: this.spec.build,
+        dockerfile: this.spec.dockerfile,
+        scenarioFile: this.o.scenarioFile,
+      },
+      undefined,
+      this.o.onImageBuild,
+    );
     this.image = img.tag;
     if (this.spec.client?.module !== undefined) {
       this.module = await loadClientModule(this.spec.client.module, this.o.scenarioFile);
