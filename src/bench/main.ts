@@ -17,6 +17,7 @@ import { assertDockerAvailable } from '../docker/engine.js';
 import { ensureGraphAgentImage } from '../targets/graph-agent/image.js';
 import { issuedRunIds, type BenchOptions } from './common.js';
 import { benchBackup } from './backup.js';
+import { benchColdStart } from './cold-start.js';
 import { benchWriteThroughput } from './graph-agent.js';
 import { benchInjectionLatency, INJECTION_TARGETS_MS } from './injection-latency.js';
 import type { FaultKindName } from '../faults/fault.js';
@@ -44,6 +45,19 @@ export const BENCHES: Bench[] = [
     figures: () => [
       { name: 'overhead.boot_to_leader', label: 'boot 3 nodes to first leader', unit: 'ms', target: '<= 1.5x' },
       { name: 'overhead.teardown', label: 'teardown of 3 nodes', unit: 'ms', target: '<= 1.5x' },
+    ],
+  },
+  {
+    name: 'cold-start',
+    run: benchColdStart,
+    figures: () => [
+      {
+        name: 'cold_start.first_boot',
+        label: 'first drill on a fresh machine: image build + boot to leader',
+        unit: 'ms',
+        target: '<= 1.5x',
+      },
+      { name: 'cold_start.image_build', label: 'graph-agent image build, cache off', unit: 'ms' },
     ],
   },
   {

@@ -26,6 +26,8 @@ interface Fig {
 const EXPECTED = [
   'overhead.boot_to_leader',
   'overhead.teardown',
+  'cold_start.first_boot',
+  'cold_start.image_build',
   'rto_accuracy.abs_error',
   'rto_accuracy.measured_rto',
   ...['kill', 'pause', 'partition', 'delay', 'clock-skew'].flatMap((k) => [
