@@ -23,6 +23,7 @@ import { benchInjectionLatency, INJECTION_TARGETS_MS } from './injection-latency
 import type { FaultKindName } from '../faults/fault.js';
 import { benchOverhead } from './overhead.js';
 import { benchRecordingCapacity, RECORDING_TARGET_OPS } from './recording-capacity.js';
+import { benchRestoreRto } from './restore-rto.js';
 import { benchRtoAccuracy } from './rto-accuracy.js';
 import { benchScaling } from './scaling.js';
 import { figure, renderTable, unknownFigures, type Figure } from './table.js';
@@ -110,6 +111,11 @@ export const BENCHES: Bench[] = [
       { name: 'scaling.history_bytes_per_op', label: 'history.jsonl bytes per operation', unit: 'B/op' },
       { name: 'scaling.peak_rss', label: 'harness peak RSS during the drills', unit: 'MiB' },
     ],
+  },
+  {
+    name: 'restore',
+    run: benchRestoreRto,
+    figures: () => [{ name: 'restore.rto', label: 'restore RTO of backup-restore-full.yaml', unit: 'ms' }],
   },
   {
     name: 'sut',

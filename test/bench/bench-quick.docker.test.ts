@@ -41,6 +41,7 @@ const EXPECTED = [
   'scaling.primary_down_wall.5',
   'scaling.history_bytes_per_op',
   'scaling.peak_rss',
+  'restore.rto',
   'backup.backup_throughput',
   'backup.restore_throughput',
 ];
