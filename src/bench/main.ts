@@ -129,8 +129,8 @@ export const BENCHES: Bench[] = [
     name: 'backup',
     run: benchBackupIfAvailable,
     figures: () => [
-      { name: 'backup.backup_throughput', label: 'backup throughput', unit: 'MB/s' },
-      { name: 'backup.restore_throughput', label: 'restore throughput', unit: 'MB/s' },
+      { name: 'backup.backup_throughput', label: 'backup throughput', unit: 'MB/s', target: '>= 0.5x' },
+      { name: 'backup.restore_throughput', label: 'restore throughput', unit: 'MB/s', target: '>= 0.3x' },
     ],
   },
 ];
@@ -186,6 +186,7 @@ async function benchBackupIfAvailable(o: BenchOptions): Promise<Figure[]> {
       value: r.full_backup_mb_s,
       unit: 'MB/s',
       reference: ref,
+      target: { text: '>= 0.5x', ok: (_v, ratio) => ratio !== null && ratio >= 0.5 },
       detail,
     }),
     figure({
@@ -195,6 +196,7 @@ async function benchBackupIfAvailable(o: BenchOptions): Promise<Figure[]> {
       value: r.restore_mb_s,
       unit: 'MB/s',
       reference: ref,
+      target: { text: '>= 0.3x', ok: (_v, ratio) => ratio !== null && ratio >= 0.3 },
     }),
   ];
 }
