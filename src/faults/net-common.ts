@@ -25,14 +25,36 @@ export async function peerPath(net: NodeNetwork, nodes: readonly string[]): Prom
 }
 
 /**
+ * The nodes' pids, looked up at once (to overlap with peerPath). A node without one is
+ * left out: installing its rules then asks again and fails with the target's own error.
+ */
+export async function nodePids(net: NodeNetwork, nodes: readonly string[]): Promise<Map<string, number>> {
+  const pids = new Map<string, number>();
+  await Promise.all(
+    nodes.map((n) =>
+      net.pid(n).then(
+        (p) => pids.set(n, p),
+        () => undefined,
+      ),
+    ),
+  );
+  return pids;
+}
+
+/**
  * Install the rules per node, then confirm every one of them is listed: every namespace at
  * once, each with one rules transaction and one listing. Returns the rule count.
  */
-export async function installRules(net: NodeNetwork, perNode: Map<string, Rule[]>, tag: string): Promise<number> {
+export async function installRules(
+  net: NodeNetwork,
+  perNode: Map<string, Rule[]>,
+  tag: string,
+  pids: ReadonlyMap<string, number> = new Map(),
+): Promise<number> {
   // Settled, not raced: a failed node's heal must not run while another node still installs.
   const results = await Promise.allSettled(
     [...perNode].map(async ([node, rules]) => {
-      const pid = await net.pid(node);
+      const pid = pids.get(node) ?? (await net.pid(node));
       await applyRules(pid, rules, tag);
       const listed = await countTagged(pid, tag);
       if (listed !== rules.length) {
@@ -60,13 +82,14 @@ export async function applyTaggedRules(
   perNode: Map<string, Rule[]>,
   nodes: Iterable<string>,
   tag: string,
+  pids?: ReadonlyMap<string, number>,
 ): Promise<{ rules: number; heal: () => Promise<void> }> {
   const all = [...nodes];
   const heal = async () => {
     await removeRules(net, all, tag);
   };
   try {
-    return { rules: await installRules(net, perNode, tag), heal };
+    return { rules: await installRules(net, perNode, tag, pids), heal };
   } catch (e) {
     await heal().catch(() => undefined);
     throw e;

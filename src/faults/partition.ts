@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { defineFault, FaultNotInEffectError, faultParams, mechanismOrThrow } from './fault.js';
 import { missingTool, type HostCaps } from './host-caps.js';
-import { applyTaggedRules, peerPath } from './net-common.js';
+import { applyTaggedRules, nodePids, peerPath } from './net-common.js';
 import { faultTag, partitionRules } from './netfilter.js';
 
 export interface PartitionParams {
@@ -58,9 +58,9 @@ export const partition = defineFault({
     const oneWay = spec.oneWay ?? false;
     const tag = faultTag(ctx.runId, ctx.faultId);
     const involved = groups.flat();
-    const path = await peerPath(net, involved);
+    const [path, pids] = await Promise.all([peerPath(net, involved), nodePids(net, involved)]);
     const perNode = partitionRules(groups, oneWay, path);
-    const { rules, heal } = await applyTaggedRules(net, perNode, involved, tag);
+    const { rules, heal } = await applyTaggedRules(net, perNode, involved, tag, pids);
     const shown = groups.map((g) => `[${g.join(',')}]`).join(oneWay ? ' -/-> ' : ' | ');
     return {
       confirmedT: ctx.clock.now(),
