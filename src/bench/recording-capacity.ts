@@ -19,7 +19,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HistoryWriter } from '../client/history-writer.js';
@@ -170,7 +170,7 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
   const durMs = opts.quick ? 2000 : 5000;
   const rates = opts.quick
     ? [500, 1000, 2000, 3000]
-    : [1000, 2000, 4000, 6000, 8000, 10_000, 12_500, 15_000, 17_500, 20_000, 22_500, 25_000];
+    : [500, 1000, 2000, 4000, 6000, 8000, 10_000, 12_500, 15_000, 17_500, 20_000, 22_500, 25_000];
   const script = fileURLToPath(new URL('./trivial-target.js', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const dir = await mkdtemp(path.join(tmpdir(), 'drill-bench-cap-'));
@@ -223,6 +223,7 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
   const allSustained = levels.length > 0 && levels.every((l) => l.sustained);
   // The cost at capacity (or at the busiest rate tried): what one op costs the harness when it is busy.
   const cpuAt = best ?? levels.at(-1);
+  const stop = levels.find((l) => !l.sustained && (best === undefined || l.rate > best.rate));
   const detail = {
     concurrency: CONCURRENCY,
     duration_ms: durMs,
@@ -249,6 +250,19 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
       ...(l.why ? { why: l.why } : {}),
     })),
     ...(allSustained ? { note: 'every rate tried was sustained: the capacity is at least this' } : {}),
+    // Where it stopped and why: the first rate above the capacity that was not sustained.
+    ...(stop
+      ? {
+          stopped_at: {
+            rate: stop.rate,
+            why: stop.why,
+            harness_cpu_us_per_op: +stop.cpu.harnessUsPerOp.toFixed(1),
+            cores_busy:
+              `harness ${cores(stop.cpu.harnessCores)}, target ${cores(stop.cpu.targetCores)}, ` +
+              `others ${cores(stop.cpu.otherCores)} of ${os.cpus().length}`,
+          },
+        }
+      : {}),
   };
   const reason = best
     ? undefined
