@@ -96,6 +96,7 @@ export const BENCHES: Bench[] = [
         target: `>= ${RECORDING_TARGET_OPS} ops/s`,
       },
       { name: 'recording.p50_latency_at_capacity', label: 'p50 op latency at that rate', unit: 'ms' },
+      { name: 'recording.unpaced_rate', label: 'unpaced closed loop: ops/s recorded', unit: 'ops/s' },
       { name: 'recording.harness_cpu_per_op', label: 'harness CPU per op (process.cpuUsage)', unit: 'us/op' },
     ],
   },

@@ -176,6 +176,7 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
   const dir = await mkdtemp(path.join(tmpdir(), 'drill-bench-cap-'));
   const levels: Level[] = [];
   let base: Level | undefined;
+  let unpaced: Level | undefined;
   try {
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     const port = Number(line.toString().trim());
@@ -213,6 +214,14 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
       if (l.sustained) misses = 0;
       else if (++misses >= 2) break;
     }
+    // The ceiling: unpaced, each client sends its next op as soon as the last one is answered.
+    unpaced = await runLevel(port, Infinity, durMs, dir, 'unpaced', child.pid);
+    opts.log(
+      `recording unpaced: ${unpaced.achieved.toFixed(0)} ops/s, p50 ${unpaced.p50LatMs.toFixed(3)} ms, ` +
+        `harness ${unpaced.cpu.harnessUsPerOp.toFixed(1)} us/op; cores busy: harness ` +
+        `${cores(unpaced.cpu.harnessCores)}, target ${cores(unpaced.cpu.targetCores)}, ` +
+        `others ${cores(unpaced.cpu.otherCores)}`,
+    );
   } finally {
     child.kill();
     await rm(dir, { recursive: true, force: true });
@@ -289,6 +298,23 @@ export async function benchRecordingCapacity(opts: BenchOptions): Promise<Figure
       unit: 'ms',
       reference: base ? { what: 'unloaded run (100 ops/s)', value: base.p50LatMs, unit: 'ms' } : null,
       ...(reason ? { reason } : {}),
+    }),
+    figure({
+      bench: 'recording',
+      name: 'recording.unpaced_rate',
+      label: `unpaced closed loop (${CONCURRENCY} clients): ops/s recorded`,
+      value: unpaced?.achieved ?? null,
+      unit: 'ops/s',
+      reason: 'the unpaced run did not happen',
+      detail: unpaced && {
+        p50_latency_ms: +unpaced.p50LatMs.toFixed(3),
+        harness_cpu_us_per_op: +unpaced.cpu.harnessUsPerOp.toFixed(1),
+        cores_busy: {
+          harness: +unpaced.cpu.harnessCores.toFixed(2),
+          target: unpaced.cpu.targetCores === null ? null : +unpaced.cpu.targetCores.toFixed(2),
+          others: unpaced.cpu.otherCores === null ? null : +unpaced.cpu.otherCores.toFixed(2),
+        },
+      },
     }),
     figure({
       bench: 'recording',

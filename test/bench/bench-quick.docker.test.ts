@@ -36,6 +36,7 @@ const EXPECTED = [
   ]),
   'recording.capacity',
   'recording.p50_latency_at_capacity',
+  'recording.unpaced_rate',
   'recording.harness_cpu_per_op',
   'scaling.primary_down_wall.3',
   'scaling.primary_down_wall.5',
