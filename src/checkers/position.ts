@@ -8,6 +8,13 @@
 export interface PositionCut {
   /** The backup's log position; null when the backup reported none (it cannot resolve anything). */
   position: number | null;
+  /**
+   * A restore to a recovery point: harness ms when the harness asked the store to make it and when the store
+   * answered. The point is in the store's log somewhere in between, so a write acknowledged before `start` is
+   * before it and one invoked after `end` is after it, whatever the store's positions; one in flight across the
+   * bracket is unresolved. Replaces `position` when set.
+   */
+  point?: { start: number; end: number };
   /** Harness ms of the destroy: writes invoked before it went to the source cluster. */
   beforeT: number;
 }
@@ -20,8 +27,15 @@ export interface PositionCut {
  */
 export type PositionSide = 'before' | 'after' | 'restored' | 'unresolved';
 
-export function sideOfCut(w: { invokeT: number; index?: number | undefined }, cut: PositionCut): PositionSide {
+export function sideOfCut(
+  w: { invokeT: number; completeT?: number; index?: number | undefined },
+  cut: PositionCut,
+): PositionSide {
   if (w.invokeT >= cut.beforeT) return 'restored';
+  if (cut.point) {
+    if (w.completeT !== undefined && w.completeT <= cut.point.start) return 'before';
+    return w.invokeT >= cut.point.end ? 'after' : 'unresolved';
+  }
   if (cut.position === null || cut.position < 0 || w.index === undefined) return 'unresolved';
   return w.index <= cut.position ? 'before' : 'after';
 }

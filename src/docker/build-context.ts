@@ -69,7 +69,8 @@ export async function readBuildContext(
     entries,
     async digest(extra = '') {
       const h = createHash('sha256');
-      h.update(`${extra}\n`);
+      // v2: modes no longer masked by the umask; images built from a v1 context are built again.
+      h.update(`context v2\n${extra}\n`);
       for (const e of entries) {
         h.update(`\0${e.type} ${e.mode.toString(8)} ${e.path}\0`);
         if (e.type === 'file') h.update(await readFile(path.join(dir, e.path)));
@@ -78,9 +79,13 @@ export async function readBuildContext(
       return h.digest('hex');
     },
     tar() {
-      return tar.pack(dir, {
+      // Modes as they are on disk, like `docker build`: tar-fs would mask them with this process's umask and turn
+      // a world-writable /tmp (1777) into 1755. (tar-fs reads `umask` when packing; its types list it for extract.)
+      const opts: tar.PackOptions & { umask: number } = {
+        umask: 0,
         ignore: (abs: string) => isIgnored(path.relative(dir, abs).split(path.sep).join('/')),
-      }) as unknown as Readable;
+      };
+      return tar.pack(dir, opts) as unknown as Readable;
     },
   };
 }

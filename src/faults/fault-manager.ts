@@ -12,7 +12,7 @@ import { contextFor, type AppliedFault, type FaultSpec } from './fault.js';
 import type { FaultJournal } from './journal.js';
 import { hostCaps } from './host-caps.js';
 import { faultKind } from './registry.js';
-import { selectNodes } from './selectors.js';
+import { selectionPool, selectNodes } from './selectors.js';
 
 interface ActiveFault {
   spec: FaultSpec;
@@ -75,7 +75,7 @@ export class FaultManager {
         ? [] // the repository, not a node
         : spec.groups
           ? spec.groups.flat()
-          : await selectNodes(spec, this.target.nodeNames, () => this.target.leader(), this.rng, {
+          : await selectNodes(spec, selectionPool(spec, this.target), () => this.target.leader(), this.rng, {
               ...(this.target.describeRoles ? { describeRoles: () => this.target.describeRoles!() } : {}),
             });
     const requestedT = this.clock.now();

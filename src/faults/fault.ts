@@ -43,6 +43,8 @@ export interface FaultSpecBase {
   /** Exactly one of target / node (or groups, for kinds that select by groups) is set. */
   target?: TargetSelector | undefined;
   node?: string | undefined;
+  /** With node groups: choose `target` among this group's nodes (default: the data group). */
+  group?: string | undefined;
   /** Heal automatically after this many ms. */
   duration?: number | undefined;
   /** Split into these groups of node names instead of target/node vs the rest (kinds that select by groups). */

@@ -6,6 +6,7 @@
 // the other members drawn with the seeded RNG.
 
 import { pick, type Rng } from '../core/random.js';
+import type { Target } from '../targets/target.js';
 import type { FaultSpecBase } from './fault.js';
 
 export class NoTargetError extends Error {
@@ -29,6 +30,24 @@ export async function awaitLeader(leader: () => Promise<string | null>, waitMs: 
     if (l !== null || performance.now() >= end) return l;
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * The nodes a fault's selector chooses among: every node for `node:`, the named group's for `group:`, else the
+ * nodes that carry the data (all of them but for node groups, where the consensus store or the proxies are
+ * reached only by naming their group).
+ */
+export function selectionPool(
+  spec: Pick<FaultSpecBase, 'node' | 'group'>,
+  target: Pick<Target, 'nodeNames' | 'dataNodes' | 'nodeGroups'>,
+): readonly string[] {
+  if (spec.node !== undefined) return target.nodeNames;
+  if (spec.group !== undefined) {
+    const g = target.nodeGroups?.()[spec.group];
+    if (g === undefined) throw new NoTargetError(`no node group ${spec.group} in this cluster`);
+    return g;
+  }
+  return target.dataNodes ?? target.nodeNames;
 }
 
 export async function selectNodes(
@@ -63,7 +82,8 @@ export async function selectNodes(
     case 'majority': {
       const size = spec.target === 'minority' ? Math.floor((nodes.length - 1) / 2) : Math.floor(nodes.length / 2) + 1;
       if (size === 0) throw new NoTargetError(`a cluster of ${nodes.length} has no minority to target`);
-      const l = await leader();
+      const found = await leader();
+      const l = found !== null && nodes.includes(found) ? found : null;
       const rest = nodes.filter((n) => n !== l);
       const chosen = l !== null ? [l] : [];
       while (chosen.length < size) {
@@ -75,6 +95,8 @@ export async function selectNodes(
     case 'replica': {
       const l = await leader();
       const replicas = nodes.filter((n) => n !== l);
+      if (l !== null && !nodes.includes(l))
+        throw new NoTargetError(`replica: the primary ${l} is not among ${nodes.join(', ')}`);
       if (replicas.length === 0) throw new NoTargetError('no replica to target');
       return [pick(rng, replicas)];
     }

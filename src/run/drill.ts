@@ -27,7 +27,7 @@ import { RecoveryWatcher } from '../schedule/conditions.js';
 import { runSteps, StepFailedError, type ScheduleOutcome } from '../schedule/runner.js';
 import { judge } from '../scoring/verdict.js';
 import { createTarget } from '../targets/create.js';
-import type { Target } from '../targets/target.js';
+import { dataNodesOf, type Target } from '../targets/target.js';
 import type { Progress } from '../reporters/progress.js';
 import { LeaderWatch } from './leader-watch.js';
 import { MarkBoard } from './marks.js';
@@ -113,7 +113,14 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
         }
       },
     });
-    progress.event(`booting ${target.kind} x${target.nodeNames.length}`);
+    const groups = target.nodeGroups?.();
+    progress.event(
+      groups
+        ? `booting ${Object.entries(groups)
+            .map(([g, n]) => `${g} x${n.length}`)
+            .join(', ')}`
+        : `booting ${target.kind} x${target.nodeNames.length}`,
+    );
     ticker = setInterval(tick, 250);
     await target.boot(opts.signal);
     progress.event(`cluster up: ${target.nodeNames.join(', ')} (${(clock.now() / 1000).toFixed(1)} s)`);
@@ -205,6 +212,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
           if (r.disruptive) probe?.start();
         },
         marks,
+        leaderAt: (t) => leaders?.leaderAt(t) ?? null,
         history: () => history.events,
       },
       out,
@@ -247,9 +255,13 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
     if (target && !aborted) {
       phase = 'final read';
       try {
+        const t0 = clock.now();
         await awaitConverged(target, clock);
+        const t1 = clock.now();
         final = await finalRead(target.finalReadSource(), clock, { timeoutMs: 30_000 });
         writeFileSync(join(run.dir, 'final-read.json'), JSON.stringify(final));
+        const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+        progress.event(`final read: converged in ${secs(t1 - t0)}, read in ${secs(clock.now() - t1)}`);
       } catch (e) {
         progress.event(`final read failed: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -261,7 +273,9 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
     journal.close();
     if (target && !opts.keep) {
       phase = 'teardown';
+      const t0 = clock.now();
       await target.teardown();
+      progress.event(`teardown: ${((clock.now() - t0) / 1000).toFixed(1)} s`);
     } else if (target) {
       progress.event(`--keep: cluster left running; remove it with \`drill cleanup\``);
     }
@@ -300,7 +314,7 @@ async function awaitConverged(target: Target, clock: Clock): Promise<void> {
   const src = target.finalReadSource();
   const deadline = clock.now() + CONVERGE_TIMEOUT_MS;
   while (clock.now() < deadline) {
-    const sums = await Promise.all(target.nodeNames.map((n) => src.checksum(n).catch(() => null)));
+    const sums = await Promise.all(dataNodesOf(target).map((n) => src.checksum(n).catch(() => null)));
     if (sums.every((s) => s !== null && s === sums[0])) return;
     await sleep(200);
   }
@@ -346,7 +360,11 @@ function assemble(a: {
   });
   // A step that failed (recovery never came within its await timeout) fails the drill
   // even when every threshold that could be scored was met.
-  const { thresholds, verdict, expect } = judge(scenario, metrics, { aborted: a.aborted, status: a.status });
+  const { thresholds, verdict, expect } = judge(scenario, metrics, {
+    aborted: a.aborted,
+    status: a.status,
+    steps: a.out.steps,
+  });
   const result: DrillResult = {
     schema_version: 1,
     scenario: {

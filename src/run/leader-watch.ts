@@ -66,6 +66,16 @@ export class LeaderWatch {
     this.timer = setInterval(() => void tick(), this.intervalMs);
   }
 
+  /** The leader of the latest observation made at or before `tMs` (null before the first). */
+  leaderAt(tMs: number): string | null {
+    let out: string | null = null;
+    for (const o of this.timeline) {
+      if (o.t > tMs) break;
+      out = o.leader;
+    }
+    return out;
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;

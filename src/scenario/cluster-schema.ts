@@ -3,6 +3,7 @@
 
 import { z } from 'zod';
 import { customTargetSchema } from './custom-schema.js';
+import { checkGroups, groupsSchema } from './groups-schema.js';
 import { describeValue, formatDuration } from './duration.js';
 import { always, duration, isRec, MAX_NODES, onOff } from './fields.js';
 
@@ -114,5 +115,29 @@ export const clusterSchema = z
       .describe(`Number of nodes, 1..${MAX_NODES}; they are named n1..nN.`),
     agent: agentSchema.prefault({}),
     custom: customTargetSchema.optional(),
+    groups: groupsSchema.optional(),
+    compose: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Your own docker-compose.yml, relative to the scenario: its services become node groups (drill creates ' +
+          'the containers itself; nothing is pulled). Probes and clients go in groups. docs/compose.md.',
+      ),
   })
+  .superRefine((c, ctx) => {
+    const v: unknown = c;
+    if (!isRec(v) || v['target'] !== 'custom') return;
+    const forms = (['custom', 'groups', 'compose'] as const).filter((k) => v[k] !== undefined);
+    if (forms.includes('custom') && forms.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [forms[1]!],
+        message: 'use either custom (one group of identical nodes) or groups / compose, not both',
+      });
+    }
+    if (v['groups'] !== undefined || v['compose'] !== undefined) {
+      checkGroups(v['groups'] ?? {}, v['compose'] !== undefined, ctx);
+    }
+  }, always)
   .describe('The system under test.');

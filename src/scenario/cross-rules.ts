@@ -1,9 +1,10 @@
 // Rules across fields of a scenario: fault names (defaults f1, f2, ..., no duplicates),
-// heal of a fault defined earlier, node names within cluster.nodes, and the custom
+// heal of a fault defined earlier, node names and groups the cluster has, and the custom
 // target's own cross rules.
 
 import { customCrossIssues } from './custom-schema.js';
-import { isRec, MAX_NODES } from './fields.js';
+import { isRec } from './fields.js';
+import { knownNodesOf, nodeRefIssues } from './node-refs.js';
 
 function faultNames(steps: unknown[]): { index: number; name: string; isDefault: boolean }[] {
   const out: { index: number; name: string; isDefault: boolean }[] = [];
@@ -33,13 +34,6 @@ export function scenarioCrossIssues(v: unknown): CrossIssue[] {
   if (!isRec(v) || !Array.isArray(v['steps'])) return issues;
   const steps = v['steps'] as unknown[];
   const cluster = v['cluster'];
-  const rawNodes = isRec(cluster) ? cluster['nodes'] : undefined;
-  const nodes =
-    typeof rawNodes === 'number' && Number.isInteger(rawNodes) && rawNodes >= 1 && rawNodes <= MAX_NODES
-      ? rawNodes
-      : isRec(cluster) && rawNodes === undefined
-        ? 3 // the default
-        : undefined;
 
   const faults = faultNames(steps);
   const firstByName = new Map<string, { index: number; isDefault: boolean }>();
@@ -61,19 +55,6 @@ export function scenarioCrossIssues(v: unknown): CrossIssue[] {
 
   steps.forEach((s, i) => {
     if (!isRec(s)) return;
-    const fault = s['fault'];
-    if (isRec(fault) && typeof fault['node'] === 'string' && nodes !== undefined) {
-      const m = /^n(\d+)$/.exec(fault['node']);
-      if (m !== null && Number(m[1]) > nodes) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['steps', i, 'fault', 'node'],
-          message:
-            `node "${fault['node']}" does not exist: cluster.nodes is ${nodes} ` +
-            `(${nodes === 1 ? 'n1' : `n1..n${nodes}`})`,
-        });
-      }
-    }
     const heal = s['heal'];
     if (typeof heal === 'string' && heal !== 'all' && heal !== '') {
       const earlier = faults.filter((f) => f.index < i).map((f) => f.name);
@@ -94,6 +75,8 @@ export function scenarioCrossIssues(v: unknown): CrossIssue[] {
       }
     }
   });
+  const known = knownNodesOf(cluster);
+  if (known !== undefined) for (const i of nodeRefIssues(steps, known)) ctx.addIssue({ code: 'custom', ...i });
   for (const i of customCrossIssues(v)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
   return issues;
 }

@@ -59,7 +59,21 @@ function faultShape(): Record<string, z.ZodType> {
           'minority, with the primary), majority (the smallest majority, with the primary). Exactly one of target ' +
           '/ node.',
       ),
-    node: nodeName().optional().describe('A node by name, n1..nN (N = cluster.nodes). Exactly one of target / node.'),
+    node: nodeName()
+      .optional()
+      .describe(
+        'A node by name: n1..nN, or <group>-<i> / a Compose service with node groups. Exactly one of target / node.',
+      ),
+    group: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*$/, {
+        error: (iss) => `expected a group name of cluster.groups, got ${describeValue(iss.input)}`,
+      })
+      .optional()
+      .describe(
+        "With node groups: choose target among this group's nodes (default: the data group). primary, replica, " +
+          'minority and majority exist in the data group only.',
+      ),
   };
   for (const k of FAULT_KIND_LIST) {
     if (k.selects === 'nodes-or-groups') shape['groups'] ??= groupsField;
@@ -118,7 +132,7 @@ function faultIssues(f: Record<string, unknown>): Issue[] {
   } else if (has('target') && has('node')) {
     issue('node', 'use either target or node, not both');
   } else if (!has('target') && !has('node') && kind?.selects !== 'repository') {
-    issue('', `missing target: set target (${FAULT_TARGETS.join(' | ')}) or node (n1..nN)`);
+    issue('', `missing target: set target (${FAULT_TARGETS.join(' | ')}) or node (a node name)`);
   }
   if (has('duration') && kind !== undefined && !kind.lasting) {
     issue('duration', `duration is not allowed for kind: ${name}`);
@@ -153,7 +167,7 @@ export function toFaultSpec(f: Record<string, unknown>, name: string): FaultSpec
   const kind = faultKind(String(f['kind']));
   if (kind === undefined) throw new Error(`unreachable: a validated fault has a known kind (${String(f['kind'])})`);
   const spec: Record<string, unknown> = { name, kind: kind.name };
-  for (const k of ['target', 'node', 'duration', 'groups']) if (f[k] !== undefined) spec[k] = f[k];
+  for (const k of ['target', 'node', 'group', 'duration', 'groups']) if (f[k] !== undefined) spec[k] = f[k];
   if (f['blind'] === true) spec['blind'] = true;
   const own = Object.fromEntries(
     Object.keys(kind.params.fields).flatMap((k) => (f[k] !== undefined ? [[k, f[k]]] : [])),

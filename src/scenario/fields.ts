@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { DURATION_PATTERN, describeValue, durationMessage, parseDuration } from './duration.js';
 
 export const MAX_NODES = 9;
-export const NODE_PATTERN = /^n[1-9]$/;
+/** A node's name: n1..n9 for identical nodes, <group>-<i> or a Compose service for node groups. */
+export const NODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /** Always run a refinement, even when other fields failed: the code guards its own input. */
 export const always = { when: () => true };
@@ -16,10 +17,19 @@ export function isRec(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** A node name n1..n9, with the message users see. */
+/** A node name (n1..n9, or a node of cluster.groups / the Compose file; which exist is a cross rule). */
 export function nodeName() {
+  return z.string().regex(NODE_PATTERN, { error: (iss) => nodeNameMessage(iss.input) });
+}
+
+export function nodeNameMessage(input: unknown): string {
+  return `expected a node name (n1..n${MAX_NODES}, <group>-<i> or a Compose service), got ${describeValue(input)}`;
+}
+
+/** primary, replica or a node name (where a step runs). */
+export function nodeOrRole() {
   return z.string().regex(NODE_PATTERN, {
-    error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
+    error: (iss) => `expected primary, replica or a node name, got ${describeValue(iss.input)}`,
   });
 }
 

@@ -3,15 +3,27 @@
 // Pure file-system and parsing code: no Docker, no network.
 
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError, UsageError } from '../core/errors.js';
-import { fileProblem, issueMessage, issueProblems, problemLines, yamlProblems } from './problems.js';
+import { composeGroups, composeNodeNames, readCompose } from './compose.js';
+import { isDataGroup, nodeRefIssues, type KnownNodes } from './node-refs.js';
+import {
+  fileProblem,
+  formatFieldPath,
+  issueMessage,
+  issueProblems,
+  offsetOf,
+  problemLines,
+  yamlProblems,
+} from './problems.js';
 import { scenarioCrossIssues, scenarioSchema, type Scenario, type ScenarioFile } from './schema.js';
 
 export type { Scenario, ScenarioFile } from './schema.js';
 
 const SCENARIO_FILE_RE = /\.ya?ml$/i;
+/** Compose files (compose.yaml, docker-compose.yml, docker-compose.override.yml...) sit beside their scenarios. */
+const COMPOSE_FILE_RE = /^(docker-)?compose(\.[\w-]+)?\.ya?ml$/i;
 
 /**
  * Parses and validates the text of a scenario file. `file` is only used in messages.
@@ -71,7 +83,53 @@ export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
     if (code === 'EISDIR') throw new UsageError(`${path}: is a directory, expected a scenario file`);
     throw new UsageError(`${path}: cannot read (${code ?? String(e)})`);
   }
-  return { path, scenario: parseScenario(text, path) };
+  const scenario = parseScenario(text, path);
+  if (scenario.cluster.compose !== undefined) checkComposeOf(text, path, scenario);
+  return { path, scenario };
+}
+
+/**
+ * A scenario that names a Compose file: read and check that file too (so `drill validate`
+ * catches what `drill run` would), and that every service a group names is in it.
+ */
+function checkComposeOf(text: string, file: string, scenario: Scenario): void {
+  const composeFile = resolve(dirname(resolve(file)), scenario.cluster.compose!);
+  const model = readCompose(composeFile);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const problems: string[] = [];
+  const services = new Set(model.services.map((s) => s.name));
+  for (const [name, g] of Object.entries(scenario.cluster.groups ?? {})) {
+    const listed = g.services ?? [name];
+    listed.forEach((svc, i) => {
+      if (services.has(svc)) return;
+      const path = g.services ? ['cluster', 'groups', name, 'services', i] : ['cluster', 'groups', name];
+      const { line, col } = lineCounter.linePos(offsetOf(doc, path, g.services ? 'value' : 'key'));
+      problems.push(
+        `${file}:${line}:${col}: ${formatFieldPath(path)}: no service ${svc} in ${scenario.cluster.compose} ` +
+          `(services: ${[...services].join(', ')})`,
+      );
+    });
+  }
+  const groups = composeGroups(model, scenario.cluster.groups ?? {});
+  const nodesOf = Object.fromEntries(groups.map((g) => [g.name, g.services.flatMap(composeNodeNames)]));
+  const data = groups.find((g) => g.declared && isDataGroup(scenario.cluster.groups?.[g.name]));
+  const known: KnownNodes = {
+    names: Object.values(nodesOf).flat(),
+    groups: nodesOf,
+    ...(data !== undefined ? { dataGroup: data.name } : {}),
+    from: scenario.cluster.compose!,
+  };
+  for (const i of nodeRefIssues(rawSteps(doc), known)) {
+    const { line, col } = lineCounter.linePos(offsetOf(doc, i.path, 'value'));
+    problems.push(`${file}:${line}:${col}: ${formatFieldPath(i.path)}: ${i.message}`);
+  }
+  if (problems.length > 0) throw new ScenarioError(problems);
+}
+
+function rawSteps(doc: ReturnType<typeof parseDocument>): unknown {
+  const js: unknown = doc.toJS({ maxAliasCount: 100 });
+  return typeof js === 'object' && js !== null ? (js as Record<string, unknown>)['steps'] : undefined;
 }
 
 export interface ExpandOptions {
@@ -81,7 +139,7 @@ export interface ExpandOptions {
 
 /**
  * Files for the given paths: a file stays as given; a directory becomes its *.yaml and
- * *.yml files (not recursive), sorted by name. UsageError for a path that does not exist.
+ * *.yml files but Compose files (not recursive), sorted by name. UsageError for a path that does not exist.
  */
 export async function expandScenarioPaths(paths: readonly string[], options: ExpandOptions = {}): Promise<string[]> {
   const out: string[] = [];
@@ -100,7 +158,9 @@ export async function expandScenarioPaths(paths: readonly string[], options: Exp
     }
     const entries = await readdir(p, { withFileTypes: true });
     const files = entries
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && SCENARIO_FILE_RE.test(e.name))
+      .filter(
+        (e) => (e.isFile() || e.isSymbolicLink()) && SCENARIO_FILE_RE.test(e.name) && !COMPOSE_FILE_RE.test(e.name),
+      )
       .map((e) => e.name)
       .sort();
     if (files.length === 0 && options.allowEmptyDir !== true) {

@@ -6,9 +6,9 @@ import { z } from 'zod';
 import type { Step } from '../schedule/steps.js';
 import { describeValue } from './duration.js';
 import { faultSchema, toFaultSpec } from './fault-schema.js';
-import { always, duration, isRec, MAX_NODES, NODE_PATTERN } from './fields.js';
+import { always, duration, isRec, nodeName, nodeOrRole } from './fields.js';
 
-export const AWAIT_CONDITIONS = ['healthy', 'leader', 'recovered', 'mark'] as const;
+export const AWAIT_CONDITIONS = ['healthy', 'leader', 'new-leader', 'recovered', 'mark'] as const;
 export const STEP_KEYS = [
   'wait',
   'mark',
@@ -17,6 +17,7 @@ export const STEP_KEYS = [
   'await',
   'exec',
   'backup',
+  'point',
   'destroy',
   'restore',
   'verify',
@@ -34,7 +35,9 @@ const awaitSchema = z
     condition: z
       .enum(AWAIT_CONDITIONS)
       .describe(
-        'healthy: every running node answers /health. leader: a leader is elected. recovered: writes succeed again. ' +
+        'healthy: every running node answers /health. leader: a leader is elected. new-leader: a node other than the ' +
+          'one leading when the latest fault began leads (a failover happened, whatever writes did). ' +
+          'recovered: writes succeed again. ' +
           'mark: the team made the mark `name` (detected, mitigated) since the latest fault (game days).',
       ),
     name: z
@@ -54,9 +57,7 @@ const awaitSchema = z
 // ---- backup / destroy / restore / verify (docs/backup-restore.md) ------------------------
 
 const BACKUP_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const backupNodeSchema = z.string().regex(/^(primary|replica|n[1-9])$/, {
-  error: (iss) => `expected primary, replica or a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
-});
+const backupNodeSchema = nodeOrRole();
 
 const backupStepSchema = z
   .strictObject({
@@ -100,13 +101,7 @@ const destroyStepSchema = z
         'nodes: the chosen nodes with their data; volumes: every data volume; cluster: everything; region: ' +
           "everything on the cluster's network.",
       ),
-    node: z
-      .string()
-      .regex(NODE_PATTERN, {
-        error: (iss) => `expected a node name n1..n${MAX_NODES}, got ${describeValue(iss.input)}`,
-      })
-      .optional()
-      .describe('what: nodes: a node by name.'),
+    node: nodeName().optional().describe('what: nodes: a node by name.'),
     target: z.enum(['primary', 'replica', 'all']).optional().describe('what: nodes: nodes by role.'),
   })
   .superRefine((parsed, ctx) => {
@@ -116,7 +111,7 @@ const destroyStepSchema = z
       ctx.addIssue({
         code: 'custom',
         path: [],
-        message: 'what: nodes needs node (n1..nN) or target (primary | replica | all)',
+        message: 'what: nodes needs node (a node name) or target (primary | replica | all)',
       });
     }
     if (d['what'] !== 'nodes' && (d['node'] !== undefined || d['target'] !== undefined)) {
@@ -133,11 +128,15 @@ const restoreStepSchema = z
   .strictObject({
     from: z.string().min(1).default('latest').describe('latest (default), or the name of an earlier backup step.'),
     position: z
-      .union([z.int().min(0), z.string().regex(/^backup:[A-Za-z0-9][A-Za-z0-9._-]*$/)], {
-        error: (iss) => `expected a log position (integer) or "backup:<name>", got ${describeValue(iss.input)}`,
+      .union([z.int().min(0), z.string().regex(/^(backup|point):[A-Za-z0-9][A-Za-z0-9._-]*$/)], {
+        error: (iss) =>
+          `expected a log position (integer), "backup:<name>" or "point:<name>", got ${describeValue(iss.input)}`,
       })
       .optional()
-      .describe('Point in time: restore exactly to this log position (or "backup:<name>" for that backup\'s).'),
+      .describe(
+        'Point in time: restore exactly to this log position, "backup:<name>" for that backup\'s, or ' +
+          '"point:<name>" for the recovery point an earlier point step made.',
+      ),
     into: z
       .enum(['new-cluster', 'new-network'])
       .default('new-cluster')
@@ -172,11 +171,7 @@ const execStepSchema = z
       .array(z.string())
       .min(1)
       .describe('The command as an argument list (no shell unless you name one: [sh, -c, "..."]).'),
-    in: z
-      .string()
-      .regex(/^(primary|replica|n[1-9])$/, {
-        error: (iss) => `expected primary, replica or a node name n1..n9, got ${describeValue(iss.input)}`,
-      })
+    in: nodeOrRole()
       .optional()
       .describe(
         "Run inside this node's container (docker exec; FROM-scratch images have no shell). Absent: on the " +
@@ -197,6 +192,16 @@ export const stepSchema = z
       await: awaitSchema.optional(),
       exec: execStepSchema.optional(),
       backup: backupStepSchema.optional(),
+      point: z
+        .string()
+        .regex(BACKUP_NAME_PATTERN, {
+          error: (iss) => `expected a point name (letters, digits, ".", "_", "-"), got ${describeValue(iss.input)}`,
+        })
+        .optional()
+        .describe(
+          'Make a named recovery point in the store now (probes.point, on the primary); restore to it later with ' +
+            'restore: { position: "point:<name>" }. docs/backup-restore.md#recovery-points.',
+        ),
       destroy: destroyStepSchema.optional(),
       restore: restoreStepSchema.optional(),
       verify: verifyStepSchema.optional(),
@@ -268,6 +273,7 @@ export function toStep(s: ParsedStep, faultName: () => string, backupName: () =>
       ...(b.max_rate !== undefined ? { maxBytesPerS: b.max_rate } : {}),
     };
   }
+  if (s.point !== undefined) return { kind: 'point', name: s.point };
   if (s.destroy !== undefined) {
     const d = s.destroy;
     return {

@@ -19,6 +19,12 @@ export interface BackupStepSpec {
   expectFailure: boolean;
 }
 
+/** A named recovery point, made in the store now (a custom target's probes.point on the primary). */
+export interface PointStepSpec {
+  kind: 'point';
+  name: string;
+}
+
 export interface DestroyStepSpec {
   kind: 'destroy';
   what: 'nodes' | 'volumes' | 'cluster' | 'region';
@@ -31,7 +37,7 @@ export interface RestoreStepSpec {
   kind: 'restore';
   /** latest, or a backup step's name. */
   from: string;
-  /** A log position, or "backup:<name>" for that backup's position. */
+  /** A log position, "backup:<name>" for that backup's position, or "point:<name>" for a recovery point. */
   position?: number | string;
   into: 'new-cluster' | 'new-network';
   /** restored (default) or refused: a corrupt backup must be refused, naming the bad chunk or link. */
@@ -49,7 +55,7 @@ export interface VerifyStepSpec {
   expectBackupProblem: boolean;
 }
 
-export type BackupSteps = BackupStepSpec | DestroyStepSpec | RestoreStepSpec | VerifyStepSpec;
+export type BackupSteps = BackupStepSpec | PointStepSpec | DestroyStepSpec | RestoreStepSpec | VerifyStepSpec;
 
 export function describeBackupStep(s: BackupSteps): string {
   switch (s.kind) {
@@ -57,6 +63,8 @@ export function describeBackupStep(s: BackupSteps): string {
       const how = `${s.background ? ' (background)' : ''}${s.expectFailure ? ' (expected to fail)' : ''}`;
       return `backup ${s.name}: ${s.type} on ${s.node}${how}`;
     }
+    case 'point':
+      return `recovery point ${s.name}`;
     case 'destroy':
       return `destroy ${s.what}${s.node ? ` ${s.node}` : s.target ? ` ${s.target}` : ''}`;
     case 'restore': {

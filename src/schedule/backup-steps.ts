@@ -11,5 +11,6 @@
 export { BackupRunState, type BackupRecord, type BackupStepDeps, type RestoreRecord } from './backup/state.js';
 export { runBackup } from './backup/backup.js';
 export { runDestroy } from './backup/destroy.js';
+export { runPoint } from './backup/point.js';
 export { runRestore } from './backup/restore.js';
 export { runVerify } from './backup/verify.js';

@@ -8,7 +8,7 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import type { Target } from '../targets/target.js';
+import { dataNodesOf, type Target } from '../targets/target.js';
 import type { ExecStep } from './steps.js';
 
 export interface ExecContext {
@@ -67,7 +67,7 @@ async function resolveNode(sel: string, target: Target): Promise<string> {
     const l = await target.leader();
     if (l === null) throw new Error(`no ${sel} to run in: the cluster has no leader right now`);
     if (sel === 'primary') return l;
-    const r = target.nodeNames.find((n) => n !== l);
+    const r = dataNodesOf(target).find((n) => n !== l);
     if (r === undefined) throw new Error('no replica to run in');
     return r;
   }

@@ -9,7 +9,15 @@ import type { FaultManager } from '../faults/fault-manager.js';
 import type { Target } from '../targets/target.js';
 import { allHealthy, RecoveryWatcher } from './conditions.js';
 import type { HistoryEvent } from '../client/history.js';
-import { BackupRunState, runBackup, runDestroy, runRestore, runVerify, type BackupStepDeps } from './backup-steps.js';
+import {
+  BackupRunState,
+  runBackup,
+  runDestroy,
+  runPoint,
+  runRestore,
+  runVerify,
+  type BackupStepDeps,
+} from './backup-steps.js';
 import { describeStep, type Step } from './steps.js';
 import { runExecStep } from './exec-step.js';
 import type { MarkBoard } from '../run/marks.js';
@@ -38,6 +46,8 @@ export interface RunnerDeps {
   marks?: MarkBoard;
   /** The history so far (backup/restore/verify steps compare the data with it). */
   history?: () => readonly HistoryEvent[];
+  /** Who led at a harness time (await new-leader); absent: the leader when the step begins. */
+  leaderAt?(tMs: number): string | null;
   /** The run's id and directory (exec steps). */
   runId?: string;
   runDir?: string;
@@ -131,6 +141,7 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       deps.onEvent?.(`healed ${step.name}`);
       return;
     case 'backup':
+    case 'point':
     case 'destroy':
     case 'restore':
     case 'verify': {
@@ -145,6 +156,7 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
         state: out.backup,
       };
       if (step.kind === 'backup') await runBackup(step, bd);
+      else if (step.kind === 'point') await runPoint(step, bd);
       else if (step.kind === 'destroy') await runDestroy(step, bd);
       else if (step.kind === 'restore') await runRestore(step, bd);
       else await runVerify(step, bd);
@@ -155,6 +167,7 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       const deadline = start + step.timeoutMs;
       if (step.condition === 'mark') return awaitMark(step.mark, step.timeoutMs, deps);
       if (step.condition === 'recovered') deps.recovery.reset(start);
+      const before = step.condition === 'new-leader' ? await leaderBefore(deps, start) : null;
       let why = '';
       while (clock.now() < deadline) {
         if (signal.aborted) throw signal.reason;
@@ -164,6 +177,10 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
         } else if (step.condition === 'leader') {
           if ((await target.leader()) !== null) return;
           why = 'no leader elected';
+        } else if (step.condition === 'new-leader') {
+          const now = target.leaders ? await target.leaders().catch(() => []) : [await target.leader()];
+          if (now.some((l) => l !== null && l !== before)) return;
+          why = before === null ? 'no leader elected' : `no node but ${before} took the lead`;
         } else {
           const h = await allHealthy(target, target.nodeNames);
           if (h.ok) return;
@@ -174,6 +191,13 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       throw new Error(`${why} within ${formatMs(step.timeoutMs)}`);
     }
   }
+}
+
+/** The leader when the latest fault was requested (or when the step began, before any fault). */
+async function leaderBefore(deps: RunnerDeps, stepStart: number): Promise<string | null> {
+  const latest = deps.faults.records.reduce((t, r) => Math.max(t, r.requested_s * 1000), -1);
+  if (latest >= 0 && deps.leaderAt) return deps.leaderAt(latest);
+  return deps.leaderAt ? deps.leaderAt(stepStart) : await deps.target.leader().catch(() => null);
 }
 
 /**

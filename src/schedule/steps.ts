@@ -4,7 +4,7 @@ import { formatMs } from '../core/format.js';
 import type { FaultSpec } from '../faults/fault.js';
 import { describeBackupStep, type BackupSteps } from './backup-step-types.js';
 
-export type AwaitCondition = 'healthy' | 'leader' | 'recovered';
+export type AwaitCondition = 'healthy' | 'leader' | 'new-leader' | 'recovered';
 
 export type Step =
   | { kind: 'wait'; ms: number }
@@ -29,6 +29,7 @@ export interface ExecStep {
 export function describeStep(s: Step): string {
   switch (s.kind) {
     case 'backup':
+    case 'point':
     case 'destroy':
     case 'restore':
     case 'verify':

@@ -157,7 +157,8 @@ export interface ExpectationResult {
  * Accepted grammar of `expect.reason` (case-insensitive, whitespace free-form):
  *
  *   reason  := clause ( ("," | "and") clause )*
- *   clause  := name [ op number ]
+ *   clause  := name [ op number ] | "step" kind "failed"
+ *   kind    := a step kind: backup | destroy | restore | verify | exec | await | fault | heal | ...
  *   name    := rto | rpo | rpo.lost | rpo.window | availability | p99_latency | backup_duration | restore_duration
  *              | integrity | reads | reads.stale | detect | mitigate
  *   op      := ">" | ">=" | "<" | "<=" | "=" | "=="
@@ -168,12 +169,15 @@ export interface ExpectationResult {
  * A reason in which some clause does not have that shape (e.g. "split brain loses
  * writes") is prose for humans and is not matched: only the verdict is. A reason that has
  * the shape but names an unknown threshold ("rpo.lsot > 0", "durability") is an error
- * (met = false), so a typo can't silently pass.
+ * (met = false), so a typo can't silently pass. "step backup failed" holds when a backup step
+ * failed: the drill that must fail loudly at the backup step, not later.
  */
 const CLAUSE = /^([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\s*(?:(>=|<=|==|>|<|=)\s*(-?\d+(?:\.\d+)?))?$/;
 const NAMES = new Set<string>([...THRESHOLD_NAMES, 'rpo', 'reads']);
 
-type Clause = { name: string; op?: string; value?: number };
+const STEP_CLAUSE = /^step ([a-z-]+) fail(?:s|ed)$/;
+
+type Clause = { name: string; op?: string; value?: number; step?: string };
 
 export function parseExpectReason(
   reason: string,
@@ -182,9 +186,15 @@ export function parseExpectReason(
     .trim()
     .toLowerCase()
     .split(/\s*,\s*|\s+and\s+/);
-  const matches = parts.map((p) => CLAUSE.exec(p.trim()));
-  if (matches.some((m) => m === null)) return { kind: 'prose' };
   const clauses: Clause[] = [];
+  const rest: string[] = [];
+  for (const p of parts) {
+    const s = STEP_CLAUSE.exec(p.trim());
+    if (s) clauses.push({ name: `step ${s[1]}`, step: s[1]! });
+    else rest.push(p);
+  }
+  const matches = rest.map((p) => CLAUSE.exec(p.trim()));
+  if (matches.some((m) => m === null)) return { kind: 'prose' };
   for (const m of matches as RegExpExecArray[]) {
     if (!NAMES.has(m[1]!))
       return { kind: 'error', message: `unknown threshold name "${m[1]}" (known: ${[...NAMES].join(', ')})` };
@@ -218,6 +228,7 @@ export function checkExpectation(
   expect: Expectation | undefined,
   verdict: Verdict,
   thresholds: readonly ThresholdResult[],
+  steps: readonly { kind: string; status: string; error?: string }[] = [],
 ): ExpectationResult | undefined {
   if (!expect) return undefined;
   const base: ExpectationResult = { verdict: expect.verdict, met: false };
@@ -229,6 +240,11 @@ export function checkExpectation(
   if (parsed.kind === 'error') return { ...base, detail: parsed.message };
   const failed = thresholds.filter((t) => t.verdict === 'fail');
   for (const c of parsed.clauses) {
+    if (c.step !== undefined) {
+      if (steps.some((s) => s.kind === c.step && s.status === 'failed')) continue;
+      const f = steps.find((s) => s.status === 'failed');
+      return { ...base, detail: `no ${c.step} step failed${f ? ` (the ${f.kind} step did)` : ''}` };
+    }
     const hits = failed.filter((t) => t.name === c.name || t.name.startsWith(`${c.name}.`));
     if (hits.length === 0) {
       const names = failed.map((t) => t.name).join(', ') || 'none';
@@ -242,5 +258,5 @@ export function checkExpectation(
       }
     }
   }
-  return { ...base, met: true, detail: `matched failed threshold(s): ${parsed.clauses.map((c) => c.name).join(', ')}` };
+  return { ...base, met: true, detail: `matched: ${parsed.clauses.map((c) => c.name).join(', ')}` };
 }

@@ -33,10 +33,10 @@ export interface Judgement {
 export function judge(
   scenario: Scenario,
   metrics: DrillMetrics,
-  run: { aborted: boolean; status: RunStatus },
+  run: { aborted: boolean; status: RunStatus; steps?: readonly { kind: string; status: string }[] },
 ): Judgement {
   const thresholds = scoreThresholds(scenario.thresholds ?? {}, metrics);
   const verdict = verdictOf(thresholds, run);
-  const exp = checkExpectation(scenario.expect, verdict, thresholds);
+  const exp = checkExpectation(scenario.expect, verdict, thresholds, run.steps ?? []);
   return exp ? { thresholds, verdict, expect: exp } : { thresholds, verdict };
 }

@@ -64,6 +64,8 @@ export interface BackupSupport {
   incremental: boolean;
   /** Restore to a log position (restore.position). */
   pointInTime: boolean;
+  /** Named recovery points (the point step) and restores to them (restore.position: point:<name>). */
+  points?: boolean;
   /** Verify the repository: every chunk hash, every chain link (verify.backups). */
   verify: boolean;
 }
@@ -110,7 +112,12 @@ export interface BackupControl {
    * target (workload, probes, final read) to it once the data is loaded. A refusal throws
    * BackupRefusedError and leaves nothing restored (the fresh cluster is removed).
    */
-  restore(req: { id?: string; position?: number; into: RestoreInto }, now: () => number): Promise<RestoreResult>;
+  restore(
+    req: { id?: string; position?: number; point?: string; into: RestoreInto },
+    now: () => number,
+  ): Promise<RestoreResult>;
+  /** Make a named recovery point on `node` (supports.points); resolves once the store made it. */
+  point?(name: string, node: string, timeoutMs: number): Promise<void>;
   /** Host path of the repository (backup-storage faults act there). */
   repositoryHostPath(): Promise<string>;
   /** Number of clusters booted so far (1 + restores). */

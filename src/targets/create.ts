@@ -7,6 +7,9 @@ import type { BootNeed } from '../faults/fault.js';
 import { hostCaps } from '../faults/host-caps.js';
 import { faultKind } from '../faults/registry.js';
 import { CustomTarget } from './custom/target.js';
+import { layoutFromCompose, layoutFromCustom, layoutFromGroups, type Layout } from './custom/layout.js';
+import { readCompose } from '../scenario/compose.js';
+import path from 'node:path';
 import { GraphAgentTarget } from './graph-agent/target.js';
 import type { ImageBuildListener, Target } from './target.js';
 
@@ -61,10 +64,8 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
       );
     }
     case 'custom': {
-      if (c.custom === undefined) throw new UsageError('target custom needs a custom block (docs/custom-targets.md)');
       return new CustomTarget({
-        spec: c.custom,
-        nodes: c.nodes,
+        layout: customLayout(scenario, ctx.scenarioFile),
         runId: ctx.runId,
         logDir: ctx.logDir,
         scenarioFile: ctx.scenarioFile,
@@ -76,4 +77,16 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
     default:
       throw new UsageError(`unknown target ${String((c as { target: unknown }).target)}`);
   }
+}
+
+/** The layout of a custom target: one group (custom), named groups, or the user's Compose file. */
+function customLayout(scenario: Scenario, scenarioFile: string | undefined): Layout {
+  const c = scenario.cluster;
+  if (c.compose !== undefined) {
+    const base = scenarioFile !== undefined ? path.dirname(path.resolve(scenarioFile)) : process.cwd();
+    return layoutFromCompose(readCompose(path.resolve(base, c.compose)), c.groups ?? {});
+  }
+  if (c.groups !== undefined) return layoutFromGroups(c.groups, scenarioFile);
+  if (c.custom === undefined) throw new UsageError('target custom needs a custom block (docs/custom-targets.md)');
+  return layoutFromCustom(c.custom, c.nodes, scenarioFile);
 }

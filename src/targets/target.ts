@@ -134,6 +134,12 @@ export interface Target extends NodeLifecycle, RoleProbe {
   readonly workloads: readonly [WorkloadKind, ...WorkloadKind[]];
   /** Node names, e.g. n1..n3, fixed for the run. */
   readonly nodeNames: readonly string[];
+  /**
+   * With node groups (cluster.groups / compose): the nodes that carry the data, among which the primary is, and
+   * every group's nodes (fault selectors `group:`). Absent: every node carries the data.
+   */
+  readonly dataNodes?: readonly string[];
+  nodeGroups?(): Record<string, readonly string[]>;
   /** Boot the cluster and wait until it is ready to serve (a leader is elected). */
   boot(signal?: AbortSignal): Promise<void>;
   /** Remove every container, network and volume this target created. Idempotent, never throws. */
@@ -142,4 +148,9 @@ export interface Target extends NodeLifecycle, RoleProbe {
   finalReadSource(): FinalReadSource;
   /** Settings worth reporting (image, flaw switches...). */
   settings(): Record<string, unknown>;
+}
+
+/** The nodes that carry the data: all of them but with node groups (where the primary and replicas are). */
+export function dataNodesOf(t: Pick<Target, 'dataNodes' | 'nodeNames'>): readonly string[] {
+  return t.dataNodes ?? t.nodeNames;
 }

@@ -61,10 +61,13 @@ describe('the npm package', () => {
       'docs/result-json.md',
       'packages/graph-agent/package.json',
       'packages/graph-agent/dist/main.js',
+      'dist/drivers/module-api.d.ts',
     ])
       expect(f).toContain(need);
     expect(f.filter((p) => /^(test|fixtures|src|scripts|\.ci|\.github)\//.test(p))).toEqual([]);
-    expect(f.filter((p) => p.endsWith('.map') || p.endsWith('.ts') || p.startsWith('dist/bench/'))).toEqual([]);
+    // Declarations ship only for the client-module API (`drill/client`); no TypeScript source.
+    const source = (p: string) => p.endsWith('.ts') && p !== 'dist/drivers/module-api.d.ts';
+    expect(f.filter((p) => p.endsWith('.map') || source(p) || p.startsWith('dist/bench/'))).toEqual([]);
   });
 
   it('installs without the workspace package as a dependency', () => {

@@ -102,7 +102,10 @@ describe('scenario errors: exact file:line:col and field path', () => {
       's.yaml:7:26: workload.concurrency: expected an integer, got 1.5',
     ]);
     expect(problemsOf(`${HEAD}  - fault: { kind: kill, node: node2 }\n`)).toEqual([
-      's.yaml:5:32: steps[0].fault.node: expected a node name n1..n9, got "node2"',
+      's.yaml:5:32: steps[0].fault.node: node "node2" does not exist: cluster.nodes is 3 (n1..n3)',
+    ]);
+    expect(problemsOf(`${HEAD}  - fault: { kind: kill, node: "n 2" }\n`)).toEqual([
+      's.yaml:5:32: steps[0].fault.node: expected a node name (n1..n9, <group>-<i> or a Compose service), got "n 2"',
     ]);
   });
 
@@ -143,7 +146,7 @@ describe('scenario errors: exact file:line:col and field path', () => {
     ]);
     expect(problemsOf(`${HEAD}  - fault:\n      kind: kill\n`)).toEqual([
       's.yaml:6:7: steps[0].fault: missing target: set target (primary | replica | random | all | minority | ' +
-        'majority) or node (n1..nN)',
+        'majority) or node (a node name)',
     ]);
   });
 
@@ -160,16 +163,16 @@ describe('scenario errors: exact file:line:col and field path', () => {
 
   it('a step map with two keys, or none', () => {
     expect(problemsOf(`${HEAD}  - wait: 1s\n    mark: hello\n`)).toEqual([
-      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, ' +
+      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, point, ' +
         'destroy, restore, verify; this one has wait and mark (split it into 2 steps)',
     ]);
     expect(problemsOf(`${HEAD}  - {}\n`)).toEqual([
-      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, ' +
+      's.yaml:5:5: steps[0]: a step must have exactly one of wait, mark, fault, heal, await, exec, backup, point, ' +
         'destroy, restore, verify',
     ]);
     expect(problemsOf(`${HEAD}  - wait\n`)).toEqual([
       's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, exec, backup, ' +
-        'destroy, restore, verify), such as "wait: 3s", got "wait"',
+        'point, destroy, restore, verify), such as "wait: 3s", got "wait"',
     ]);
   });
 

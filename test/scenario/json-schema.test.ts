@@ -33,6 +33,7 @@ describe('published JSON Schema', () => {
       'await',
       'exec',
       'backup',
+      'point',
       'destroy',
       'restore',
       'verify',

@@ -24,8 +24,11 @@ describe('backup refusals and capabilities', () => {
     () => {
       const host = {} as ConstructorParameters<typeof GraphAgentBackupOps>[0];
       expect(new GraphAgentBackupOps(host).supports).toEqual({ incremental: true, pointInTime: true, verify: true });
-      const custom = new CustomBackups({} as CustomBackupHost);
-      expect(custom.supports).toEqual({ incremental: true, pointInTime: false, verify: false });
+      const custom = new CustomBackups({ spec: { probes: {} } } as unknown as CustomBackupHost);
+      expect(custom.supports).toEqual({ incremental: true, pointInTime: false, verify: false, points: false });
+      const point = { sql: { statement: 'SELECT 1' } };
+      const withPoint = new CustomBackups({ spec: { probes: { point } } } as unknown as CustomBackupHost);
+      expect(withPoint.supports.points).toBe(true);
     },
   );
 

@@ -65,7 +65,9 @@ export const doctorCommand: CommandModule = {
       const m = k.mechanism(caps);
       const blocked = box ? blockedInContainer(k, box, caps) : null;
       if (blocked !== null) return [k.name, `unavailable: ${blocked}`, false];
-      return [k.name, m.available ? m.mechanism : `unavailable: ${m.why ?? ''}`, m.available && dockerOk];
+      // The row names the fault already; a reason written for run errors starts with it too.
+      const why = (m.why ?? '').replace(`${k.name}: `, '');
+      return [k.name, m.available ? m.mechanism : `unavailable: ${why}`, m.available && dockerOk];
     });
 
     const mark = (ok: boolean) => (ok ? chalk.green('ok  ') : chalk.red('FAIL'));

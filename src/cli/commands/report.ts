@@ -38,7 +38,7 @@ export async function rerender(runDir: string): Promise<DrillResult> {
     leaderTimeline: leaders,
     ...(backup ? { backup } : {}),
   });
-  const run = { aborted: prev.aborted, status: prev.status };
+  const run = { aborted: prev.aborted, status: prev.status, steps: prev.steps };
   const { thresholds, verdict, expect } = judge(saved.scenario, metrics, run);
   const result: DrillResult = { ...prev, metrics, thresholds, verdict, run_dir: dir };
   delete result.expect;

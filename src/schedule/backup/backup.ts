@@ -2,6 +2,7 @@
 // node, in the foreground or in the background (a later fault can interrupt it), or
 // expected to fail (e.g. a read-only repository).
 
+import { dataNodesOf } from '../../targets/target.js';
 import { sleep } from '../../core/clock.js';
 import { BackupRefusedError, type BackupSummary } from '../../targets/backup.js';
 import type { BackupStepSpec } from '../backup-step-types.js';
@@ -18,7 +19,7 @@ async function resolveNode(deps: BackupStepDeps, node: string): Promise<string> 
     if (leader !== null) {
       if (node === 'primary') return leader;
       const h = await allHealthy(deps.target, deps.target.nodeNames);
-      const replica = deps.target.nodeNames.find((n) => n !== leader && !h.down.includes(n));
+      const replica = dataNodesOf(deps.target).find((n) => n !== leader && !h.down.includes(n));
       if (replica) return replica;
     }
     if (deps.clock.now() > deadline) throw new Error(`no ${node} to back up from within 15 s`);

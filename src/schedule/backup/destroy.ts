@@ -1,6 +1,7 @@
 // The destroy step: nodes, volumes, the cluster or the region, gone for real; its time is
 // t_destroy, where a restore's RTO starts.
 
+import { dataNodesOf } from '../../targets/target.js';
 import type { DestroyStepSpec } from '../backup-step-types.js';
 import { control, type BackupStepDeps } from './state.js';
 
@@ -10,7 +11,7 @@ export async function runDestroy(step: DestroyStepSpec, deps: BackupStepDeps): P
   let nodes: string[] = [];
   if (step.what === 'nodes') {
     if (step.node) nodes = [step.node];
-    else if (step.target === 'all') nodes = [...deps.target.nodeNames];
+    else if (step.target === 'all') nodes = [...dataNodesOf(deps.target)];
     else {
       const leader = await deps.target.leader();
       nodes =
@@ -18,7 +19,9 @@ export async function runDestroy(step: DestroyStepSpec, deps: BackupStepDeps): P
           ? leader
             ? [leader]
             : []
-          : deps.target.nodeNames.filter((n) => n !== leader).slice(0, 1);
+          : dataNodesOf(deps.target)
+              .filter((n) => n !== leader)
+              .slice(0, 1);
       if (nodes.length === 0) throw new Error(`no ${step.target} to destroy`);
     }
   }

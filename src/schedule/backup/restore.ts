@@ -9,11 +9,20 @@ import { sleep } from '../../core/clock.js';
 import { BackupRefusedError } from '../../targets/backup.js';
 import type { RestoreStepSpec } from '../backup-step-types.js';
 import { allHealthy } from '../conditions.js';
+import { pointBracket } from './point.js';
 import { readAll } from './read-back.js';
 import { control, mbPerS, s, type BackupRunState, type BackupStepDeps, type RestoreRecord } from './state.js';
 
-/** The snapshot id (undefined: the latest) and position a restore step asks for. */
-function resolveSource(step: RestoreStepSpec, st: BackupRunState): { id?: string; position?: number } {
+interface Source {
+  id?: string;
+  position?: number;
+  /** position: point:<name>: the point, and its bracket on the harness clock. */
+  point?: string;
+  bracket?: { start: number; end: number };
+}
+
+/** The snapshot id (undefined: the latest) and position or recovery point a restore step asks for. */
+function resolveSource(step: RestoreStepSpec, st: BackupRunState): Source {
   let id: string | undefined;
   if (step.from !== 'latest') {
     const b = st.named(step.from);
@@ -23,6 +32,13 @@ function resolveSource(step: RestoreStepSpec, st: BackupRunState): { id?: string
     else id = step.from; // a snapshot id
   }
   let position: number | undefined;
+  if (typeof step.position === 'string' && step.position.startsWith('point:')) {
+    const name = step.position.slice('point:'.length);
+    const p = st.points.find((x) => x.name === name);
+    const bracket = p ? pointBracket(p) : null;
+    if (!p || !bracket) throw new Error(`position ${step.position}: recovery point ${name} was not made`);
+    return { ...(id !== undefined ? { id } : {}), point: name, bracket };
+  }
   if (typeof step.position === 'number') position = step.position;
   else if (typeof step.position === 'string') {
     const name = step.position.slice('backup:'.length);
@@ -37,13 +53,14 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
   const ctl = control(deps.target);
   const st = deps.state;
   await st.settled();
-  const source = resolveSource(step, st);
+  const { bracket, ...source } = resolveSource(step, st);
   const { id, position } = source;
   const t0 = deps.clock.now();
   const rec: RestoreRecord = {
     from: step.from,
     snapshot: id ?? null,
     position: position ?? null,
+    ...(source.point !== undefined ? { point: source.point } : {}),
     into: step.into,
     status: 'failed',
     expected_refusal: step.expect === 'refused',
@@ -104,10 +121,15 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
   rec.phases.restore_s = s(r.loaded_t - t0);
   if (r.bytes !== undefined && r.loaded_t > r.booted_t) rec.throughput_mb_s = mbPerS(r.bytes, r.loaded_t - r.booted_t);
   // A target that reports no backup position (-1) resolves nothing: its writes stay unresolved.
-  st.cut = { position: r.position >= 0 ? r.position : null, beforeT: st.destroyT ?? t0 };
+  st.cut = {
+    position: r.position >= 0 ? r.position : null,
+    beforeT: st.destroyT ?? t0,
+    ...(bracket ? { point: bracket } : {}),
+  };
+  const at = source.point !== undefined ? `recovery point ${source.point}` : `position ${r.position}`;
   deps.onEvent?.(
-    `restored ${r.restored} elements from ${r.chain.join(' -> ')} at position ${r.position}, ` +
-      `checksum ${r.checksum.slice(0, 12)}…`,
+    `restored ${r.restored} elements from ${r.chain.join(' -> ')} to ${at}` +
+      (r.checksum ? `, checksum ${r.checksum.slice(0, 12)}…` : ''),
   );
 
   // cluster healthy: every node answers and a leader is agreed
@@ -140,7 +162,8 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
   if (st.destroyT !== null) rec.rto_s = s(tVerified - st.destroyT);
   deps.onEvent?.(
     `restore verified: ${rec.data.acknowledged} acknowledged writes checked, ` +
-      `${rec.data.missing_before_position} missing at or before position ${r.position}, ` +
+      `${rec.data.missing_before_position} missing at or before ${at}, ` +
+      (bracket ? `${rec.data.present_after_position} present though written after it, ` : '') +
       `${rec.data.lost_after_position} after it (RPO)` +
       (rec.data.unresolved > 0 ? `, ${rec.data.unresolved} absent without a position to resolve them` : '') +
       `; restore RTO ${rec.rto_s ?? 'unknown'} s`,

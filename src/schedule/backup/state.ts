@@ -32,8 +32,20 @@ export interface BackupRecord {
   promoted_to_full?: string;
 }
 
+/** A named recovery point (the point step): harness seconds of the request and of the store's answer. */
+export interface PointRecord {
+  name: string;
+  node: string;
+  status: 'made' | 'failed';
+  error?: string;
+  t_request_s: number;
+  t_made_s: number | null;
+}
+
 export interface RestoreRecord {
   from: string;
+  /** point:<name> restores: the recovery point. */
+  point?: string;
   snapshot: string | null;
   position: number | null;
   into: 'new-cluster' | 'new-network';
@@ -63,6 +75,7 @@ export interface RestoreRecord {
 export class BackupRunState {
   readonly backups: BackupRecord[] = [];
   readonly restores: RestoreRecord[] = [];
+  readonly points: PointRecord[] = [];
   private readonly background = new Set<Promise<void>>();
   destroyT: number | null = null;
   /** The position cut in force after a successful restore. */

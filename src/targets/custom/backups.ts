@@ -13,13 +13,14 @@ import {
   type BackupControl,
   type BackupKind,
   type BackupSummary,
+  type BackupSupport,
   type DestroyWhat,
   type RestoreInto,
   type RestoreResult,
   type VerifyResult,
 } from '../backup.js';
 import type { CustomCluster } from './cluster.js';
-import { capture } from './probes/parse.js';
+import { capture, parsePosition } from './probes/parse.js';
 import { describeOutcome, type AnyProbe, type ProbeOutcome } from './probes/run.js';
 import { render, type TemplateVars } from './templates.js';
 
@@ -28,15 +29,20 @@ const BACKUP_PROBE_TIMEOUT_MS = 120_000;
 /** What the backups need from their target (CustomTarget). */
 export interface CustomBackupHost {
   readonly kind: string;
-  readonly nodeNames: readonly string[];
+  /** The nodes of the group that carries the data: a destroy and a restore act on them. */
+  readonly dataNodes: readonly string[];
   readonly spec: CustomTargetSpec;
   cluster(): CustomCluster;
   varsOf(node: string): TemplateVars;
   runProbe(p: AnyProbe, node: string, extra: Record<string, string>, timeoutMs: number): Promise<ProbeOutcome>;
   /** After a restore the nodes start from data they already have. */
   relayout(state: 'new' | 'existing'): void;
-  /** Create and start every node (after `beforeStart` ran for each), then wait until ready. */
-  startFresh(signal?: AbortSignal, beforeStart?: (node: string) => Promise<void>): Promise<void>;
+  /** Create and start the nodes (after `beforeStart` ran for each), then wait until ready. */
+  startFresh(
+    signal?: AbortSignal,
+    beforeStart?: (node: string) => Promise<void>,
+    only?: readonly string[],
+  ): Promise<void>;
   leader(): Promise<string | null>;
   /** Every id the node returns through probes.read. */
   readIds(node: string): Promise<string[]>;
@@ -44,11 +50,13 @@ export interface CustomBackupHost {
 
 /** Backups through the scenario's backup and restore probes, into the shared backup volume. */
 export class CustomBackups implements BackupControl {
-  readonly supports = { incremental: true, pointInTime: false, verify: false };
+  readonly supports: BackupSupport;
   private readonly taken: BackupSummary[] = [];
   private gen = 1;
 
-  constructor(private readonly t: CustomBackupHost) {}
+  constructor(private readonly t: CustomBackupHost) {
+    this.supports = { incremental: true, pointInTime: false, verify: false, points: t.spec.probes.point !== undefined };
+  }
 
   get generation(): number {
     return this.gen;
@@ -66,10 +74,10 @@ export class CustomBackups implements BackupControl {
     if (o.kind !== 'success') throw new Error(`backup probe on ${node}: ${describeOutcome(o)}`);
     let position = -1;
     if (typeof p.position === 'string') {
-      position = Number(capture(o.output, p.position) ?? NaN);
+      position = parsePosition(capture(o.output, p.position));
     } else if (p.position !== undefined) {
       const po = await this.t.runProbe(p.position, node, extra, BACKUP_PROBE_TIMEOUT_MS);
-      if (po.kind === 'success') position = Number(capture(po.output, p.position.capture) ?? NaN);
+      if (po.kind === 'success') position = parsePosition(capture(po.output, p.position.capture));
     }
     const summary: BackupSummary = {
       id,
@@ -87,6 +95,15 @@ export class CustomBackups implements BackupControl {
     return summary;
   }
 
+  async point(name: string, node: string, timeoutMs: number): Promise<void> {
+    const p = this.t.spec.probes.point;
+    if (!p) throw new InfraError('probes.point is not defined');
+    const o = await this.t.runProbe(p, node, { 'point.name': name }, timeoutMs);
+    if (o.kind === 'mismatch')
+      throw new BackupRefusedError(o.status ?? o.exitCode ?? 0, 'point_failed', describeOutcome(o));
+    if (o.kind !== 'success') throw new Error(`point probe on ${node}: ${describeOutcome(o)}`);
+  }
+
   async list(): Promise<BackupSummary[]> {
     return [...this.taken];
   }
@@ -98,7 +115,7 @@ export class CustomBackups implements BackupControl {
   }
 
   async destroy(what: DestroyWhat, nodes: string[]): Promise<{ mechanism: string; nodes: string[] }> {
-    const which = what === 'cluster' || what === 'region' || nodes.length === 0 ? [...this.t.nodeNames] : nodes;
+    const which = what === 'cluster' || what === 'region' || nodes.length === 0 ? [...this.t.dataNodes] : nodes;
     await this.t.cluster().destroyNodes(which);
     return {
       mechanism: 'containers and their volumes removed (docker rm -f, volume rm); backup volume kept',
@@ -106,7 +123,10 @@ export class CustomBackups implements BackupControl {
     };
   }
 
-  async restore(req: { id?: string; position?: number; into: RestoreInto }, now: () => number): Promise<RestoreResult> {
+  async restore(
+    req: { id?: string; position?: number; point?: string; into: RestoreInto },
+    now: () => number,
+  ): Promise<RestoreResult> {
     const p = this.t.spec.probes.restore;
     if (!p) throw new InfraError('cluster.custom.probes.restore is not defined');
     if (req.position !== undefined)
@@ -123,36 +143,40 @@ export class CustomBackups implements BackupControl {
       );
     }
     const c = this.t.cluster();
-    const extra = { 'backup.id': snap.id, 'backup.type': snap.type };
+    const extra = { 'backup.id': snap.id, 'backup.type': snap.type, 'restore.point': req.point ?? '' };
     // A fresh cluster: whatever is left of the old one goes (the backup volume stays).
-    await c.destroyNodes(this.t.nodeNames);
+    await c.destroyNodes(this.t.dataNodes);
     this.t.relayout('existing');
     const offline = p.mode === 'offline';
     try {
-      await this.t.startFresh(undefined, async (node) => {
-        if (!offline || !p.exec) return;
-        const vars = { ...this.t.varsOf(node), ...extra };
-        const argv = p.exec.command.map((a) => render(a, vars));
-        const r = await c.runOneOff(node, argv, {}, p.timeout ?? BACKUP_PROBE_TIMEOUT_MS);
-        if (
-          r.exitCode !== p.exec.expect_exit ||
-          (p.exec.match !== undefined && !new RegExp(p.exec.match).test(r.output))
-        ) {
-          throw new BackupRefusedError(
-            r.exitCode,
-            'restore_failed',
-            `${node}: exit code ${r.exitCode}: ${r.output.split('\n').slice(-3).join(' | ')}`,
-          );
-        }
-      });
+      await this.t.startFresh(
+        undefined,
+        async (node) => {
+          if (!offline || !p.exec) return;
+          const vars = { ...this.t.varsOf(node), ...extra };
+          const argv = p.exec.command.map((a) => render(a, vars));
+          const r = await c.runOneOff(node, argv, {}, p.timeout ?? BACKUP_PROBE_TIMEOUT_MS);
+          if (
+            r.exitCode !== p.exec.expect_exit ||
+            (p.exec.match !== undefined && !new RegExp(p.exec.match).test(r.output))
+          ) {
+            throw new BackupRefusedError(
+              r.exitCode,
+              'restore_failed',
+              `${node}: exit code ${r.exitCode}: ${r.output.split('\n').slice(-3).join(' | ')}`,
+            );
+          }
+        },
+        this.t.dataNodes,
+      );
     } catch (e) {
-      await c.destroyNodes(this.t.nodeNames).catch(() => undefined);
+      await c.destroyNodes(this.t.dataNodes).catch(() => undefined);
       throw e;
     }
     this.gen++;
     const booted = now();
     if (!offline) {
-      const leader = (await this.t.leader()) ?? this.t.nodeNames[0]!;
+      const leader = (await this.t.leader()) ?? this.t.dataNodes[0]!;
       const o = await this.t.runProbe(p, leader, extra, BACKUP_PROBE_TIMEOUT_MS);
       if (o.kind !== 'success')
         throw new BackupRefusedError(

@@ -26,7 +26,7 @@ import { createHash } from 'node:crypto';
 import type { FinalReadSource, ScanResult } from '../../client/final-read.js';
 import type { OpRequest, OpResult, WriteClient } from '../../client/write-client.js';
 import type { ReadProbeSpec, WriteProbeSpec } from '../../scenario/custom-schema.js';
-import { capture, parseIds } from './probes/parse.js';
+import { capture, parseIds, parsePosition } from './probes/parse.js';
 import { describeOutcome, type ProbeOutcome, type ProbeRunner } from './probes/run.js';
 import type { TemplateVars } from './templates.js';
 
@@ -43,7 +43,7 @@ export function writeOutcome(o: ProbeOutcome, indexCapture?: string): OpResult {
     case 'success': {
       const r: OpResult = { outcome: 'ok' };
       if (indexCapture !== undefined) {
-        const i = Number(capture(o.output, indexCapture));
+        const i = parsePosition(capture(o.output, indexCapture));
         if (Number.isFinite(i)) r.index = i;
       }
       return r;

@@ -15,19 +15,34 @@ import type Docker from 'dockerode';
 import { InfraError } from '../../core/errors.js';
 import { docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine.js';
 import { drillLabels } from '../../docker/labels.js';
+import { demuxText } from '../../docker/log-text.js';
 import { dockerTimeToSince } from '../../docker/build.js';
 import { deviceVolumeOpts } from '../../faults/bounded-disk.js';
 import type { NodeState } from '../target.js';
 
-export interface CustomClusterOptions {
-  runId: string;
-  /** drill.kind label, e.g. etcd. */
+/** What one node's container is made of (a node of the layout, its image built or found). */
+export interface NodeContainer {
+  /** drill.kind label of the node: its group. */
   kind: string;
   image: string;
-  names: readonly string[];
   ports: readonly number[];
   /** Container paths with a per-node volume. */
   volumes: readonly string[];
+  binds: readonly { source: string; target: string }[];
+  aliases: readonly string[];
+  user?: string | undefined;
+  tmpfs: readonly string[];
+  ulimits: Readonly<Record<string, { soft: number; hard: number }>>;
+  /** Whether the shared backup volume is mounted (the group that carries the data). */
+  backup: boolean;
+}
+
+export interface CustomClusterOptions {
+  runId: string;
+  /** drill.kind label of the network and the shared volumes (the data group's name). */
+  kind: string;
+  names: readonly string[];
+  nodes: Readonly<Record<string, NodeContainer>>;
   /** Container path of the shared backup volume, if any. */
   backupPath?: string | undefined;
   logDir?: string | undefined;
@@ -42,6 +57,7 @@ export interface CustomClusterOptions {
 
 export interface NodeSpec {
   command?: string[] | undefined;
+  entrypoint?: string[] | undefined;
   env: Record<string, string>;
 }
 
@@ -71,12 +87,18 @@ export class CustomCluster {
     for (const name of o.names) this.nodes.set(name, this.freshRec(name));
   }
 
+  private def(name: string): NodeContainer {
+    const d = this.o.nodes[name];
+    if (!d) throw new InfraError(`no node named ${name} (have ${this.o.names.join(', ')})`);
+    return d;
+  }
+
   private freshRec(name: string): NodeRec {
     return {
       name,
       containerName: `drill-${this.o.runId}-${name}`,
       containerId: undefined,
-      volumes: this.o.volumes.map((_, i) => `drill-${this.o.runId}-${name}-v${i + 1}`),
+      volumes: this.def(name).volumes.map((_, i) => `drill-${this.o.runId}-${name}-v${i + 1}`),
       hostPorts: new Map(),
       ip: '',
     };
@@ -89,7 +111,8 @@ export class CustomCluster {
   }
 
   private labels(node?: string, role: 'sut' | 'helper' = 'sut'): Record<string, string> {
-    return drillLabels({ runId: this.o.runId, role, kind: this.o.kind, ...(node !== undefined ? { node } : {}) });
+    const kind = node !== undefined ? this.def(node).kind : this.o.kind;
+    return drillLabels({ runId: this.o.runId, role, kind, ...(node !== undefined ? { node } : {}) });
   }
 
   /** The run network and the backup volume. */
@@ -112,14 +135,14 @@ export class CustomCluster {
   }
 
   private mounts(r: NodeRec): Docker.MountSettings[] {
-    const m: Docker.MountSettings[] = this.o.volumes.map((target, i) => ({
-      Type: 'volume',
-      Source: r.volumes[i]!,
-      Target: target,
-    }));
-    if (this.backupVolume !== undefined && this.o.backupPath !== undefined) {
-      m.push({ Type: 'volume', Source: this.backupVolume, Target: this.o.backupPath });
-    }
+    const d = this.def(r.name);
+    const backup = d.backup && this.backupVolume !== undefined ? this.o.backupPath : undefined;
+    // The shared backup volume takes the place of a node volume at the same path.
+    const m: Docker.MountSettings[] = d.volumes
+      .map((target, i): Docker.MountSettings => ({ Type: 'volume', Source: r.volumes[i]!, Target: target }))
+      .filter((x) => x.Target !== backup);
+    for (const b of d.binds) m.push({ Type: 'bind', Source: b.source, Target: b.target, ReadOnly: true });
+    if (backup !== undefined) m.push({ Type: 'volume', Source: this.backupVolume!, Target: backup });
     return m;
   }
 
@@ -135,9 +158,10 @@ export class CustomCluster {
           throw new InfraError(`create volume ${v}: ${errorLine(e)}`);
         });
     }
+    const def = this.def(name);
     const exposed: Record<string, object> = {};
     const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
-    for (const p of this.o.ports) {
+    for (const p of def.ports) {
       exposed[`${p}/tcp`] = {};
       bindings[`${p}/tcp`] = [{ HostIp: '127.0.0.1', HostPort: '' }];
     }
@@ -145,8 +169,10 @@ export class CustomCluster {
       const c = await d.createContainer({
         name: r.containerName,
         Hostname: name,
-        Image: this.o.image,
+        Image: def.image,
         ...(spec.command !== undefined ? { Cmd: spec.command } : {}),
+        ...(spec.entrypoint !== undefined ? { Entrypoint: spec.entrypoint } : {}),
+        ...(def.user !== undefined ? { User: def.user } : {}),
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: this.labels(name),
         ExposedPorts: exposed,
@@ -155,13 +181,17 @@ export class CustomCluster {
           PortBindings: bindings,
           Mounts: [...this.mounts(r), ...(this.o.extraMounts ?? [])],
           Init: false,
+          ...(def.tmpfs.length > 0 ? { Tmpfs: Object.fromEntries(def.tmpfs.map((t) => [t, ''])) } : {}),
+          ...(Object.keys(def.ulimits).length > 0
+            ? { Ulimits: Object.entries(def.ulimits).map(([Name, u]) => ({ Name, Soft: u.soft, Hard: u.hard })) }
+            : {}),
         },
-        NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [name] } } },
+        NetworkingConfig: { EndpointsConfig: { [this.network]: { Aliases: [name, ...def.aliases] } } },
       });
       r.containerId = c.id;
     } catch (e) {
       throw new InfraError(
-        `create container ${r.containerName} from image ${this.o.image}: ${errorLine(e)}`,
+        `create container ${r.containerName} from image ${def.image}: ${errorLine(e)}`,
         isNotFound(e)
           ? 'the image is not in the local engine (nothing is pulled): build it, or use build: with a context'
           : undefined,
@@ -186,7 +216,7 @@ export class CustomCluster {
     if (r.containerId === undefined) return;
     const info = await docker().getContainer(r.containerId).inspect();
     r.hostPorts.clear();
-    for (const p of this.o.ports) {
+    for (const p of this.def(name).ports) {
       const b = info.NetworkSettings.Ports?.[`${p}/tcp`]?.find((x) => x.HostIp === '127.0.0.1');
       if (b?.HostPort) r.hostPorts.set(p, Number(b.HostPort));
     }
@@ -317,7 +347,7 @@ export class CustomCluster {
     try {
       const c = await d.createContainer({
         name,
-        Image: this.o.image,
+        Image: this.def(node).image,
         Cmd: argv,
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
         Hostname: node,
@@ -433,19 +463,4 @@ export class CustomCluster {
     await Promise.all(vols.map((v) => attempt(`remove volume ${v}`, () => d.getVolume(v).remove())));
     return errors;
   }
-}
-
-/** The text of a non-TTY container log buffer (8-byte frame headers stripped). */
-export function demuxText(buf: Buffer): string {
-  if (!Buffer.isBuffer(buf)) return String(buf);
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const type = buf[i]!;
-    if (type > 2 || buf[i + 1] !== 0 || buf[i + 2] !== 0 || buf[i + 3] !== 0) return buf.toString('utf8');
-    const len = buf.readUInt32BE(i + 4);
-    parts.push(buf.subarray(i + 8, i + 8 + len));
-    i += 8 + len;
-  }
-  return Buffer.concat(parts).toString('utf8');
 }

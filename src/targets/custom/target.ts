@@ -1,17 +1,18 @@
-// A custom target: a system under test defined in the scenario (cluster.custom), behind
-// the same seam as graph-agent and split the same way: the cluster driver (cluster.ts) runs
-// any image; the scenario's probes (probes/) answer health and role here, carry the workload
-// and the final read (client.ts), and take and restore backups (backups.ts); what clock and
-// disk faults need is set up in faults.ts. Custom targets take key/value workloads only.
-//
-// Boot is ready when every node's health probe succeeds and exactly one node's role probe
-// does. A node that exits during boot, or probes that never succeed within boot_timeout,
-// fail the boot with an InfraError (exit 3) naming the probe and what it answered; every
-// container, volume and the network are removed before the error propagates.
+// A custom target: a system under test defined in the scenario, behind the same seam as
+// graph-agent and split the same way. Its layout (layout.ts) says which nodes it has and how
+// they form groups: one group of identical nodes (cluster.custom), named groups
+// (cluster.groups) or the services of the user's Compose file (cluster.compose). The cluster
+// driver (cluster.ts) runs any image; boot.ts starts the groups in dependency order; the
+// data group's probes (probes/) answer role here, carry the workload and the final read
+// (client.ts, write-path.ts) and take and restore backups (backups.ts); what clock and disk
+// faults need is set up in faults.ts. Custom targets take key/value workloads only.
 
-import { sleep } from '../../core/clock.js';
+import type { FinalReadSource } from '../../client/final-read.js';
+import type { WriteClient } from '../../client/write-client.js';
 import { InfraError } from '../../core/errors.js';
-import type { CustomTargetSpec } from '../../scenario/custom-schema.js';
+import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
+import { volumePath } from '../../docker/resources.js';
+import type { ClientModule } from '../../drivers/module-api.js';
 import type { BackupControl } from '../backup.js';
 import type {
   ImageBuildListener,
@@ -23,26 +24,21 @@ import type {
   Target,
 } from '../target.js';
 import { CustomBackups } from './backups.js';
+import { nodeHealth, resolveImages, startNodes } from './boot.js';
+import { CustomCluster, type NodeContainer } from './cluster.js';
 import { CustomFaultPlumbing } from './faults.js';
-import type { FinalReadSource } from '../../client/final-read.js';
-import type { WriteClient } from '../../client/write-client.js';
-import type { ClientModule } from '../../drivers/module-api.js';
+import type { DataSpec, Layout, NodeDef } from './layout.js';
 import { loadClientModule } from './module-client.js';
-import { WritePath } from './write-path.js';
-import { CustomCluster } from './cluster.js';
-import { ensureCustomImage } from './image.js';
 import { capture, parseClockValue } from './probes/parse.js';
 import { describeOutcome, ProbeRunner, transportOf, type AnyProbe, type ProbeOutcome } from './probes/run.js';
-import { nodeVars, render, type ClusterLayout, type TemplateVars } from './templates.js';
-import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
-import { volumePath } from '../../docker/resources.js';
+import { nodeVars, render, type ClusterLayout, type GroupLayout, type TemplateVars } from './templates.js';
+import { WritePath } from './write-path.js';
 
 export interface CustomTargetOptions {
-  spec: CustomTargetSpec;
-  nodes: number;
+  layout: Layout;
   runId: string;
   logDir: string;
-  /** The scenario file (build contexts are relative to it; named in error hints). */
+  /** The scenario file (named in error hints). */
   scenarioFile?: string | undefined;
   /** Preload libfaketime into every node (the scenario has a clock-skew fault). */
   faketime?: boolean | undefined;
@@ -59,47 +55,46 @@ export interface CustomTargetOptions {
 const STATUS_PROBE_TIMEOUT_MS = 1000;
 const EXEC_STATUS_PROBE_TIMEOUT_MS = 3000;
 const statusTimeout = (p: AnyProbe): number => (p.exec ? EXEC_STATUS_PROBE_TIMEOUT_MS : STATUS_PROBE_TIMEOUT_MS);
-const POLL_MS = 100;
 
 export class CustomTarget implements Target {
   readonly kind: string;
   /** Writes of unique keys: a system we did not write has no edges to check. */
   readonly workloads = ['kv'] as const;
   readonly nodeNames: readonly string[];
+  /** The nodes of the group that carries the data (the ones role, backup and restore act on). */
+  readonly dataNodes: readonly string[];
   readonly network: NodeNetwork;
   readonly backups: BackupControl;
   readonly clocks: NodeClock;
   readonly disk: NodeDisk | undefined;
   readonly resources: NodeResources;
+  readonly spec: DataSpec;
+  readonly layout: Layout;
   private readonly faults: CustomFaultPlumbing;
-  readonly spec: CustomTargetSpec;
   private cl: CustomCluster | undefined;
   private readonly runner: ProbeRunner;
-  private layout: ClusterLayout;
+  private state: 'new' | 'existing' = 'new';
   private vars = new Map<string, TemplateVars>();
-  private image: string | undefined;
+  private images = new Map<string, string>();
   private module: ClientModule | undefined;
   private path: WritePath | undefined;
+  private readonly defs: Map<string, NodeDef>;
 
   constructor(private readonly o: CustomTargetOptions) {
-    this.spec = o.spec;
-    this.kind = o.spec.name;
-    this.nodeNames = Array.from({ length: o.nodes }, (_, i) => `n${i + 1}`);
-    this.layout = {
-      runId: o.runId,
-      names: this.nodeNames,
-      peerPort: o.spec.peer_port,
-      peerUrl: o.spec.peer_url,
-      state: 'new',
-    };
+    this.layout = o.layout;
+    this.spec = o.layout.spec;
+    this.kind = o.layout.grouped ? o.layout.data.name : o.layout.spec.name;
+    this.nodeNames = o.layout.nodes.map((n) => n.name);
+    this.dataNodes = [...o.layout.data.nodes];
+    this.defs = new Map(o.layout.nodes.map((n) => [n.name, n]));
     this.runner = new ProbeRunner(
       {
         baseUrl: (n, p) => this.cl?.baseUrl(n, p),
         address: (n, p) => this.cl?.address(n, p),
         containerId: (n) => this.cl?.containerId(n),
       },
-      o.spec.ports[0]!,
-      o.spec.client,
+      this.spec.ports[0] ?? 0,
+      this.spec.client,
     );
     this.network = {
       pid: async (n) => {
@@ -108,7 +103,7 @@ export class CustomTarget implements Target {
         return st.pid;
       },
       ip: (n) => this.cluster().ip(n),
-      peerPort: o.spec.peer_port,
+      peerPort: this.spec.peer_port,
     };
     this.backups = new CustomBackups(this);
     this.faults = new CustomFaultPlumbing({
@@ -129,23 +124,54 @@ export class CustomTarget implements Target {
     this.disk = this.faults.nodeDisk((n) => this.cluster().volumesOf(n), this.kind);
   }
 
+  private def(node: string): NodeDef {
+    const d = this.defs.get(node);
+    if (!d) throw new InfraError(`no node named ${node} (have ${this.nodeNames.join(', ')})`);
+    return d;
+  }
+
+  /** The groups and their nodes (fault selectors `group:`). */
+  nodeGroups(): Record<string, string[]> {
+    return Object.fromEntries(this.layout.groups.map((g) => [g.name, [...g.nodes]]));
+  }
+
   // -- templates -------------------------------------------------------------------------
 
   varsOf(node: string): TemplateVars {
     let v = this.vars.get(node);
     if (!v) {
-      v = nodeVars(this.layout, node);
+      const def = this.def(node);
+      const group = this.layout.groups.find((g) => g.name === def.group)!;
+      const groups: Record<string, GroupLayout> = {};
+      for (const g of this.layout.groups) {
+        groups[g.name] = { names: g.nodes, peerPort: g.spec.peer_port, peerUrl: g.spec.peer_url };
+      }
+      const layout: ClusterLayout = {
+        runId: this.o.runId,
+        names: group.nodes,
+        peerPort: group.spec.peer_port,
+        peerUrl: group.spec.peer_url,
+        state: this.state,
+        ...(this.layout.grouped ? { group: group.name, groups } : {}),
+      };
+      v = nodeVars(layout, node);
       this.vars.set(node, v);
     }
     return v;
   }
 
-  private nodeSpec(node: string): { command?: string[]; env: Record<string, string> } {
+  nodeSpec(node: string): { command?: string[]; entrypoint?: string[]; env: Record<string, string> } {
+    const d = this.def(node);
     const vars = this.varsOf(node);
+    const r = (s: string) => (d.templated ? render(s, vars) : s);
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(this.spec.env)) env[k] = render(v, vars);
+    for (const [k, v] of Object.entries(d.env)) env[k] = r(v);
     Object.assign(env, this.faults.env(node));
-    return { ...(this.spec.command ? { command: this.spec.command.map((a) => render(a, vars)) } : {}), env };
+    return {
+      ...(d.command ? { command: d.command.map(r) } : {}),
+      ...(d.entrypoint ? { entrypoint: d.entrypoint.map(r) } : {}),
+      env,
+    };
   }
 
   // -- boot ------------------------------------------------------------------------------
@@ -155,31 +181,46 @@ export class CustomTarget implements Target {
     return this.cl;
   }
 
+  private bootHost() {
+    return {
+      layout: this.layout,
+      kind: this.kind,
+      scenarioFile: this.o.scenarioFile,
+      logDir: this.o.logDir,
+      cluster: () => this.cluster(),
+      probe: (p: AnyProbe, n: string) => this.probe(p, n),
+      nodeSpec: (n: string) => this.nodeSpec(n),
+    };
+  }
+
   async boot(signal?: AbortSignal): Promise<void> {
-    const img = await ensureCustomImage(
-      {
-        name: this.spec.name,
-        image: this.spec.image,
-        build: this.spec.build,
-        dockerfile: this.spec.dockerfile,
-        scenarioFile: this.o.scenarioFile,
-      },
-      undefined,
-      this.o.onImageBuild,
-    );
-    this.image = img.tag;
+    this.images = await resolveImages(this.layout, this.kind, this.o.onImageBuild);
     if (this.spec.client?.module !== undefined) {
       this.module = await loadClientModule(this.spec.client.module, this.o.scenarioFile);
     }
     signal?.throwIfAborted();
-    await this.faults.prepare(img.tag, this.nodeSpec(this.nodeNames[0]!).command, this.kind);
+    const first = this.dataNodes[0]!;
+    await this.faults.prepare(this.images.get(first)!, this.nodeSpec(first).command, this.kind);
+    const nodes: Record<string, NodeContainer> = {};
+    for (const d of this.layout.nodes) {
+      nodes[d.name] = {
+        kind: this.layout.grouped ? d.group : this.kind,
+        image: this.images.get(d.name)!,
+        ports: d.ports,
+        volumes: d.volumes,
+        binds: d.binds,
+        aliases: d.aliases,
+        user: d.user,
+        tmpfs: d.tmpfs,
+        ulimits: d.ulimits,
+        backup: this.dataNodes.includes(d.name),
+      };
+    }
     this.cl = new CustomCluster({
       runId: this.o.runId,
       kind: this.kind,
-      image: img.tag,
       names: this.nodeNames,
-      ports: this.spec.ports,
-      volumes: this.spec.volumes,
+      nodes,
       backupPath: this.spec.backup_volume,
       logDir: this.o.logDir,
       volumeDevice: (n, i) => this.faults.volumeDevice(n, i),
@@ -194,60 +235,13 @@ export class CustomTarget implements Target {
     }
   }
 
-  /** Create and start every node, then wait until the cluster is ready. */
-  async startFresh(signal?: AbortSignal, beforeStart?: (node: string) => Promise<void>): Promise<void> {
-    const c = this.cluster();
-    for (const n of this.nodeNames) await c.createNode(n, this.nodeSpec(n));
-    if (beforeStart) for (const n of this.nodeNames) await beforeStart(n);
-    await Promise.all(this.nodeNames.map((n) => c.startNode(n)));
-    await this.waitReady(this.spec.boot_timeout, signal);
-  }
-
-  /** Every node healthy and exactly one leader, or an InfraError saying which probe never succeeded. */
-  async waitReady(timeoutMs: number, signal?: AbortSignal): Promise<string> {
-    const c = this.cluster();
-    const deadline = performance.now() + timeoutMs;
-    let health: ProbeOutcome[];
-    let roles: ProbeOutcome[] = [];
-    for (;;) {
-      signal?.throwIfAborted();
-      for (const n of this.nodeNames) {
-        const st = await c.inspect(n);
-        if (!st.running && st.exitCode !== null) {
-          const tail = await c.tail(n);
-          throw new InfraError(
-            `${this.kind} node ${n} exited with code ${st.exitCode} during ` +
-              `boot${tail ? `: ${tail.split('\n').slice(-3).join(' | ')}` : ''}`,
-            `check cluster.custom.command and image in ${this.o.scenarioFile ?? 'the scenario'}; node logs in ` +
-              `${this.o.logDir}`,
-          );
-        }
-      }
-      health = await Promise.all(this.nodeNames.map((n) => this.probe(this.spec.probes.health, n)));
-      if (health.every((h) => h.kind === 'success')) {
-        roles = await Promise.all(this.nodeNames.map((n) => this.probe(this.spec.probes.role, n)));
-        const leaders = this.nodeNames.filter((_, i) => roles[i]!.kind === 'success');
-        if (leaders.length === 1) return leaders[0]!;
-      }
-      if (performance.now() >= deadline) break;
-      await sleep(POLL_MS, signal);
-    }
-    const view = (outs: ProbeOutcome[]) =>
-      this.nodeNames.map((n, i) => `${n}: ${describeOutcome(outs[i]!)}`).join('; ');
-    const where = this.o.scenarioFile ?? 'the scenario';
-    if (!health.every((h) => h.kind === 'success')) {
-      throw new InfraError(
-        `${this.kind} cluster not ready within ${timeoutMs / 1000} s: probes.health never succeeded on every node ` +
-          `(${view(health)})`,
-        `check probes.health in ${where} (port, path, match) and the node logs in ${this.o.logDir}`,
-      );
-    }
-    const claim = roles.filter((r) => r.kind === 'success').length;
-    throw new InfraError(
-      `${this.kind} cluster not ready within ${timeoutMs / 1000} s: probes.role ` +
-        `${claim === 0 ? 'matched on no node' : `matched on ${claim} nodes, expected exactly one`} (${view(roles)})`,
-      `probes.role must succeed on the leader only; check its match in ${where}`,
-    );
+  /** Create and start nodes (default: all; `only`: after a restore), then wait until ready. */
+  async startFresh(
+    signal?: AbortSignal,
+    beforeStart?: (node: string) => Promise<void>,
+    only?: readonly string[],
+  ): Promise<void> {
+    await startNodes(this.bootHost(), this.spec.boot_timeout, signal, beforeStart, only);
   }
 
   /** A status probe (health, role, discovery): a timeout that fits its transport. */
@@ -268,13 +262,13 @@ export class CustomTarget implements Target {
     return this.cluster().kill(node, signal);
   }
   stop(node: string): Promise<void> {
-    return this.cluster().stop(node, Math.ceil(this.spec.stop_timeout / 1000));
+    return this.cluster().stop(node, Math.ceil(this.def(node).stopTimeoutMs / 1000));
   }
   start(node: string): Promise<void> {
     return this.cluster().start(node);
   }
   restart(node: string): Promise<void> {
-    return this.cluster().restart(node, Math.ceil(this.spec.stop_timeout / 1000));
+    return this.cluster().restart(node, Math.ceil(this.def(node).stopTimeoutMs / 1000));
   }
   pause(node: string): Promise<void> {
     return this.cluster().pause(node);
@@ -296,29 +290,35 @@ export class CustomTarget implements Target {
 
   async health(node: string): Promise<boolean> {
     if (!this.cl) return false;
-    return (await this.probe(this.spec.probes.health, node)).kind === 'success';
+    return (await nodeHealth(this.bootHost(), this.def(node)).catch(() => null))?.kind === 'success';
   }
 
-  /** The node whose role probe succeeds; with several (a split brain), the first by name. */
+  /** The data group's node whose role probe succeeds; with several (a split brain), the first by name. */
   async leader(): Promise<string | null> {
     return (await this.leaders())[0] ?? null;
   }
 
   /**
-   * Every node whose role probe succeeds, by name: two or more at once is a split brain,
+   * Every data node whose role probe succeeds, by name: two or more at once is a split brain,
    * reported, drawn in the leader lane and counted in result.json as for graph-agent.
    */
   async leaders(): Promise<string[]> {
     if (!this.cl) return [];
-    const res = await Promise.all(this.nodeNames.map((n) => this.probe(this.spec.probes.role, n)));
-    return this.nodeNames.filter((_, i) => res[i]!.kind === 'success');
+    const res = await Promise.all(this.dataNodes.map((n) => this.probe(this.spec.probes.role, n)));
+    return this.dataNodes.filter((_, i) => res[i]!.kind === 'success');
+  }
+
+  async describeRoles(): Promise<string> {
+    if (!this.cl) return 'not started';
+    const res = await Promise.all(this.dataNodes.map((n) => this.probe(this.spec.probes.role, n)));
+    return `probes.role: ${this.dataNodes.map((n, i) => `${n}: ${describeOutcome(res[i]!)}`).join('; ')}`;
   }
 
   private writes(): WritePath {
     this.path ??= new WritePath({
       spec: this.spec,
       runner: this.runner,
-      nodeNames: this.nodeNames,
+      nodeNames: this.dataNodes,
       varsOf: (n) => this.varsOf(n),
       leader: () => this.leader(),
       leaders: () => this.leaders(),
@@ -328,12 +328,6 @@ export class CustomTarget implements Target {
       module: this.module,
     });
     return this.path;
-  }
-
-  async describeRoles(): Promise<string> {
-    if (!this.cl) return 'not started';
-    const res = await Promise.all(this.nodeNames.map((n) => this.probe(this.spec.probes.role, n)));
-    return `probes.role: ${this.nodeNames.map((n, i) => `${n}: ${describeOutcome(res[i]!)}`).join('; ')}`;
   }
 
   writeClient(): WriteClient {
@@ -346,9 +340,11 @@ export class CustomTarget implements Target {
 
   settings(): Record<string, unknown> {
     const s = this.spec;
+    const images = [...new Set(this.images.values())];
     return {
-      image: this.image,
+      image: images.length === 1 ? images[0] : images,
       nodes: this.nodeNames.length,
+      ...(this.layout.grouped ? { groups: this.nodeGroups(), data_group: this.layout.data.name } : {}),
       ...(s.build !== undefined ? { build: s.build } : {}),
       ports: s.ports,
       probes: Object.fromEntries(
@@ -360,7 +356,7 @@ export class CustomTarget implements Target {
     };
   }
 
-  // -- clock and disk faults (faults.ts) ---------------------------------------------------
+  // -- clock faults (faults.ts) --------------------------------------------------------------
 
   /** The node's clock through probes.clock (ms since the epoch); null without one or on failure. */
   private async readClock(node: string): Promise<number | null> {
@@ -387,7 +383,7 @@ export class CustomTarget implements Target {
 
   /** After a restore the nodes start from data they already have. */
   relayout(state: 'new' | 'existing'): void {
-    this.layout = { ...this.layout, state };
+    this.state = state;
     this.vars.clear();
   }
 }

@@ -56,13 +56,22 @@ function parsePlaceholder(inner: string): Placeholder | string {
   return out;
 }
 
+/** Whether `variable` is offered: by name, or by a pattern with `*` for one name part (groups.*.peers). */
+function offered(variable: string, allowed: readonly string[]): boolean {
+  return allowed.some((a) =>
+    a.includes('*')
+      ? new RegExp(`^${a.replaceAll('.', '\\.').replace('*', '[a-z][a-z0-9_]*')}$`).test(variable)
+      : a === variable,
+  );
+}
+
 /** Problems of a template against the variables its context offers (empty: fine). */
 export function templateProblems(template: string, allowed: readonly string[]): string[] {
   const problems: string[] = [];
   for (const m of template.matchAll(PLACEHOLDER)) {
     const p = parsePlaceholder(m[1] ?? '');
     if (typeof p === 'string') problems.push(p);
-    else if (p.variable !== undefined && !allowed.includes(p.variable)) {
+    else if (p.variable !== undefined && !offered(p.variable, allowed)) {
       problems.push(`unknown variable {{${p.variable}}} here; available: ${allowed.join(', ')}`);
     }
   }
@@ -118,17 +127,38 @@ export const NODE_VARS = [
   'cluster.size',
   'cluster.state',
   'run.id',
+  // Node groups (cluster.groups, Compose): the other groups' nodes, e.g. {{groups.etcd.peer_urls}}.
+  'groups.*.nodes',
+  'groups.*.hosts',
+  'groups.*.peers',
+  'groups.*.peer_urls',
+  'groups.*.size',
+  'node.group',
 ] as const;
 /** The write probe adds the op's unique id (the key) and its value (the id again). */
 export const WRITE_VARS = [...NODE_VARS, 'id', 'value'] as const;
 /** Backup and restore probes add the backup's id and type. */
 export const BACKUP_VARS = [...NODE_VARS, 'backup.id', 'backup.type'] as const;
+/** A restore also names the recovery point it goes to (empty for a restore of the whole backup). */
+export const RESTORE_VARS = [...BACKUP_VARS, 'restore.point'] as const;
+/** The point step names the recovery point to make. */
+export const POINT_VARS = [...NODE_VARS, 'point.name'] as const;
 /** peer_url: one peer. */
 export const PEER_VARS = ['peer.name', 'peer.host', 'peer.port'] as const;
+
+/** How another group of the cluster is written in templates (groups.<name>.*). */
+export interface GroupLayout {
+  names: readonly string[];
+  peerPort: number | undefined;
+  peerUrl: string | undefined;
+}
 
 export interface ClusterLayout {
   runId: string;
   names: readonly string[];
+  /** The group of these nodes and every group of the cluster (node groups); absent: one group. */
+  group?: string | undefined;
+  groups?: Readonly<Record<string, GroupLayout>> | undefined;
   peerPort: number | undefined;
   /** How one peer is written in {{peers}} / {{cluster.peers}}; default `{{peer.host}}:{{peer.port}}`. */
   peerUrl: string | undefined;
@@ -136,12 +166,12 @@ export interface ClusterLayout {
   state: 'new' | 'existing';
 }
 
-function peerUrl(layout: ClusterLayout, name: string): string {
+function peerUrl(layout: Pick<ClusterLayout, 'peerUrl' | 'peerPort'>, name: string): string {
   const tpl = layout.peerUrl ?? (layout.peerPort !== undefined ? '{{peer.host}}:{{peer.port}}' : '{{peer.host}}');
   return render(tpl, { 'peer.name': name, 'peer.host': name, 'peer.port': String(layout.peerPort ?? '') });
 }
 
-function peerEntry(layout: ClusterLayout, name: string): string {
+function peerEntry(layout: Pick<ClusterLayout, 'peerUrl' | 'peerPort'>, name: string): string {
   return `${name}=${peerUrl(layout, name)}`;
 }
 
@@ -167,5 +197,20 @@ export function nodeVars(layout: ClusterLayout, node: string): Record<string, st
     'cluster.size': String(layout.names.length),
     'cluster.state': layout.state,
     'run.id': layout.runId,
+    'node.group': layout.group ?? '',
+    ...groupVars(layout.groups ?? {}),
   };
+}
+
+/** groups.<name>.nodes / hosts / peers / peer_urls / size for every group of the cluster. */
+function groupVars(groups: Readonly<Record<string, GroupLayout>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [g, l] of Object.entries(groups)) {
+    out[`groups.${g}.nodes`] = l.names.join(',');
+    out[`groups.${g}.hosts`] = l.names.join(',');
+    out[`groups.${g}.peers`] = l.names.map((n) => peerEntry(l, n)).join(',');
+    out[`groups.${g}.peer_urls`] = l.names.map((n) => peerUrl(l, n)).join(',');
+    out[`groups.${g}.size`] = String(l.names.length);
+  }
+  return out;
 }

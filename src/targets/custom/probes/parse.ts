@@ -84,6 +84,18 @@ export function parseIds(output: string, spec: IdsSpec = {}, rows?: readonly str
 }
 
 /** The first capture group (or the whole match) of `pattern` in `text`, or undefined. */
+/**
+ * A log position as the store writes it: an integer (etcd's revision, a Raft index), or a PostgreSQL LSN
+ * ("16/B374D848": two hex halves, high and low 32 bits), as one number in the same order. NaN for anything else.
+ */
+export function parsePosition(text: string | undefined): number {
+  if (text === undefined) return NaN;
+  const s = text.trim();
+  if (/^\d+$/.test(s)) return Number(s);
+  const lsn = /^([0-9A-Fa-f]{1,8})\/([0-9A-Fa-f]{1,8})$/.exec(s);
+  return lsn ? parseInt(lsn[1]!, 16) * 2 ** 32 + parseInt(lsn[2]!, 16) : NaN;
+}
+
 export function capture(text: string, pattern: string): string | undefined {
   const m = new RegExp(pattern).exec(text);
   return m ? (m[1] ?? m[0]) : undefined;
