@@ -17,10 +17,13 @@ import { assertDockerAvailable } from '../docker/engine.js';
 import { ensureGraphAgentImage } from '../targets/graph-agent/image.js';
 import { issuedRunIds, type BenchOptions } from './common.js';
 import { benchBackup } from './backup.js';
+import { benchColdStart } from './cold-start.js';
 import { benchWriteThroughput } from './graph-agent.js';
-import { benchInjectionLatency } from './injection-latency.js';
+import { benchInjectionLatency, INJECTION_TARGETS_MS } from './injection-latency.js';
+import type { FaultKindName } from '../faults/fault.js';
 import { benchOverhead } from './overhead.js';
-import { benchRecordingCapacity } from './recording-capacity.js';
+import { benchRecordingCapacity, RECORDING_TARGET_OPS } from './recording-capacity.js';
+import { benchRestoreRto } from './restore-rto.js';
 import { benchRtoAccuracy } from './rto-accuracy.js';
 import { benchScaling } from './scaling.js';
 import { figure, renderTable, unknownFigures, type Figure } from './table.js';
@@ -46,6 +49,19 @@ export const BENCHES: Bench[] = [
     ],
   },
   {
+    name: 'cold-start',
+    run: benchColdStart,
+    figures: () => [
+      {
+        name: 'cold_start.first_boot',
+        label: 'first drill on a fresh machine: image build + boot to leader',
+        unit: 'ms',
+        target: '<= 1.5x',
+      },
+      { name: 'cold_start.image_build', label: 'graph-agent image build, cache off', unit: 'ms' },
+    ],
+  },
+  {
     name: 'rto-accuracy',
     run: benchRtoAccuracy,
     figures: () => [
@@ -58,7 +74,14 @@ export const BENCHES: Bench[] = [
     run: benchInjectionLatency,
     figures: () =>
       INJECTED.flatMap((k) => [
-        { name: `injection.${k}.median`, label: `${k}: request -> confirmed, median`, unit: 'ms' },
+        {
+          name: `injection.${k}.median`,
+          label: `${k}: request -> confirmed, median`,
+          unit: 'ms',
+          ...(INJECTION_TARGETS_MS[k as FaultKindName] !== undefined
+            ? { target: `<= ${INJECTION_TARGETS_MS[k as FaultKindName]} ms` }
+            : {}),
+        },
         { name: `injection.${k}.max`, label: `${k}: request -> confirmed, max`, unit: 'ms' },
       ]),
   },
@@ -66,8 +89,15 @@ export const BENCHES: Bench[] = [
     name: 'recording',
     run: benchRecordingCapacity,
     figures: () => [
-      { name: 'recording.capacity', label: 'highest rate with timings within 1 ms of unloaded', unit: 'ops/s' },
+      {
+        name: 'recording.capacity',
+        label: 'highest rate with timings within 1 ms of unloaded',
+        unit: 'ops/s',
+        target: `>= ${RECORDING_TARGET_OPS} ops/s`,
+      },
       { name: 'recording.p50_latency_at_capacity', label: 'p50 op latency at that rate', unit: 'ms' },
+      { name: 'recording.unpaced_rate', label: 'unpaced closed loop: ops/s recorded', unit: 'ops/s' },
+      { name: 'recording.harness_cpu_per_op', label: 'harness CPU per op (process.cpuUsage)', unit: 'us/op' },
     ],
   },
   {
@@ -84,6 +114,11 @@ export const BENCHES: Bench[] = [
     ],
   },
   {
+    name: 'restore',
+    run: benchRestoreRto,
+    figures: () => [{ name: 'restore.rto', label: 'restore RTO of backup-restore-full.yaml', unit: 'ms' }],
+  },
+  {
     name: 'sut',
     run: benchSutThroughput,
     figures: () => [
@@ -95,8 +130,8 @@ export const BENCHES: Bench[] = [
     name: 'backup',
     run: benchBackupIfAvailable,
     figures: () => [
-      { name: 'backup.backup_throughput', label: 'backup throughput', unit: 'MB/s' },
-      { name: 'backup.restore_throughput', label: 'restore throughput', unit: 'MB/s' },
+      { name: 'backup.backup_throughput', label: 'backup throughput', unit: 'MB/s', target: '>= 0.5x' },
+      { name: 'backup.restore_throughput', label: 'restore throughput', unit: 'MB/s', target: '>= 0.3x' },
     ],
   },
 ];
@@ -152,6 +187,7 @@ async function benchBackupIfAvailable(o: BenchOptions): Promise<Figure[]> {
       value: r.full_backup_mb_s,
       unit: 'MB/s',
       reference: ref,
+      target: { text: '>= 0.5x', ok: (_v, ratio) => ratio !== null && ratio >= 0.5 },
       detail,
     }),
     figure({
@@ -161,6 +197,7 @@ async function benchBackupIfAvailable(o: BenchOptions): Promise<Figure[]> {
       value: r.restore_mb_s,
       unit: 'MB/s',
       reference: ref,
+      target: { text: '>= 0.3x', ok: (_v, ratio) => ratio !== null && ratio >= 0.3 },
     }),
   ];
 }

@@ -59,7 +59,8 @@ async function harnessOnce(image: string, logRoot: string): Promise<Sample> {
   return { bootMs, teardownMs };
 }
 
-async function plainOnce(image: string): Promise<Sample> {
+/** The plain Docker CLI's boot of the same cluster to its first leader, and its removal. */
+export async function plainOnce(image: string): Promise<Sample> {
   const runId = benchRunId('plain');
   const prefix = `drill-${runId}`;
   const net = prefix;

@@ -5,9 +5,16 @@
 // `flushIntervalMs` (200 ms by default) and on close. A crash therefore loses at most
 // the last interval, and may leave a truncated last line, which readHistory tolerates.
 // close() fsyncs, so a completed run's history is durable.
+//
+// A flush serialises in slices of SLICE events and lets the event loop run between them:
+// at 20,000 ops/s an interval holds 8,000 events, ~10 ms of JSON at once, which would hold
+// back every answer arriving meanwhile and show up as latency the system never had.
 
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import type { HistoryEvent } from './history.js';
+
+/** Events serialised between two turns of the event loop (~1 ms of JSON). */
+const SLICE = 1000;
 
 export interface HistoryWriterOptions {
   /** Flush period, ms. Default 200. */
@@ -64,14 +71,18 @@ export class HistoryWriter {
     if (!fh) return Promise.resolve();
     this.chain = this.chain.then(async () => {
       const to = this.events.length;
-      if (to === this.flushed || this.firstError) return;
-      let s = '';
-      for (let i = this.flushed; i < to; i++) s += JSON.stringify(this.events[i]) + '\n';
-      this.flushed = to;
-      try {
-        await fh.writeFile(s, 'utf8'); // at the current position: appends
-      } catch (e) {
-        this.firstError ??= e as Error;
+      const from = this.flushed;
+      while (this.flushed < to && !this.firstError) {
+        if (this.flushed > from) await new Promise<void>((r) => setImmediate(r));
+        const end = Math.min(to, this.flushed + SLICE);
+        let s = '';
+        for (let i = this.flushed; i < end; i++) s += JSON.stringify(this.events[i]) + '\n';
+        this.flushed = end;
+        try {
+          await fh.writeFile(s, 'utf8'); // at the current position: appends
+        } catch (e) {
+          this.firstError ??= e as Error;
+        }
       }
     });
     return this.chain;

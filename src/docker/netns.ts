@@ -8,11 +8,23 @@ import { errorLine } from './engine.js';
 const NSENTER_HINT =
   'partitions need root, nsenter (util-linux) and iptables on the Docker host: sudo bash scripts/ensure-docker.sh';
 
-/** Run a host command inside the network namespace of process `pid`. Throws InfraError on failure. */
-export async function inNetns(pid: number, cmd: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+/**
+ * Run a host command inside the network namespace of process `pid`, with `input` on its
+ * stdin if given (iptables-restore). Throws InfraError on failure.
+ */
+export async function inNetns(
+  pid: number,
+  cmd: string,
+  args: string[],
+  input?: string,
+): Promise<{ stdout: string; stderr: string }> {
   if (!Number.isInteger(pid) || pid <= 0)
     throw new InfraError(`nsenter: invalid pid ${pid} (is the container running?)`);
-  const r = await execa('nsenter', ['-t', String(pid), '-n', cmd, ...args], { reject: false, timeout: 10_000 });
+  const r = await execa('nsenter', ['-t', String(pid), '-n', cmd, ...args], {
+    reject: false,
+    timeout: 10_000,
+    ...(input !== undefined ? { input } : {}),
+  });
   if (r.exitCode !== 0) {
     throw new InfraError(
       `nsenter -t ${pid} -n ${cmd} ${args.join(' ')} failed: ${errorLine(r.stderr || r.stdout || r.message)}`,

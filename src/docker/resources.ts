@@ -6,6 +6,7 @@
 // only be lifted by setting the exact value the kernel shows for "unlimited"; update() sends
 // integers verbatim (bigint), which JSON.stringify cannot.
 import { docker, errorLine } from './engine.js';
+import { watchContainerEvents } from './events.js';
 
 export interface ContainerState {
   pid: number | null;
@@ -61,26 +62,8 @@ export async function updateContainer(id: string, fields: Record<string, number 
  * watching. Events arrive within milliseconds; the caller stamps them on its own clock.
  */
 export async function watchOom(ids: readonly string[], onOom: (id: string) => void): Promise<() => void> {
-  const stream = (await docker().getEvents({
-    filters: { event: ['oom'], container: [...ids] },
-  })) as NodeJS.ReadableStream & { destroy?: () => void };
-  let buf = '';
-  stream.on('data', (chunk: Buffer) => {
-    buf += chunk.toString();
-    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-      const line = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      try {
-        const e = JSON.parse(line) as { id?: string; Actor?: { ID?: string } };
-        const id = e.id ?? e.Actor?.ID;
-        if (id !== undefined) onOom(id);
-      } catch {
-        // not an event line
-      }
-    }
-  });
-  stream.on('error', () => undefined);
-  return () => stream.destroy?.();
+  const w = await watchContainerEvents(ids, ['oom'], (id) => onOom(id));
+  return () => w.stop();
 }
 
 /** Where a named volume's data lives on the host. */

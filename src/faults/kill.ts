@@ -1,8 +1,11 @@
 // kill: send a signal to each node's main process (docker kill) and confirm the container
-// is observed exited. Heal: start the node again (it recovers from its own data).
+// is observed exited: its process seen gone from the host, or the engine's die event,
+// whichever comes first (exit-confirm.ts; no polling of the engine). Heal: start the node
+// again (it recovers from its own data).
 
 import { z } from 'zod';
-import { confirmWithin, defineFault, faultParams } from './fault.js';
+import { confirmExited, seenBy } from './exit-confirm.js';
+import { defineFault, faultParams } from './fault.js';
 
 export const SIGNALS = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGQUIT'] as const;
 export type Signal = (typeof SIGNALS)[number];
@@ -23,18 +26,22 @@ export const kill = defineFault({
     { signal: z.enum(SIGNALS).describe('Default SIGKILL.') },
     { toSpec: ({ signal }): KillParams => ({ signal: signal ?? 'SIGKILL' }) },
   ),
-  mechanism: () => ({ mechanism: 'Docker API (kill with the signal); container observed exited', available: true }),
+  mechanism: () => ({
+    mechanism: 'Docker API (kill with the signal); container observed exited (process gone or die event)',
+    available: true,
+  }),
   async apply(spec, nodes, ctx) {
     const signal = spec.signal ?? 'SIGKILL';
-    await Promise.all(nodes.map((n) => ctx.lifecycle.kill(n, signal)));
-    const confirmedT = await confirmWithin(ctx, `${nodes.join(', ')} exited after ${signal}`, async () => {
-      const states = await Promise.all(nodes.map((n) => ctx.lifecycle.inspect(n)));
-      return states.every((s) => !s.running);
-    });
+    const { confirmedT, by } = await confirmExited(
+      ctx,
+      nodes,
+      (n) => ctx.lifecycle.kill(n, signal),
+      `${nodes.join(', ')} exited after ${signal}`,
+    );
     return {
       confirmedT,
-      mechanism: `docker kill --signal ${signal}; container observed exited`,
-      detail: { signal },
+      mechanism: `docker kill --signal ${signal}; container observed exited (${seenBy(by)})`,
+      detail: { signal, seen_by: by },
       heal: () => startAll(ctx.lifecycle, nodes),
     };
   },

@@ -1,6 +1,8 @@
 // Shared by the network faults: resolve the nodes' addresses once, apply tagged rules per
 // node and count them back (the fault is in effect when every rule is listed), and heal by
 // tag on every node that still runs (a node that was restarted has a fresh namespace).
+// Nodes are handled in parallel: each namespace is its own, so the fault takes as long as
+// the slowest node, not the sum.
 import { z } from 'zod';
 import type { NodeNetwork } from '../targets/target.js';
 import { FaultNotInEffectError } from './fault.js';
@@ -22,17 +24,51 @@ export async function peerPath(net: NodeNetwork, nodes: readonly string[]): Prom
   };
 }
 
-/** Install the rules per node, then confirm every one of them is listed. Returns the rule count. */
-export async function installRules(net: NodeNetwork, perNode: Map<string, Rule[]>, tag: string): Promise<number> {
+/**
+ * The nodes' pids, looked up at once (to overlap with peerPath). A node without one is
+ * left out: installing its rules then asks again and fails with the target's own error.
+ */
+export async function nodePids(net: NodeNetwork, nodes: readonly string[]): Promise<Map<string, number>> {
+  const pids = new Map<string, number>();
+  await Promise.all(
+    nodes.map((n) =>
+      net.pid(n).then(
+        (p) => pids.set(n, p),
+        () => undefined,
+      ),
+    ),
+  );
+  return pids;
+}
+
+/**
+ * Install the rules per node, then confirm every one of them is listed: every namespace at
+ * once, each with one rules transaction and one listing. Returns the rule count.
+ */
+export async function installRules(
+  net: NodeNetwork,
+  perNode: Map<string, Rule[]>,
+  tag: string,
+  pids: ReadonlyMap<string, number> = new Map(),
+): Promise<number> {
+  // Settled, not raced: a failed node's heal must not run while another node still installs.
+  const results = await Promise.allSettled(
+    [...perNode].map(async ([node, rules]) => {
+      const pid = pids.get(node) ?? (await net.pid(node));
+      await applyRules(pid, rules, tag);
+      const listed = await countTagged(pid, tag);
+      if (listed !== rules.length) {
+        throw new FaultNotInEffectError(
+          `${node}: ${rules.length} rule(s) inserted but ${listed} listed with tag ${tag}`,
+        );
+      }
+      return listed;
+    }),
+  );
   let total = 0;
-  for (const [node, rules] of perNode) {
-    const pid = await net.pid(node);
-    await applyRules(pid, rules, tag);
-    const listed = await countTagged(pid, tag);
-    if (listed !== rules.length) {
-      throw new FaultNotInEffectError(`${node}: ${rules.length} rule(s) inserted but ${listed} listed with tag ${tag}`);
-    }
-    total += listed;
+  for (const r of results) {
+    if (r.status === 'rejected') throw r.reason;
+    total += r.value;
   }
   return total;
 }
@@ -46,36 +82,39 @@ export async function applyTaggedRules(
   perNode: Map<string, Rule[]>,
   nodes: Iterable<string>,
   tag: string,
+  pids?: ReadonlyMap<string, number>,
 ): Promise<{ rules: number; heal: () => Promise<void> }> {
   const all = [...nodes];
   const heal = async () => {
     await removeRules(net, all, tag);
   };
   try {
-    return { rules: await installRules(net, perNode, tag), heal };
+    return { rules: await installRules(net, perNode, tag, pids), heal };
   } catch (e) {
     await heal().catch(() => undefined);
     throw e;
   }
 }
 
-/** Remove our tagged rules on every node that still runs. Idempotent. */
+/** Remove our tagged rules on every node that still runs (all at once). Idempotent. */
 export async function removeRules(net: NodeNetwork, nodes: Iterable<string>, tag: string): Promise<number> {
-  let removed = 0;
-  for (const node of nodes) {
-    let pid: number;
-    try {
-      pid = await net.pid(node);
-    } catch {
-      continue; // not running: its namespace, and our rules in it, are gone
-    }
-    try {
-      removed += await removeTagged(pid, tag);
-    } catch (e) {
-      // The node stopped under us: its namespace went with it. Anything else is a failure.
-      const still = await net.pid(node).catch(() => null);
-      if (still === pid) throw e;
-    }
-  }
-  return removed;
+  const counts = await Promise.all(
+    [...nodes].map(async (node) => {
+      let pid: number;
+      try {
+        pid = await net.pid(node);
+      } catch {
+        return 0; // not running: its namespace, and our rules in it, are gone
+      }
+      try {
+        return await removeTagged(pid, tag);
+      } catch (e) {
+        // The node stopped under us: its namespace went with it. Anything else is a failure.
+        const still = await net.pid(node).catch(() => null);
+        if (still === pid) throw e;
+        return 0;
+      }
+    }),
+  );
+  return counts.reduce((a, b) => a + b, 0);
 }

@@ -3,7 +3,9 @@
 //
 // Every rule carries the comment `drill:<runId>:<faultId>`; healing lists the rules
 // (`iptables -S`) and deletes exactly those with our tag, so rules of other faults, other
-// runs or anyone else are never touched. Our qdiscs carry a fixed handle (dd00:) for the
+// runs or anyone else are never touched. A namespace's rules go in (and out) in one
+// `iptables-restore --noflush` transaction: one process and one commit per namespace
+// instead of one per rule, and never half a fault's rules in place. Our qdiscs carry a fixed handle (dd00:) for the
 // same reason. The rule building is pure (unit-tested); only apply/heal touch the kernel.
 import { inNetns, splitRule } from '../docker/netns.js';
 
@@ -121,8 +123,28 @@ export function taggedRules(iptablesS: string, pred: (comment: string) => boolea
     .filter((a) => a[0] === '-A' && a.some((t, i) => a[i - 1] === '--comment' && pred(t)));
 }
 
+/** An argument as iptables-restore reads it: quoted when it is not a plain word. */
+function restoreWord(a: string): string {
+  return /^[A-Za-z0-9_.:/,=+-]+$/.test(a) ? a : `"${a.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/** The iptables-restore input that runs these commands (e.g. -I ..., -D ...) on the filter table. */
+export function restoreInput(commands: string[][]): string {
+  return `*filter\n${commands.map((c) => c.map(restoreWord).join(' ')).join('\n')}\nCOMMIT\n`;
+}
+
+/** Run these filter-table commands in the namespace of `pid` as one transaction. */
+async function restore(pid: number, commands: string[][]): Promise<void> {
+  if (commands.length === 0) return;
+  await inNetns(pid, 'iptables-restore', ['-w', '--noflush'], restoreInput(commands));
+}
+
+/** Insert the rules, tagged, in the namespace of `pid` (one transaction). */
 export async function applyRules(pid: number, rules: Rule[], tag: string): Promise<void> {
-  for (const r of rules) await inNetns(pid, 'iptables', insertArgs(r, tag));
+  await restore(
+    pid,
+    rules.map((r) => insertArgs(r, tag).slice(1)),
+  );
 }
 
 /** Rules tagged exactly `tag` in the namespace of `pid`. */
@@ -135,7 +157,10 @@ export async function countTagged(pid: number, tag: string): Promise<number> {
 export async function removeTagged(pid: number, tag: string): Promise<number> {
   const { stdout } = await inNetns(pid, 'iptables', ['-w', '-S']);
   const rules = taggedRules(stdout, (c) => c === tag);
-  for (const r of rules) await inNetns(pid, 'iptables', ['-w', '-D', ...r.slice(1)]);
+  await restore(
+    pid,
+    rules.map((r) => ['-D', ...r.slice(1)]),
+  );
   return rules.length;
 }
 

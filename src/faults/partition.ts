@@ -1,12 +1,13 @@
 // partition: cut the network between groups of nodes. `target`/`node` isolates the chosen
 // node(s) from the rest; `groups` splits the cluster into named groups; `one_way` cuts only
 // the first group's (or the target's) way to the others. iptables DROP rules inside the
-// node namespaces, tagged drill:<run>:<fault>; in effect when every rule is listed back.
+// node namespaces, tagged drill:<run>:<fault>, one iptables-restore per namespace, every
+// namespace at once; in effect when one listing per namespace shows every rule.
 // Heal: delete exactly the rules with this fault's tag.
 import { z } from 'zod';
 import { defineFault, FaultNotInEffectError, faultParams, mechanismOrThrow } from './fault.js';
 import { missingTool, type HostCaps } from './host-caps.js';
-import { applyTaggedRules, peerPath } from './net-common.js';
+import { applyTaggedRules, nodePids, peerPath } from './net-common.js';
 import { faultTag, partitionRules } from './netfilter.js';
 
 export interface PartitionParams {
@@ -19,7 +20,8 @@ function mechanism(caps: HostCaps) {
   return missing !== null
     ? { mechanism: 'none', available: false, why: `partition: ${missing}` }
     : {
-        mechanism: 'iptables DROP rules in the node network namespaces (nsenter), tagged drill:<run>:<fault>',
+        mechanism:
+          'iptables DROP rules in the node network namespaces (nsenter, iptables-restore), tagged drill:<run>:<fault>',
         available: true,
       };
 }
@@ -56,14 +58,15 @@ export const partition = defineFault({
     const oneWay = spec.oneWay ?? false;
     const tag = faultTag(ctx.runId, ctx.faultId);
     const involved = groups.flat();
-    const path = await peerPath(net, involved);
+    const [path, pids] = await Promise.all([peerPath(net, involved), nodePids(net, involved)]);
     const perNode = partitionRules(groups, oneWay, path);
-    const { rules, heal } = await applyTaggedRules(net, perNode, involved, tag);
+    const { rules, heal } = await applyTaggedRules(net, perNode, involved, tag, pids);
     const shown = groups.map((g) => `[${g.join(',')}]`).join(oneWay ? ' -/-> ' : ' | ');
     return {
       confirmedT: ctx.clock.now(),
       mechanism:
-        `iptables DROP in node namespaces (nsenter), ${rules} rule(s) tagged ${tag} listed back; ${shown}` +
+        `iptables DROP in node namespaces (nsenter, one iptables-restore each), ${rules} rule(s) tagged ${tag} ` +
+        `listed back; ${shown}` +
         (net.links ? ' (incl. link-proxy legs)' : ''),
       detail: { groups, one_way: oneWay, rules, tag, via: 'iptables' },
       heal,

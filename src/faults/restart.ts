@@ -1,7 +1,9 @@
-// restart: stop then start at once. The fault instant is when the node was observed down;
-// it heals itself, so `heal` only makes sure the node is running again.
+// restart: stop then start at once. The fault instant is when the node was observed down
+// (its process gone, or the engine's die event: exit-confirm.ts); it heals itself, so
+// `heal` only makes sure the node is running again.
 
-import { confirmWithin, defineFault, noParams } from './fault.js';
+import { confirmExited, seenBy } from './exit-confirm.js';
+import { defineFault, noParams } from './fault.js';
 import { startAll } from './kill.js';
 
 export const restart = defineFault({
@@ -14,15 +16,17 @@ export const restart = defineFault({
   params: noParams,
   mechanism: () => ({ mechanism: 'Docker API (stop, then start)', available: true }),
   async apply(_spec, nodes, ctx) {
-    await Promise.all(nodes.map((n) => ctx.lifecycle.stop(n)));
-    const confirmedT = await confirmWithin(ctx, `${nodes.join(', ')} stopped for restart`, async () => {
-      const states = await Promise.all(nodes.map((n) => ctx.lifecycle.inspect(n)));
-      return states.every((s) => !s.running);
-    });
+    const { confirmedT, by } = await confirmExited(
+      ctx,
+      nodes,
+      (n) => ctx.lifecycle.stop(n),
+      `${nodes.join(', ')} stopped for restart`,
+    );
     await startAll(ctx.lifecycle, nodes);
     return {
       confirmedT,
-      mechanism: 'docker stop then start; down instant observed, node started again',
+      mechanism: `docker stop then start; down instant observed (${seenBy(by)}), node started again`,
+      detail: { seen_by: by },
       heal: () => startAll(ctx.lifecycle, nodes),
     };
   },

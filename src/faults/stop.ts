@@ -1,7 +1,9 @@
 // stop: a graceful stop (SIGTERM, then SIGKILL after Docker's grace period), confirmed
-// when the container is observed exited. Heal: start it again.
+// when the container is observed exited (its process gone, or the engine's die event:
+// exit-confirm.ts). Heal: start it again.
 
-import { confirmWithin, defineFault, noParams } from './fault.js';
+import { confirmExited, seenBy } from './exit-confirm.js';
+import { defineFault, noParams } from './fault.js';
 import { startAll } from './kill.js';
 
 export const stop = defineFault({
@@ -14,14 +16,16 @@ export const stop = defineFault({
   params: noParams,
   mechanism: () => ({ mechanism: 'Docker API (stop: SIGTERM, grace period, SIGKILL)', available: true }),
   async apply(_spec, nodes, ctx) {
-    await Promise.all(nodes.map((n) => ctx.lifecycle.stop(n)));
-    const confirmedT = await confirmWithin(ctx, `${nodes.join(', ')} stopped`, async () => {
-      const states = await Promise.all(nodes.map((n) => ctx.lifecycle.inspect(n)));
-      return states.every((s) => !s.running);
-    });
+    const { confirmedT, by } = await confirmExited(
+      ctx,
+      nodes,
+      (n) => ctx.lifecycle.stop(n),
+      `${nodes.join(', ')} stopped`,
+    );
     return {
       confirmedT,
-      mechanism: 'docker stop (SIGTERM, grace period, SIGKILL); container observed exited',
+      mechanism: `docker stop (SIGTERM, grace period, SIGKILL); container observed exited (${seenBy(by)})`,
+      detail: { seen_by: by },
       heal: () => startAll(ctx.lifecycle, nodes),
     };
   },

@@ -97,7 +97,22 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
   };
 
   try {
-    target = await createTarget(scenario, { runId: run.runId, logDir: run.logs, clock, scenarioFile: path });
+    target = await createTarget(scenario, {
+      runId: run.runId,
+      logDir: run.logs,
+      clock,
+      scenarioFile: path,
+      // A first run on a machine (or after a code change) builds the image: its own phase.
+      onImageBuild: (e) => {
+        if (e.phase === 'start') {
+          phase = 'build image';
+          progress.event(`building image ${e.tag}`);
+        } else {
+          progress.event(`image ${e.tag} built in ${(e.ms / 1000).toFixed(1)} s`);
+          phase = 'boot';
+        }
+      },
+    });
     const groups = target.nodeGroups?.();
     progress.event(
       groups

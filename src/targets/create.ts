@@ -11,7 +11,7 @@ import { layoutFromCompose, layoutFromCustom, layoutFromGroups, type Layout } fr
 import { readCompose } from '../scenario/compose.js';
 import path from 'node:path';
 import { GraphAgentTarget } from './graph-agent/target.js';
-import type { Target } from './target.js';
+import type { ImageBuildListener, Target } from './target.js';
 
 export interface TargetContext {
   runId: string;
@@ -19,6 +19,8 @@ export interface TargetContext {
   clock: Clock;
   /** The scenario file: custom targets resolve their build context against it. */
   scenarioFile?: string | undefined;
+  /** Told when the boot builds the target's image (the drill's `build image` phase). */
+  onImageBuild?: ImageBuildListener | undefined;
 }
 
 /** Size of each node's bounded data volume in disk-full scenarios (sparse on the host). */
@@ -58,6 +60,7 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
         },
         ctx.runId,
         ctx.logDir,
+        ctx.onImageBuild,
       );
     }
     case 'custom': {
@@ -68,6 +71,7 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
         scenarioFile: ctx.scenarioFile,
         faketime: needs.has('faketime'),
         diskLimitMb: needs.has('bounded-disk') ? CUSTOM_DISK_LIMIT_MB : undefined,
+        onImageBuild: ctx.onImageBuild,
       });
     }
     default:

@@ -18,6 +18,15 @@ export interface NodeState {
   exitCode: number | null;
 }
 
+/**
+ * Told when booting a target has to build its image first (a fresh machine, changed code),
+ * so the drill shows the build as its own phase: `start` as the build begins, `done` with
+ * its duration on the harness clock.
+ */
+export type ImageBuildListener = (
+  e: { phase: 'start'; tag: string } | { phase: 'done'; tag: string; ms: number },
+) => void;
+
 /** Lifecycle operations, the narrow interface process faults need (kill, stop, pause...). */
 export interface NodeLifecycle {
   kill(node: string, signal: string): Promise<void>;

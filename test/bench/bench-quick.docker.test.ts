@@ -26,6 +26,8 @@ interface Fig {
 const EXPECTED = [
   'overhead.boot_to_leader',
   'overhead.teardown',
+  'cold_start.first_boot',
+  'cold_start.image_build',
   'rto_accuracy.abs_error',
   'rto_accuracy.measured_rto',
   ...['kill', 'pause', 'partition', 'delay', 'clock-skew'].flatMap((k) => [
@@ -34,10 +36,13 @@ const EXPECTED = [
   ]),
   'recording.capacity',
   'recording.p50_latency_at_capacity',
+  'recording.unpaced_rate',
+  'recording.harness_cpu_per_op',
   'scaling.primary_down_wall.3',
   'scaling.primary_down_wall.5',
   'scaling.history_bytes_per_op',
   'scaling.peak_rss',
+  'restore.rto',
   'backup.backup_throughput',
   'backup.restore_throughput',
 ];

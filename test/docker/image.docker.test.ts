@@ -49,11 +49,16 @@ const faketime = existsSync('/usr/lib/faketime/libfaketimeMT.so.1');
 console.log(JSON.stringify({ v: process.version, nonce: '${nonce}', localhost: a.address, faketime }));
 `;
     const dir = await stubAgent(src);
-    const a = await ensureGraphAgentImage({ agentDir: dir });
+    // The drill shows a build as its own phase: told when it starts and when it is done.
+    const told: string[] = [];
+    const onBuild = (e: { phase: string; tag: string }) => told.push(`${e.phase} ${e.tag}`);
+    const a = await ensureGraphAgentImage({ agentDir: dir, onBuild });
     stubTags.add(a.tag);
     expect(a.built).toBe(true);
+    expect(told).toEqual([`start ${a.tag}`, `done ${a.tag}`]);
     console.log(`stub image build: ${a.ms.toFixed(0)} ms`);
-    expect((await ensureGraphAgentImage({ agentDir: dir })).built).toBe(false);
+    expect((await ensureGraphAgentImage({ agentDir: dir, onBuild })).built).toBe(false);
+    expect(told).toHaveLength(2);
 
     // Run it once (unlabelled helper-free check: removed right after).
     const d = docker();

@@ -10,6 +10,7 @@ import {
   isOurQdisc,
   lossRules,
   partitionRules,
+  restoreInput,
   taggedRules,
   type PeerPath,
 } from '../../src/faults/netfilter.js';
@@ -82,6 +83,19 @@ describe('loss rules and tags', () => {
       ['-A', 'INPUT', '-s', '1.2.3.4/32', '-m', 'comment', '--comment', 'drill:run-1:p1', '-j', 'DROP'],
     ]);
     expect(() => faultTag('run 1', 'p1')).toThrow();
+  });
+
+  it('writes one iptables-restore transaction, quoting only what is not a plain word', () => {
+    const tag = faultTag('run-1', 'p1');
+    const ins = insertArgs({ chain: 'OUTPUT', match: ['-d', '10.0.0.2', '-p', 'tcp', '--dport', '7000'] }, tag);
+    expect(
+      restoreInput([ins.slice(1), ['-D', 'INPUT', '-m', 'comment', '--comment', 'some "one" else', '-j', 'DROP']]),
+    ).toBe(
+      '*filter\n' +
+        '-I OUTPUT -d 10.0.0.2 -p tcp --dport 7000 -m comment --comment drill:run-1:p1 -j DROP\n' +
+        '-D INPUT -m comment --comment "some \\"one\\" else" -j DROP\n' +
+        'COMMIT\n',
+    );
   });
 
   it('recognises only our qdisc', () => {

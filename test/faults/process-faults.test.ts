@@ -56,3 +56,14 @@ describe('process faults', () => {
     expect(faultKinds.restart.lasting).toBe(false);
   });
 });
+
+describe('process exit watch', () => {
+  it("trusts a pid only when /proc shows it in the container's cgroup", async () => {
+    const { watchProcessExit, procStat } = await import('../../src/docker/process-exit.js');
+    expect(procStat(process.pid)?.state).toMatch(/^[RS]$/);
+    // This test process is in no container with this id: not the container's process.
+    expect(watchProcessExit(process.pid, 'a'.repeat(64))).toBeNull();
+    expect(watchProcessExit(-1, 'a'.repeat(64))).toBeNull();
+    expect(procStat(2 ** 22 + 1)).toBeNull();
+  });
+});

@@ -171,8 +171,8 @@ describe('scenario errors: exact file:line:col and field path', () => {
         'destroy, restore, verify',
     ]);
     expect(problemsOf(`${HEAD}  - wait\n`)).toEqual([
-      's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, exec, backup, point, ' +
-        'destroy, restore, verify), such as "wait: 3s", got "wait"',
+      's.yaml:5:5: steps[0]: expected a step: a map with one key (wait, mark, fault, heal, await, exec, backup, ' +
+        'point, destroy, restore, verify), such as "wait: 3s", got "wait"',
     ]);
   });
 

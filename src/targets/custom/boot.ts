@@ -11,6 +11,7 @@ import { sleep } from '../../core/clock.js';
 import { InfraError } from '../../core/errors.js';
 import type { CustomCluster } from './cluster.js';
 import { ensureCustomImage } from './image.js';
+import type { ImageBuildListener } from '../target.js';
 import type { ImageSource, Layout, NodeDef } from './layout.js';
 import { describeOutcome, type AnyProbe, type ProbeOutcome } from './probes/run.js';
 
@@ -31,7 +32,11 @@ export interface BootHost {
 }
 
 /** The image tag of every node (each distinct image or build context built once). */
-export async function resolveImages(layout: Layout, kind: string): Promise<Map<string, string>> {
+export async function resolveImages(
+  layout: Layout,
+  kind: string,
+  onBuild?: ImageBuildListener,
+): Promise<Map<string, string>> {
   const bySource = new Map<string, Promise<string>>();
   const key = (s: ImageSource) => ('image' in s ? `image:${s.image}` : `build:${s.build}:${s.dockerfile ?? ''}`);
   const out = new Map<string, string>();
@@ -41,10 +46,14 @@ export async function resolveImages(layout: Layout, kind: string): Promise<Map<s
       const src = n.image;
       bySource.set(
         k,
-        ensureCustomImage({
-          name: layout.grouped ? n.group : kind,
-          ...('image' in src ? { image: src.image } : { build: src.build, dockerfile: src.dockerfile }),
-        }).then((r) => r.tag),
+        ensureCustomImage(
+          {
+            name: layout.grouped ? n.group : kind,
+            ...('image' in src ? { image: src.image } : { build: src.build, dockerfile: src.dockerfile }),
+          },
+          undefined,
+          onBuild,
+        ).then((r) => r.tag),
       );
     }
     out.set(n.name, await bySource.get(k)!);

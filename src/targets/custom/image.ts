@@ -10,6 +10,7 @@ import { InfraError, UsageError } from '../../core/errors.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
 import { buildImage, imageExists } from '../../docker/build.js';
 import { readBuildContext } from '../../docker/build-context.js';
+import type { ImageBuildListener } from '../target.js';
 
 export interface ImageRequest {
   name: string;
@@ -29,6 +30,7 @@ export function buildContextDir(req: ImageRequest): string {
 export async function ensureCustomImage(
   req: ImageRequest,
   onLog?: (line: string) => void,
+  onBuild?: ImageBuildListener,
 ): Promise<{ tag: string; built: boolean }> {
   await assertDockerAvailable();
   if (req.image !== undefined) {
@@ -53,6 +55,8 @@ export async function ensureCustomImage(
   const tag = `drill-custom-${req.name}:${(await ctx.digest(`context v2 ${dockerfile}`)).slice(0, 16)}`;
   if (await imageExists(tag)) return { tag, built: false };
 
+  const t0 = performance.now();
+  onBuild?.({ phase: 'start', tag });
   await buildImage({
     dir,
     files: [],
@@ -64,5 +68,6 @@ export async function ensureCustomImage(
     hint: 'is the build context complete? (e.g. run its prepare script)',
     ...(onLog ? { onLog } : {}),
   });
+  onBuild?.({ phase: 'done', tag, ms: performance.now() - t0 });
   return { tag, built: true };
 }

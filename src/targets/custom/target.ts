@@ -14,7 +14,15 @@ import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
 import { volumePath } from '../../docker/resources.js';
 import type { ClientModule } from '../../drivers/module-api.js';
 import type { BackupControl } from '../backup.js';
-import type { NodeClock, NodeDisk, NodeNetwork, NodeResources, NodeState, Target } from '../target.js';
+import type {
+  ImageBuildListener,
+  NodeClock,
+  NodeDisk,
+  NodeNetwork,
+  NodeResources,
+  NodeState,
+  Target,
+} from '../target.js';
 import { CustomBackups } from './backups.js';
 import { nodeHealth, resolveImages, startNodes } from './boot.js';
 import { CustomCluster, type NodeContainer } from './cluster.js';
@@ -36,6 +44,8 @@ export interface CustomTargetOptions {
   faketime?: boolean | undefined;
   /** Size-bound every per-node volume to this many MiB (the scenario has a disk-full fault). */
   diskLimitMb?: number | undefined;
+  /** Told when the boot builds the image (the drill's `build image` phase). */
+  onImageBuild?: ImageBuildListener | undefined;
 }
 
 /**
@@ -184,7 +194,7 @@ export class CustomTarget implements Target {
   }
 
   async boot(signal?: AbortSignal): Promise<void> {
-    this.images = await resolveImages(this.layout, this.kind);
+    this.images = await resolveImages(this.layout, this.kind, this.o.onImageBuild);
     if (this.spec.client?.module !== undefined) {
       this.module = await loadClientModule(this.spec.client.module, this.o.scenarioFile);
     }

@@ -1,6 +1,7 @@
 // graph-agent as a WriteClient (the workload's view) and a FinalReadSource (the final
-// read's view), over node:http with a keep-alive agent: no fetch, so that the timeout
-// covers the whole exchange precisely and we know how far a failed request got.
+// read's view), over undici connections kept alive (src/client/http-pool.ts): no fetch, so
+// that the timeout covers the whole exchange precisely and we know how far a failed request
+// got, at a third of node:http's CPU per request (the workload's hot path).
 //
 // Classification of an op (Jepsen: fail only when it certainly did not happen; when in
 // doubt, info; a timeout is never fail):
@@ -27,7 +28,8 @@
 // Node names are graph-agent node ids (n1, n2, ...): /status reports the leader by id.
 
 import type { FinalReadSource, ScanResult } from '../../client/final-read.js';
-import { httpExchange, HttpExchangeError, newAgent, type HttpAnswer } from '../../client/http-exchange.js';
+import type { HttpAnswer, HttpExchangeError } from '../../client/http-exchange.js';
+import { HttpPool } from '../../client/http-pool.js';
 import type { OpRequest, OpResult, WriteClient } from '../../client/write-client.js';
 
 /** The current client URL of a node (e.g. http://127.0.0.1:32771), undefined if it has none now. */
@@ -43,7 +45,7 @@ function errorCode(body: string): string | undefined {
 }
 
 export class GraphAgentClient implements WriteClient {
-  private readonly agent = newAgent();
+  private readonly pool = new HttpPool();
 
   /**
    * @param nodeNames the nodes (graph-agent node ids)
@@ -80,11 +82,7 @@ export class GraphAgentClient implements WriteClient {
     }
     let a: HttpAnswer;
     try {
-      a = await httpExchange(
-        this.agent,
-        { url: base + path, method: body === undefined ? 'GET' : 'POST', body },
-        timeoutMs,
-      );
+      a = await this.pool.exchange(base, { path, method: body === undefined ? 'GET' : 'POST', body }, timeoutMs);
     } catch (e) {
       const x = e as HttpExchangeError;
       return { outcome: x.sent ? 'info' : 'fail', error: x.code, nodeTrouble: true };
@@ -93,7 +91,7 @@ export class GraphAgentClient implements WriteClient {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
+    await this.pool.close();
   }
 }
 
@@ -128,7 +126,7 @@ function workerOf(id: string): number {
 
 /** The final read against graph-agent: /status, /scan paging, /checksum?local=1. */
 export class GraphAgentFinalReadSource implements FinalReadSource {
-  private readonly agent = newAgent();
+  private readonly pool = new HttpPool();
 
   constructor(
     private readonly nodeNames: string[],
@@ -148,7 +146,7 @@ export class GraphAgentFinalReadSource implements FinalReadSource {
     if (base === undefined) throw new Error(`${node}: no url`);
     let a: HttpAnswer;
     try {
-      a = await httpExchange(this.agent, { url: base + pathAndQuery, method: 'GET' }, this.requestTimeoutMs);
+      a = await this.pool.exchange(base, { path: pathAndQuery, method: 'GET' }, this.requestTimeoutMs);
     } catch (e) {
       throw new Error(`${node} GET ${pathAndQuery}: ${(e as Error).message}`, { cause: e });
     }
@@ -227,6 +225,6 @@ export class GraphAgentFinalReadSource implements FinalReadSource {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
+    await this.pool.close();
   }
 }

@@ -16,6 +16,7 @@ import { execa } from 'execa';
 import { InfraError } from '../../core/errors.js';
 import { assertDockerAvailable, errorLine } from '../../docker/engine.js';
 import { buildImage, imageExists } from '../../docker/build.js';
+import type { ImageBuildListener } from '../target.js';
 
 /** Bump when the image layout changes, so cached tags are rebuilt. */
 const LAYOUT_VERSION = '2';
@@ -34,6 +35,10 @@ export interface EnsureImageOptions {
   force?: boolean;
   /** Called with each line of build output. */
   onLog?: (line: string) => void;
+  /** Told when a build starts and when it is done (the drill's `build image` phase). */
+  onBuild?: ImageBuildListener;
+  /** Build every step afresh, as a machine that never built it would (the cold-start benchmark). */
+  noCache?: boolean;
 }
 
 export interface EnsureImageResult {
@@ -171,14 +176,24 @@ async function assembleContext(agentDir: string, files: string[]): Promise<{ dir
   return { dir, faketime };
 }
 
-function build(dir: string, tag: string, onLog?: (line: string) => void): Promise<void> {
+/**
+ * The build context of the current agent (Dockerfile + rootfs/) in a fresh temp dir, for a
+ * plain `docker build` to compare against (the cold-start benchmark). The caller removes it.
+ */
+export async function graphAgentBuildContext(agentDir = defaultAgentDir()): Promise<{ dir: string; tag: string }> {
+  const { tag, files } = await graphAgentImageTag(agentDir);
+  return { dir: (await assembleContext(agentDir, files)).dir, tag };
+}
+
+function build(dir: string, tag: string, opts: EnsureImageOptions): Promise<void> {
   return buildImage({
     dir,
     files: ['Dockerfile', 'rootfs'],
     tag,
     kind: 'graph-agent',
     what: 'graph-agent image: step "docker build"',
-    ...(onLog ? { onLog } : {}),
+    ...(opts.onLog ? { onLog: opts.onLog } : {}),
+    ...(opts.noCache ? { noCache: true } : {}),
   });
 }
 
@@ -199,12 +214,15 @@ export async function ensureGraphAgentImage(opts: EnsureImageOptions = {}): Prom
   const running = inflight.get(tag);
   if (running) return running;
   const p = (async () => {
+    const b0 = performance.now();
+    opts.onBuild?.({ phase: 'start', tag });
     const { dir, faketime } = await assembleContext(agentDir, files);
     try {
-      await build(dir, tag, opts.onLog);
+      await build(dir, tag, opts);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+    opts.onBuild?.({ phase: 'done', tag, ms: performance.now() - b0 });
     return { tag, built: true, ms: performance.now() - t0, faketime };
   })();
   inflight.set(tag, p);

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import type { FinalReadSource } from '../../client/final-read.js';
 import type { WriteClient } from '../../client/write-client.js';
 import { InfraError } from '../../core/errors.js';
-import type { NodeClock, NodeDisk, NodeNetwork, NodeResources, NodeState, Target } from '../target.js';
+import type {
+  ImageBuildListener,
+  NodeClock,
+  NodeDisk,
+  NodeNetwork,
+  NodeResources,
+  NodeState,
+  Target,
+} from '../target.js';
 import { AgentClient } from './agent-http.js';
 import { GraphAgentClient, GraphAgentFinalReadSource } from './client.js';
 import { RAFT_PORT, startCluster, type Cluster } from './cluster.js';
@@ -72,6 +80,7 @@ export class GraphAgentTarget implements Target {
     private readonly settings_: GraphAgentSettings,
     private readonly runId: string,
     private readonly logDir: string,
+    private readonly onImageBuild?: ImageBuildListener,
   ) {
     this.nodeNames = Array.from({ length: settings_.nodes }, (_, i) => `n${i + 1}`);
     this.backupVolume = `drill-${runId}-backup`;
@@ -162,7 +171,7 @@ export class GraphAgentTarget implements Target {
   }
 
   async boot(signal?: AbortSignal): Promise<void> {
-    const img = await ensureGraphAgentImage();
+    const img = await ensureGraphAgentImage(this.onImageBuild ? { onBuild: this.onImageBuild } : {});
     this.image = img.tag;
     signal?.throwIfAborted();
     this.plumbing = new FaultPlumbing(this.runId, this.nodeNames, {
