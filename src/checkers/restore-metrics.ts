@@ -33,6 +33,7 @@ export function restoreMetrics(
   const cut = restored ? bk.cut : null;
   const missing = cut && rpo.lost !== null ? (rpo.missing_before_position ?? 0) : null;
   const unresolved = cut && rpo.lost !== null ? (rpo.unresolved_position ?? 0) : null;
+  const pastPoint = cut && rpo.lost !== null ? (rpo.present_after_position ?? 0) : null;
   const lostAfter =
     missing !== null && unresolved !== null && rpo.lost !== null ? rpo.lost - missing - unresolved : null;
   const snap = last ? bk.backups.find((b) => b.id === last.snapshot) : undefined;
@@ -45,6 +46,7 @@ export function restoreMetrics(
     missing_before_position: missing,
     lost_after_position: lostAfter,
     unresolved_position: unresolved,
+    present_after_position: pastPoint,
     window_s,
     backup_age_s:
       bk.destroyT !== null && snap?.end_s != null ? Math.round((bk.destroyT / 1000 - snap.end_s) * 1000) / 1000 : null,
@@ -61,11 +63,19 @@ export function restoreMetrics(
       `${missing} acknowledged writes at or before the backup position ${cut?.position} are missing after the restore`,
     );
   }
+  if ((pastPoint ?? 0) > 0) {
+    broken.push(
+      `${pastPoint} acknowledged writes made after the ${cut?.point ? 'recovery point' : 'backup position'} ` +
+        'are present after the restore: it went past its point',
+    );
+  }
   if (last && last.checksum_match === false) broken.push('the restored data does not match the manifest checksum');
   if (broken.length > 0) {
     integrity.ok = false;
     integrity.reason = [integrity.reason, ...broken].filter(Boolean).join('; ');
-  } else if ((unresolved ?? 0) > 0 && integrity.ok === true) {
+  } else if ((unresolved ?? 0) > 0 && integrity.ok === true && !cut?.point) {
+    // In flight while a recovery point was made, a write may be on either side of it: both fates are correct,
+    // so those stay counted as unresolved without making the backup's completeness unknown.
     integrity.ok = null;
     integrity.reason =
       `${unresolved} absent acknowledged writes cannot be placed before or after the backup position ` +

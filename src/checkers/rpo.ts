@@ -111,6 +111,7 @@ export function checkRpo(ops: readonly Op[], final: FinalRead | null, opts: RpoO
   const lost: string[] = [];
   const lostAcks: number[] = [];
   const missingBefore: string[] = [];
+  const presentAfter: string[] = [];
   let unresolved = 0;
   let recovered = 0;
   const cut = opts.cut ?? null;
@@ -124,6 +125,7 @@ export function checkRpo(ops: readonly Op[], final: FinalRead | null, opts: RpoO
         else if (side === 'unresolved') unresolved++;
       }
     }
+    if (fate.ack && cut && present.has(id) && sideOfCut(fate.ack, cut) === 'after') presentAfter.push(id);
     if (fate.outcome === 'info' && present.has(id)) recovered++;
   }
   const unexpected: string[] = [];
@@ -150,6 +152,8 @@ export function checkRpo(ops: readonly Op[], final: FinalRead | null, opts: RpoO
     out.missing_before_position = missingBefore.length;
     out.missing_before_position_ids = missingBefore.slice(0, cap);
     out.unresolved_position = unresolved;
+    out.present_after_position = presentAfter.length;
+    out.present_after_position_ids = presentAfter.slice(0, cap);
   }
   return out;
 }

@@ -113,6 +113,12 @@ export interface DrillMetrics {
     missing_before_position_ids?: string[];
     /** After a restore: absent writes with no position to resolve them by (never decided either way). */
     unresolved_position?: number;
+    /**
+     * After a restore: acknowledged writes after the backup's position (or invoked after the recovery point) that
+     * are present: the restore went past its point. Counted under integrity.
+     */
+    present_after_position?: number;
+    present_after_position_ids?: string[];
   };
   /** Backup and restore figures, present when the drill has backup/restore steps (docs/backup-restore.md). */
   restore?: RestoreMetrics;
@@ -200,8 +206,13 @@ export interface RestoreMetrics {
   missing_before_position: number | null;
   /** Acknowledged after the position and absent: the RPO of the restore (count), and its window. */
   lost_after_position: number | null;
-  /** Absent writes that cannot be placed before or after the position (no position recorded). */
+  /**
+   * Absent writes that cannot be placed before or after the position (no position recorded), or, for a restore
+   * to a recovery point, that were in flight while the point was made (either fate is correct for those).
+   */
   unresolved_position: number | null;
+  /** Acknowledged after the position (invoked after the point) yet present: the restore went past its point. */
+  present_after_position: number | null;
   /**
    * The restore's RPO as time, over the writes lost after the position only: t_destroy (or the
    * latest of them, if later) minus the earliest of their acknowledgements, seconds; 0 when none.

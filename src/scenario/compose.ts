@@ -77,6 +77,11 @@ const SERVICE_KEYS = new Set([
   'scale',
 ]);
 const TOP_KEYS = new Set(['version', 'name', 'services', 'volumes', 'networks']);
+/**
+ * The healthcheck's test becomes the health probe, with its timeout; drill polls it itself until the group's
+ * boot_timeout, so interval, retries and start_period (Docker's own polling) have nothing to set.
+ */
+const HEALTH_KEYS = new Set(['test', 'timeout', 'disable', 'interval', 'retries', 'start_period', 'start_interval']);
 
 /** Why a valid Compose key is refused, when there is more to say than "not supported". */
 const WHY: Record<string, string> = {
@@ -255,6 +260,16 @@ export function readCompose(file: string): ComposeModel {
     if (!TOP_KEYS.has(k) && !k.startsWith('x-'))
       problems.add([k], `not supported by drill${WHY[k] ? `: ${WHY[k]}` : ''}`, 'key');
   }
+  for (const top of ['volumes', 'networks'] as const) {
+    const defs = root[top];
+    for (const [n, d] of isRec(defs) ? Object.entries(defs) : [])
+      for (const k of isRec(d) ? Object.keys(d) : [])
+        problems.add(
+          [top, n, k],
+          `not supported by drill (it creates the ${top === 'volumes' ? "nodes' volumes" : 'run network'} itself)`,
+          'key',
+        );
+  }
   const dir = path.dirname(path.resolve(file));
   const services: ComposeService[] = [];
   const svcs = isRec(root['services']) ? root['services'] : {};
@@ -329,12 +344,19 @@ export function readCompose(file: string): ComposeModel {
         problems.add(at('volumes', i), `volume type ${type} is not supported by drill (named volumes and binds are)`);
     }
     for (const [i, p] of (Array.isArray(v['ports']) ? v['ports'] : []).entries()) {
+      const proto = isRec(p) ? p['protocol'] : /\/(\w+)$/.exec(String(p))?.[1];
+      if (proto !== undefined && proto !== 'tcp') {
+        problems.add(at('ports', i), `protocol ${String(proto)} is not supported by drill (TCP ports are)`);
+        continue;
+      }
       const cp = containerPort(p);
       if (cp === undefined || !Number.isInteger(cp))
         problems.add(at('ports', i), 'expected one container port (a range is not supported)');
       else s.ports.push(cp);
     }
     const hc = v['healthcheck'];
+    for (const k of isRec(hc) ? Object.keys(hc) : [])
+      if (!HEALTH_KEYS.has(k)) problems.add(at('healthcheck', k), 'not supported by drill', 'key');
     if (isRec(hc) && hc['disable'] !== true) {
       const t = hc['test'];
       const test = typeof t === 'string' ? ['/bin/sh', '-c', t] : Array.isArray(t) ? t.map(String) : undefined;
@@ -349,6 +371,9 @@ export function readCompose(file: string): ComposeModel {
     else if (isRec(deps)) {
       for (const [d, c] of Object.entries(deps)) {
         const cond = isRec(c) ? String(c['condition'] ?? 'service_started') : 'service_started';
+        for (const k of isRec(c) ? Object.keys(c) : [])
+          if (k !== 'condition' && !(k === 'required' && (c as Rec)[k] === true))
+            problems.add(at('depends_on', d, k), 'not supported by drill (condition is)', 'key');
         if (cond === 'service_healthy') s.dependsOn.push({ service: d, condition: 'healthy' });
         else if (cond === 'service_started') s.dependsOn.push({ service: d, condition: 'started' });
         else

@@ -6,7 +6,7 @@
 // and boot follows depends_on.
 //
 // With `compose`, the groups' containers come from the user's own docker-compose.yml
-// (src/targets/custom/compose.ts); `groups` then only adds what Compose cannot say: probes,
+// (src/scenario/compose.ts); `groups` then only adds what Compose cannot say: probes,
 // native clients, where writes go, and which services form a group (`services`).
 
 import { z } from 'zod';

@@ -3,6 +3,7 @@ import { attribute, checkRpo, type RpoFault } from '../../src/checkers/rpo.js';
 import type { FinalRead } from '../../src/client/history.js';
 import { op } from './ops.js';
 import { sideOfCut } from '../../src/checkers/position.js';
+import { restoreMetrics } from '../../src/checkers/restore-metrics.js';
 
 const acked = Array.from({ length: 20 }, (_, i) => op(i * 100, 'ok', { id: `a${i}` }));
 const allIds = acked.map((o) => o.id);
@@ -185,5 +186,43 @@ describe('after a restore to a recovery point: the bracket rule', () => {
     expect(r.missing_before_position).toBe(1);
     expect(r.missing_before_position_ids).toEqual(['a3']);
     expect(r.unresolved_position).toBe(2);
+  });
+});
+
+describe('restore figures for a recovery point', () => {
+  const cut = { position: null, point: { start: 905, end: 1005 }, beforeT: 5000 };
+  const bk = (c: typeof cut) => ({
+    cut: c,
+    destroyT: 5000,
+    backups: [{ id: 'b1', end_s: 0.2, status: 'ok' }],
+    restores: [
+      {
+        status: 'restored',
+        snapshot: 'b1',
+        rto_s: 3,
+        phases: { restore_s: 2, healthy_s: 0.5, verification_s: 0.5 },
+        checksum_match: null,
+      },
+    ],
+  });
+  const figures = (present: string[]) => {
+    const rpo = checkRpo(acked, read(present), { faults: [fault(5000, 6000, 'destroy')], cut });
+    const integrity: { ok: boolean | null; reason?: string } = { ok: true };
+    const r = restoreMetrics(bk(cut), rpo, integrity as never, true, acked, read(present));
+    return { r, integrity };
+  };
+
+  it('a restore that stops at the point holds, whatever the in-flight writes did', () => {
+    const { r, integrity } = figures(allIds.slice(0, 10)); // a9 in flight: present; a10 in flight: absent
+    expect(r).toMatchObject({ missing_before_position: 0, unresolved_position: 1, present_after_position: 0 });
+    expect(r.lost_after_position).toBe(9);
+    expect(integrity.ok).toBe(true);
+  });
+
+  it('a restore that went past the point breaks integrity, and says so', () => {
+    const { r, integrity } = figures(allIds.slice(0, 14));
+    expect(r.present_after_position).toBe(3);
+    expect(integrity.ok).toBe(false);
+    expect(integrity.reason).toMatch(/3 acknowledged writes made after the recovery point are present/);
   });
 });

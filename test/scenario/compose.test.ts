@@ -75,6 +75,18 @@ describe('Compose import', () => {
     const p = problems(() => readCompose(f));
     expect(p.some((l) => l.startsWith(`${f}:4:5: services.db.privileged`))).toBe(true);
     expect(p.some((l) => l.startsWith(`${f}:5:5: services.db.restart`))).toBe(true);
+    await writeFile(
+      f,
+      'services:\n  db:\n    image: postgres\n    ports: [5432, "53/udp"]\n' +
+        '    depends_on: { etcd: { condition: service_started, restart: true } }\n' +
+        '  etcd:\n    image: etcd\n    healthcheck: { test: [CMD, "true"], interval: 1s, retries: 3 }\n' +
+        'volumes:\n  data: { driver: local }\n',
+    );
+    expect(problems(() => readCompose(f))).toEqual([
+      `${f}:10:11: volumes.data.driver: not supported by drill (it creates the nodes' volumes itself)`,
+      `${f}:4:19: services.db.ports[1]: protocol udp is not supported by drill (TCP ports are)`,
+      `${f}:5:55: services.db.depends_on.etcd.restart: not supported by drill (condition is)`,
+    ]);
     await writeFile(f, 'services:\n  db:\n    image: postgres\n    imagee: x\n');
     expect(problems(() => readCompose(f))[0]).toMatch(
       new RegExp(`^${f}:4:5: services\\.db\\.imagee: not a Compose key`),

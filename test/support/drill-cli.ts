@@ -21,11 +21,11 @@ export class RunTracker {
   readonly ids: string[] = [];
 
   /** `drill run <file> --out <out> --quiet`, then its result.json. */
-  async run(file: string, out: string): Promise<DrillRun> {
+  async run(file: string, out: string, timeout = 170_000): Promise<DrillRun> {
     const r = await execa('node', [bin, 'run', file, '--out', out, '--quiet'], {
       cwd: root,
       reject: false,
-      timeout: 170_000,
+      timeout,
       env: { FORCE_COLOR: '0' },
     });
     const dir = /run directory: (.+)/.exec(r.stdout)?.[1]?.trim();

@@ -3,8 +3,10 @@
 // the position the probe reports); a restore destroys what is left of the cluster, boots a
 // fresh one from the restored data (offline: a one-off container per node before it
 // starts; online: the probe against the new leader) and counts what it reads back.
-// Custom targets restore the latest or a named backup only (no point in time), and cannot
-// verify a repository they do not understand (restore it and read it back instead).
+// Custom targets restore the latest or a named backup, optionally to a recovery point made by
+// the point probe (its name reaches the restore probe as {{restore.point}}); not to a log
+// position, and they cannot verify a repository they do not understand (restore it and read
+// it back instead).
 
 import { InfraError } from '../../core/errors.js';
 import type { CustomTargetSpec } from '../../scenario/custom-schema.js';
@@ -130,7 +132,10 @@ export class CustomBackups implements BackupControl {
     const p = this.t.spec.probes.restore;
     if (!p) throw new InfraError('cluster.custom.probes.restore is not defined');
     if (req.position !== undefined)
-      throw new InfraError(`${this.t.kind}: point-in-time restore is not supported for custom targets`);
+      throw new InfraError(
+        `${this.t.kind}: a restore to a log position is not supported for custom targets ` +
+          '(make a recovery point with a point step and restore to point:<name>)',
+      );
     const snap = req.id === undefined ? this.taken.at(-1) : this.taken.find((b) => b.id === req.id);
     if (!snap) {
       throw new BackupRefusedError(
