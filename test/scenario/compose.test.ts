@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../src/core/errors.js';
 import { composeNodeNames, readCompose } from '../../src/scenario/compose.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';
+import { layoutFromCompose } from '../../src/targets/custom/layout.js';
 
 const COMPOSE = `x-node: &node
   build: .
@@ -136,5 +137,29 @@ describe('node references in a Compose scenario', () => {
   it('refuses a primary in a group that carries no data', async () => {
     const p = await load(GROUPS, '  - fault: { name: a, kind: kill, group: etcd, target: primary }\n');
     expect(p[0]).toMatch(/steps\[0\]\.fault/);
+  });
+});
+
+describe('the layout of a Compose scenario', () => {
+  it('services become nodes and groups: aliases, depends_on order, probes on a service port', async () => {
+    const f = join(dir, 'layout.yaml');
+    await writeFile(f, scenario(GROUPS.replace('    etcd:\n      services: [etcd]\n', ''), '  - wait: 1s\n'));
+    const sc = (await loadScenarioFile(f)).scenario;
+    const layout = layoutFromCompose(readCompose(join(dir, 'docker-compose.yml')), sc.cluster.groups!);
+    expect(layout.nodes.map((n) => `${n.group}/${n.name}`).sort()).toEqual([
+      'db/db',
+      'etcd/etcd-1',
+      'etcd/etcd-2',
+      'etcd/etcd-3',
+    ]);
+    const node = (n: string) => layout.nodes.find((x) => x.name === n)!;
+    expect(node('etcd-2').aliases).toEqual(['etcd']);
+    expect(layout.groups.map((g) => g.name)).toEqual(['etcd', 'db']);
+    expect(layout.data.name).toBe('db');
+    expect(layout.data.dependsOn).toEqual([{ group: 'etcd', condition: 'healthy' }]);
+    expect(layout.spec.ports).toEqual([5432]);
+    // the Compose healthcheck is etcd's health probe; the bind is read-only in the container (cluster.ts)
+    expect(node('etcd-1').health).toMatchObject({ exec: { command: ['etcdctl', 'endpoint', 'health'] } });
+    expect(node('etcd-1').binds).toEqual([{ source: join(dir, 'conf'), target: '/conf' }]);
   });
 });

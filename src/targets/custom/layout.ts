@@ -177,7 +177,10 @@ export function layoutFromCompose(model: ComposeModel, groups: Record<string, Gr
         nodes.push(composeNode(n, name, s, g));
       }
     }
-    const spec = runtimeSpec(name, g ?? ({ env: {}, ports: [], volumes: [] } as unknown as GroupSpec));
+    // Probes default to the group's first port: the scenario's, else the first its services publish.
+    const composePorts = [...new Set(services.flatMap((s) => s.ports))];
+    const base = g ?? ({ env: {}, ports: [], volumes: [] } as unknown as GroupSpec);
+    const spec = runtimeSpec(name, { ...base, ports: base.ports.length > 0 ? base.ports : composePorts });
     defs.push({ name, nodes: names, spec, dependsOn: [], data: g !== undefined && isData(g) });
   }
   // A group waits for the groups its services depend on (the strongest condition wins).
