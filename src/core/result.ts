@@ -280,5 +280,6 @@ export interface DrillResult {
   faults: FaultRecord[];
   steps: StepRecord[];
   marks: MarkRecord[];
-  target: { kind: string; nodes: string[]; settings: Record<string, unknown> };
+  /** groups: the node groups of a cluster of groups (cluster.groups, cluster.compose), each with its nodes. */
+  target: { kind: string; nodes: string[]; settings: Record<string, unknown>; groups?: Record<string, string[]> };
 }

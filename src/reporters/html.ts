@@ -65,7 +65,7 @@ export function renderHtml(r: DrillResult, data: RunData): string {
       : '';
   const run =
     `run <code>${esc(r.run_id)}</code> · seed ${r.seed} · started ${esc(r.started_at)} · ` +
-    `${esc(humanDuration(r.duration_s))} · ${esc(r.target.kind)} × ${r.target.nodes.length}${status}`;
+    `${esc(humanDuration(r.duration_s))} · ${esc(clusterLabel(r.target))}${status}`;
   const footer =
     `drill · scenario <code>${esc(r.scenario.file)}</code> · run directory <code>${esc(r.run_dir)}</code> · ` +
     'files: result.json, history.jsonl, faults.jsonl, junit.xml, logs/ · ' +
@@ -128,3 +128,11 @@ export const htmlReporter: Reporter = {
   name: 'html',
   onResult: (result, ctx) => writeHtmlReport(result, ctx.runDir),
 };
+
+/** "graph-agent × 3", or per group: "pg × 3, etcd × 3". */
+function clusterLabel(t: DrillResult['target']): string {
+  if (t.groups === undefined) return `${t.kind} × ${t.nodes.length}`;
+  return Object.entries(t.groups)
+    .map(([g, n]) => `${g} × ${n.length}`)
+    .join(', ');
+}

@@ -391,6 +391,7 @@ function assemble(a: {
       kind: a.target?.kind ?? scenario.cluster.target,
       nodes: [...(a.target?.nodeNames ?? [])],
       settings: a.target?.settings() ?? {},
+      ...(a.target?.nodeGroups ? { groups: groupsOf(a.target.nodeGroups()) } : {}),
     },
   };
   if (expect) result.expect = expect;
@@ -398,3 +399,6 @@ function assemble(a: {
 }
 
 export { InfraError };
+
+const groupsOf = (g: Record<string, readonly string[]>): Record<string, string[]> =>
+  Object.fromEntries(Object.entries(g).map(([k, v]) => [k, [...v]]));

@@ -97,6 +97,9 @@ describe('renderHtml', () => {
     expect(html).toContain('▾ killing the primary');
     expect(html).toContain('measured 7.746 s &gt; limit 5 s');
     expect(html).toMatch(/n2 role role=candidate from=follower term=2/);
+    expect(html).toContain('graph-agent × 3');
+    const grouped = { ...r, target: { ...r.target, groups: { pg: ['pg1', 'pg2', 'pg3'], etcd: ['e1', 'e2', 'e3'] } } };
+    expect(renderHtml(grouped, await readRunData(fixture))).toContain('pg × 3, etcd × 3');
     expect(html.length).toBeLessThan(400_000);
   });
 
