@@ -33,7 +33,11 @@ export const groupSchema = z
       .array(port)
       .default([])
       .describe("Container ports published on 127.0.0.1 for the harness's probes and clients."),
-    probes: probesSchema.optional(),
+    // health is required unless the Compose file's healthcheck gives it (checked with the file: load.ts).
+    probes: probesSchema
+      .partial({ health: true })
+      .describe(probesSchema.description ?? '')
+      .optional(),
     volumes: volumes
       .unwrap()
       .optional()

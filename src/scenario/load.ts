@@ -92,7 +92,7 @@ export async function loadScenarioFile(path: string): Promise<ScenarioFile> {
  * A scenario that names a Compose file: read and check that file too (so `drill validate`
  * catches what `drill run` would), and that every service a group names is in it.
  */
-function checkComposeOf(text: string, file: string, scenario: Scenario): void {
+export function checkComposeOf(text: string, file: string, scenario: Scenario): void {
   const composeFile = resolve(dirname(resolve(file)), scenario.cluster.compose!);
   const model = readCompose(composeFile);
   const lineCounter = new LineCounter();
@@ -112,6 +112,17 @@ function checkComposeOf(text: string, file: string, scenario: Scenario): void {
     });
   }
   const groups = composeGroups(model, scenario.cluster.groups ?? {});
+  // A declared group needs a health probe, or a healthcheck on each of its services in the Compose file.
+  for (const g of groups.filter((x) => x.declared && !scenario.cluster.groups?.[x.name]?.probes?.health)) {
+    const bare = g.services.filter((s) => s.healthcheck === undefined).map((s) => s.name);
+    if (bare.length === 0 || scenario.cluster.groups?.[g.name]?.probes === undefined) continue;
+    const path = ['cluster', 'groups', g.name, 'probes'];
+    const { line, col } = lineCounter.linePos(offsetOf(doc, path, 'key'));
+    problems.push(
+      `${file}:${line}:${col}: ${formatFieldPath([...path, 'health'])}: missing required field health ` +
+        `(${bare.join(', ')} ${bare.length > 1 ? 'have' : 'has'} no healthcheck in ${scenario.cluster.compose})`,
+    );
+  }
   const nodesOf = Object.fromEntries(groups.map((g) => [g.name, g.services.flatMap(composeNodeNames)]));
   const data = groups.find((g) => g.declared && isDataGroup(scenario.cluster.groups?.[g.name]));
   const known: KnownNodes = {

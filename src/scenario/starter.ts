@@ -3,14 +3,16 @@
 // is plain text (comments are the point: they teach the format), checked by parsing it
 // with the real loader before it is written.
 //
-// Where starters come from is a tagged union so that another source slots in beside these
-// two: a Compose file (`drill init --compose docker-compose.yml`, importing its services as
-// the cluster) adds `{ kind: 'compose'; file }` here and its renderer in `renderStarter`.
+// Where starters come from is a tagged union: the bundled store, an image and port, or the
+// user's Compose file (starter-compose.ts: its services become the cluster).
 
-import { parseScenario } from './load.js';
+import { checkComposeOf, parseScenario } from './load.js';
+import { composeStarter, type ComposeStarterSource } from './starter-compose.js';
 
 export type StarterSource =
-  { kind: 'graph-agent' } | { kind: 'image'; image: string; port: number; nodes: number; appName: string };
+  | { kind: 'graph-agent' }
+  | { kind: 'image'; image: string; port: number; nodes: number; appName: string }
+  | ComposeStarterSource;
 
 export interface StarterOptions {
   name: string;
@@ -30,7 +32,7 @@ export function nameFromFile(file: string): string {
   return NAME_RE.test(n) ? n : 'my-drill';
 }
 
-function header(o: StarterOptions, about: string): string {
+export function header(o: StarterOptions, about: string): string {
   const schema = o.schemaRef ? `# yaml-language-server: $schema=${o.schemaRef}\n` : '';
   return `${schema}# ${about}
 # Check it with \`drill validate <this file>\`, run it with \`drill run <this file>\`.
@@ -41,7 +43,7 @@ name: ${o.name}
 
 // The timeline and thresholds both starters share: kill the primary under load, wait for
 // recovery, bring the node back, and judge RTO, RPO and integrity.
-const TIMELINE = `steps:
+export const TIMELINE = `steps:
   - wait: 3s                    # steady load first: the baseline the recovery is judged against
   - mark: killing the primary   # a note on the report's timeline
   - fault:
@@ -85,7 +87,7 @@ ${TIMELINE}`;
 }
 
 /** `line` followed by `comment`, aligned with the starters' other comments (column 32). */
-function commented(line: string, comment: string): string {
+export function commented(line: string, comment: string): string {
   return `${line}${' '.repeat(Math.max(1, 32 - line.length))}# ${comment}`;
 }
 
@@ -123,8 +125,17 @@ workload:
 ${TIMELINE}`;
 }
 
-/** The starter's text; throws if it would not validate (a bug in a template, never the user's). */
-export function renderStarter(source: StarterSource, o: StarterOptions): string {
+/**
+ * The starter's text; throws if it would not validate (a bug in a template, never the user's). `file` is where it
+ * will be written: a Compose starter names its Compose file relative to it, and is checked against that file.
+ */
+export function renderStarter(source: StarterSource, o: StarterOptions, file?: string): string {
+  if (source.kind === 'compose') {
+    const where = file ?? 'drill.yaml';
+    const text = composeStarter(o, source, where);
+    checkComposeOf(text, where, parseScenario(text, where));
+    return text;
+  }
   const text = source.kind === 'graph-agent' ? graphAgent(o) : image(o, source);
   parseScenario(text, `drill init (${source.kind})`);
   return text;

@@ -1,6 +1,6 @@
 // drill init's starters validate as written (renderStarter parses them with the real
 // loader), and the CLI writes them without overwriting anything.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
@@ -79,5 +79,40 @@ describe('drill init (CLI)', () => {
     const p = await drill(['init', 'x.yaml', '--port', '80']);
     expect(p.exitCode).toBe(2);
     expect(p.stderr).toMatch(/--port needs --image/);
+  });
+});
+
+describe('drill init --compose', () => {
+  it('your Compose stack: the data service gets the TODO probes, the healthcheck stands in for health', async () => {
+    mkdirSync(join(dir, 'stack'), { recursive: true });
+    writeFileSync(
+      join(dir, 'stack/docker-compose.yml'),
+      'services:\n  cache:\n    image: my/cache:1\n  api:\n    image: my/api:1\n    ports: ["8080"]\n' +
+        '    depends_on: [cache]\n    healthcheck: { test: [CMD, /bin/ok] }\n',
+    );
+    const r = await drill(['init', 'drills/stack.yaml', '--compose', 'stack/docker-compose.yml']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toContain('wrote drills/stack.yaml (Compose stack stack/docker-compose.yml, data service api)');
+    const text = readFileSync(join(dir, 'drills/stack.yaml'), 'utf8');
+    expect(text).toContain('compose: "../stack/docker-compose.yml"');
+    expect(text).toContain('# health: the Compose healthcheck is used');
+    expect(text).toMatch(/Every other service \(cache\) is a group of its own/);
+    const v = await drill(['validate', 'drills/stack.yaml']);
+    expect(v.exitCode, v.stdout + v.stderr).toBe(0);
+    // --data names a service without a healthcheck or a port: health and port become TODOs, and it still validates
+    const c = await drill(['init', 'drills/cache.yaml', '--compose', 'stack/docker-compose.yml', '--data', 'cache']);
+    expect(c.exitCode, c.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'drills/cache.yaml'), 'utf8')).toContain('ports: [8080]');
+    expect((await drill(['validate', 'drills/cache.yaml'])).exitCode).toBe(0);
+  });
+
+  it('a service that is not there, or a Compose file drill cannot run, is a usage error (exit 2)', async () => {
+    const r = await drill(['init', 'y.yaml', '--compose', 'stack/docker-compose.yml', '--data', 'db']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe('drill: --data: no service db in stack/docker-compose.yml (services: cache, api)');
+    writeFileSync(join(dir, 'bad-compose.yml'), 'services:\n  a:\n    image: x\n    privileged: true\n');
+    const b = await drill(['init', 'z.yaml', '--compose', 'bad-compose.yml']);
+    expect(b.exitCode).toBe(2);
+    expect(b.stderr).toMatch(/bad-compose\.yml:4:5: services\.a\.privileged: not supported/);
   });
 });
