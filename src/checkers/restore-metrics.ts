@@ -45,7 +45,8 @@ export function restoreMetrics(
   const out: RestoreMetrics = {
     rto_s: last ? last.rto_s : null,
     phases: last ? last.phases : { restore_s: null, healthy_s: null, verification_s: null },
-    position: cut?.position ?? null,
+    // A recovery point's bracket decides, not the backup's position (kept in restores[].position).
+    position: cut?.point ? null : (cut?.position ?? null),
     point: last?.point ?? null,
     snapshot: last?.snapshot ?? null,
     missing_before_position: missing,

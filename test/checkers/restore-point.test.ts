@@ -26,7 +26,7 @@ const readOf = (ids: string[]): FinalRead => ({
 });
 const point = { name: 'p1', node: 'n1', status: 'made', t_request_s: 1.003, t_made_s: 1.008 };
 const backup = (): NonNullable<MetricsInput['backup']> => ({
-  cut: { position: null, beforeT: 3000, point: { start: 1003, end: 1008 } },
+  cut: { position: 42, beforeT: 3000, point: { start: 1003, end: 1008 } }, // 42: the base backup's position
   destroyT: 3000,
   backups: [{ id: 'b1', end_s: 0.5, status: 'completed' }],
   restores: [
