@@ -17,7 +17,11 @@ export interface BackupRunInput {
     rto_s: number | null;
     phases: RestoreMetrics['phases'];
     checksum_match: boolean | null;
+    /** point:<name> restores: the recovery point. */
+    point?: string;
   }>;
+  /** The recovery points made (point steps): name, node, status, harness interval. */
+  points?: ReadonlyArray<{ name: string; status: string; t_request_s: number; t_made_s: number | null }>;
 }
 
 /** Restore figures; adds the backup's integrity findings to `integrity` (mutated). */
@@ -41,7 +45,9 @@ export function restoreMetrics(
   const out: RestoreMetrics = {
     rto_s: last ? last.rto_s : null,
     phases: last ? last.phases : { restore_s: null, healthy_s: null, verification_s: null },
-    position: cut?.position ?? null,
+    // A recovery point's bracket decides, not the backup's position (kept in restores[].position).
+    position: cut?.point ? null : (cut?.position ?? null),
+    point: last?.point ?? null,
     snapshot: last?.snapshot ?? null,
     missing_before_position: missing,
     lost_after_position: lostAfter,
@@ -54,6 +60,7 @@ export function restoreMetrics(
     refused: bk.restores.filter((r) => r.status === 'refused').length,
     backups: bk.backups.map((b) => ({ ...b })),
     restores: bk.restores.map((r) => ({ ...r })),
+    points: (bk.points ?? []).map((p) => ({ ...p })),
   };
   // Integrity covers the backups too: acknowledged writes at or before a backup's position
   // missing after its restore, or restored data whose checksum differs from the manifest.

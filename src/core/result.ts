@@ -201,6 +201,8 @@ export interface RestoreMetrics {
   phases: { restore_s: number | null; healthy_s: number | null; verification_s: number | null };
   /** The backup position the restore was to, and its snapshot. */
   position: number | null;
+  /** The recovery point the restore was to (restore position point:<name>); null otherwise. */
+  point?: string | null;
   snapshot: string | null;
   /** Acknowledged writes at or before the position, absent after the restore: data loss. */
   missing_before_position: number | null;
@@ -225,6 +227,8 @@ export interface RestoreMetrics {
   refused: number;
   backups: Array<Record<string, unknown>>;
   restores: Array<Record<string, unknown>>;
+  /** The recovery points made (point steps): name, node, status, error, t_request_s, t_made_s. */
+  points?: Array<Record<string, unknown>>;
 }
 
 export interface StepRecord {

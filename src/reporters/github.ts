@@ -67,9 +67,13 @@ function figures(result: unknown, row: LibraryRow): string[] {
   );
   if (row.restore !== null) {
     const r = at(result, 'metrics', 'restore');
+    const point = str(at(r, 'point'));
     lines.push(
-      `**restore** RTO ${seconds(row.restore.rto_s)}, ${count(num(at(r, 'missing_before_position')))} missing at ` +
-        `or before the backup position, ${count(num(at(r, 'lost_after_position')))} lost after it`,
+      `**restore** RTO ${seconds(row.restore.rto_s)}, ${count(num(at(r, 'missing_before_position')))} missing ` +
+        (point
+          ? `before recovery point ${point}, ${count(num(at(r, 'present_after_position')))} sent after it present, `
+          : 'at or before the backup position, ') +
+        `${count(num(at(r, 'lost_after_position')))} lost after it`,
     );
   }
   const exp = at(result, 'expect');

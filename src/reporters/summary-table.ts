@@ -18,6 +18,12 @@ const pct = (r: number | null): string => orUnknown(r, formatPercent);
 const cnt = (n: number | null): string => orUnknown(n, String);
 const signed = (s: number): string => `${s < 0 ? '-' : '+'}${formatDuration(Math.abs(s))}`;
 const measured = (t: ThresholdResult): string => formatMeasured(t, formatDuration);
+/** The harness interval the restore's recovery point was made in, from its point record. */
+function pointAt(rs: NonNullable<DrillResult['metrics']['restore']>): string {
+  const p = rs.points?.find((x) => x['name'] === rs.point);
+  const [a, b] = [p?.['t_request_s'], p?.['t_made_s']];
+  return typeof a === 'number' && typeof b === 'number' ? ` (made ${a}-${b} s)` : '';
+}
 
 export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): string {
   const color = opts.color ?? chalkDefault.level > 0;
@@ -69,13 +75,21 @@ export function renderSummary(result: DrillResult, opts: SummaryOptions = {}): s
     out.push(
       `restore      RTO ${sec(rs.rto_s)} (restore ${sec(ph.restore_s)}, healthy ${sec(ph.healthy_s)}, ` +
         `verification ${sec(ph.verification_s)})` +
+        (rs.point ? `, to recovery point ${rs.point}${pointAt(rs)}` : '') +
         (rs.position !== null ? `, to position ${rs.position}` : ''),
     );
     const missing = rs.missing_before_position;
+    const where = rs.point ? 'before the point' : 'at or before the position';
+    const past = rs.present_after_position ?? null;
     out.push(
       `             ${missing === null ? 'unknown' : missing === 0 ? '0' : c.red(String(missing))} ` +
-        'acknowledged writes missing at or before the position; ' +
-        `${cnt(rs.lost_after_position)} after it (backup age ${sec(rs.backup_age_s)})` +
+        `acknowledged writes missing ${where}; ` +
+        (rs.point
+          ? `${past === null ? 'unknown' : past === 0 ? '0' : c.red(String(past))} sent after it present, `
+          : '') +
+        `${cnt(rs.lost_after_position)} after it` +
+        (rs.point ? ` absent, ${cnt(rs.unresolved_position)} in flight across it absent` : '') +
+        ` (backup age ${sec(rs.backup_age_s)})` +
         (rs.refused > 0 ? `; ${rs.refused} restore(s) refused` : ''),
     );
   }

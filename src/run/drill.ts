@@ -344,6 +344,7 @@ function assemble(a: {
         destroyT: a.out.backup.destroyT,
         backups: a.out.backup.backups,
         restores: a.out.backup.restores,
+        points: a.out.backup.points,
       }
     : undefined;
   // What the backup/restore steps recorded cannot be derived from the history: keep it for `drill report`.

@@ -5,7 +5,7 @@
 
 import { InfraError } from '../../core/errors.js';
 import type { PointStepSpec } from '../backup-step-types.js';
-import { control, s, type BackupStepDeps, type PointRecord } from './state.js';
+import { control, type BackupStepDeps, type PointRecord } from './state.js';
 
 const POINT_TIMEOUT_MS = 30_000;
 
@@ -20,7 +20,9 @@ export async function runPoint(step: PointStepSpec, deps: BackupStepDeps): Promi
   const rec: PointRecord = { name: step.name, node, status: 'failed', t_request_s: 0, t_made_s: null };
   deps.state.points.push(rec);
   const t0 = deps.clock.now();
-  rec.t_request_s = s(t0);
+  // Rounded outwards to the millisecond: the recorded bracket must hold the real one, or a write
+  // acknowledged in the rounded-off fraction after the request would count as before the point.
+  rec.t_request_s = Math.floor(t0) / 1000;
   try {
     await ctl.point(step.name, node, POINT_TIMEOUT_MS);
   } catch (e) {
@@ -29,12 +31,13 @@ export async function runPoint(step: PointStepSpec, deps: BackupStepDeps): Promi
   }
   const t1 = deps.clock.now();
   rec.status = 'made';
-  rec.t_made_s = s(t1);
+  rec.t_made_s = Math.ceil(t1) / 1000;
   deps.onEvent?.(`recovery point ${step.name} made on ${node} (${Math.round(t1 - t0)} ms)`);
 }
 
 /** The harness-ms bracket of a made point. */
 export function pointBracket(rec: PointRecord): { start: number; end: number } | null {
   if (rec.status !== 'made' || rec.t_made_s === null) return null;
-  return { start: rec.t_request_s * 1000, end: rec.t_made_s * 1000 };
+  // The records hold whole milliseconds: round away the float error of seconds * 1000.
+  return { start: Math.round(rec.t_request_s * 1000), end: Math.round(rec.t_made_s * 1000) };
 }

@@ -165,7 +165,10 @@ export async function runRestore(step: RestoreStepSpec, deps: BackupStepDeps): P
       `${rec.data.missing_before_position} missing at or before ${at}, ` +
       (bracket ? `${rec.data.present_after_position} present though written after it, ` : '') +
       `${rec.data.lost_after_position} after it (RPO)` +
-      (rec.data.unresolved > 0 ? `, ${rec.data.unresolved} absent without a position to resolve them` : '') +
+      (rec.data.unresolved > 0
+        ? `, ${rec.data.unresolved} absent ` +
+          (bracket ? 'that were in flight across the point' : 'without a position to resolve them')
+        : '') +
       `; restore RTO ${rec.rto_s ?? 'unknown'} s`,
   );
 }

@@ -26,14 +26,21 @@ export async function runVerify(step: VerifyStepSpec, deps: BackupStepDeps): Pro
     const present = await readAll(deps.target);
     const cut = deps.state.cut;
     const d = compareWithHistory(seen, present, cut);
+    // After a restore to a recovery point the point's bracket decides, not a position.
+    const point = cut?.point ? `recovery point ${deps.state.restores.at(-1)?.point ?? '?'}` : undefined;
     if (d.missing_before_position > 0) {
-      const where = cut ? ` at or before the backup position ${cut.position}` : '';
+      const where = cut ? ` at or before the ${point ?? `backup position ${cut.position}`}` : '';
       throw new Error(
         `${d.missing_before_position} acknowledged writes${where} are missing ` +
           `(e.g. ${d.missing_ids.slice(0, 5).join(', ')})`,
       );
     }
-    const upTo = cut ? ` up to position ${cut.position}` : '';
+    if (point && d.present_after_position > 0)
+      throw new Error(
+        `${d.present_after_position} acknowledged writes sent after ${point} was made are present: ` +
+          'the restore went past the point',
+      );
+    const upTo = point ? ` up to ${point}, none sent after it present` : cut ? ` up to position ${cut.position}` : '';
     deps.onEvent?.(`data verified: ${d.acknowledged} acknowledged writes, none missing${upTo}`);
   }
 }
