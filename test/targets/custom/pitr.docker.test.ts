@@ -42,7 +42,7 @@ function writesOf(runDir: string): Map<string, Write> {
 
 describe('PostgreSQL point-in-time restore', () => {
   it('restores exactly the writes acknowledged before the restore point', async () => {
-    const { code, result, output } = await runs.run('examples/postgres/pitr.yaml', out);
+    const { code, result, output } = await runs.run('examples/postgres-pitr/pitr.yaml', out);
     expect(code, output).toBe(0);
     expect(result.verdict).toBe('pass');
     const rs = result.metrics.restore!;
@@ -91,7 +91,7 @@ describe('PostgreSQL point-in-time restore', () => {
   });
 
   it("a backup role without REPLICATION fails the backup step with the server's message, as expected", async () => {
-    const { code, result, output } = await runs.run('examples/postgres/backup-role-unprivileged.yaml', out);
+    const { code, result, output } = await runs.run('examples/postgres-pitr/backup-role-unprivileged.yaml', out);
     expect(code, output).toBe(0); // the expectation is met
     expect(result.verdict).toBe('fail');
     expect(result.expect).toMatchObject({ verdict: 'fail', reason: 'step backup failed', met: true });
