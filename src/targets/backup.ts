@@ -17,8 +17,9 @@ export interface BackupSummary {
   position: number;
   created_at: string;
   checksum: string;
-  chunks: number;
-  bytes: number;
+  /** null: the target cannot tell (a custom target's backup probe is opaque to the harness). */
+  chunks: number | null;
+  bytes: number | null;
   node: string;
   chunks_written?: number;
   chunks_skipped?: number;

@@ -28,9 +28,12 @@ async function resolveNode(deps: BackupStepDeps, node: string): Promise<string> 
 }
 
 function describeBackup(name: string, b: BackupSummary, ms: number): string {
+  const at = b.position >= 0 ? `position ${b.position}` : 'no reported position';
+  // A custom target's backup probe is opaque: its size is not known, so none is printed.
+  if (b.chunks === null || b.bytes === null) return `backup ${name} = ${b.id}: ${b.type} at ${at} in ${s(ms)} s`;
   const resumed = b.resumed ? `, resumed: ${b.chunks_resumed} finished before the interruption` : '';
   return (
-    `backup ${name} = ${b.id}: ${b.type} at position ${b.position}, ${b.chunks} chunks ` +
+    `backup ${name} = ${b.id}: ${b.type} at ${at}, ${b.chunks} chunks ` +
     `(${b.chunks_written ?? '?'} sent, ${b.chunks_skipped ?? '?'} already stored${resumed}), ` +
     `${b.bytes} bytes in ${s(ms)} s`
   );
@@ -88,7 +91,7 @@ export async function runBackup(step: BackupStepSpec, deps: BackupStepDeps): Pro
       chunks_skipped: b.chunks_skipped ?? null,
       chunks_resumed: b.chunks_resumed ?? null,
       resumed: b.resumed ?? null,
-      throughput_mb_s: t1 > t0 ? mbPerS(b.bytes, t1 - t0) : null,
+      throughput_mb_s: t1 > t0 && b.bytes !== null ? mbPerS(b.bytes, t1 - t0) : null,
       ...(b.promoted_to_full ? { promoted_to_full: b.promoted_to_full } : {}),
     });
     deps.onEvent?.(describeBackup(step.name, b, t1 - t0));

@@ -88,8 +88,8 @@ export class CustomBackups implements BackupControl {
       position: Number.isFinite(position) ? position : -1,
       created_at: new Date().toISOString(),
       checksum: '',
-      chunks: 0,
-      bytes: 0,
+      chunks: null,
+      bytes: null,
       node,
       duration_ms: performance.now() - t0,
     };
