@@ -16,7 +16,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { monotonicClock } from '../core/clock.js';
 import { docker } from '../docker/engine.js';
+import { DockerEngine } from '../engines/docker/docker-engine.js';
 import { LABEL } from '../docker/labels.js';
 import { ensureGraphAgentImage, graphAgentBuildContext } from '../targets/graph-agent/image.js';
 import { GraphAgentTarget } from '../targets/graph-agent/target.js';
@@ -39,7 +41,12 @@ async function harnessOnce(logRoot: string): Promise<Sample> {
   const t0 = performance.now();
   const img = await ensureGraphAgentImage({ force: true, noCache: true });
   const buildMs = performance.now() - t0;
-  const target = new GraphAgentTarget({ nodes: 3 }, runId, path.join(logRoot, runId));
+  const target = new GraphAgentTarget(
+    { nodes: 3 },
+    runId,
+    path.join(logRoot, runId),
+    new DockerEngine(monotonicClock()),
+  );
   try {
     await target.boot();
     const totalMs = performance.now() - t0;

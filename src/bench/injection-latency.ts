@@ -16,6 +16,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DockerEngine } from '../engines/docker/docker-engine.js';
 import { monotonicClock, sleep } from '../core/clock.js';
 import { seededRng } from '../core/random.js';
 import type { FaultKindName, FaultSpec } from '../faults/fault.js';
@@ -56,7 +57,12 @@ export async function benchInjectionLatency(opts: BenchOptions): Promise<Figure[
   const runId = benchRunId('inj');
   const dir = await mkdtemp(path.join(tmpdir(), 'drill-bench-inj-'));
   const clock = monotonicClock();
-  const target = new GraphAgentTarget({ nodes: 3, linkProxy: true }, runId, path.join(dir, 'logs'));
+  const target = new GraphAgentTarget(
+    { nodes: 3, linkProxy: true },
+    runId,
+    path.join(dir, 'logs'),
+    new DockerEngine(clock),
+  );
   const journal = new FaultJournal(path.join(dir, 'faults.jsonl'));
   const fm = new FaultManager(target, clock, journal, runId, seededRng(7));
   const lat = new Map<FaultKindName, number[]>();

@@ -9,15 +9,28 @@ const NSENTER_HINT =
   'partitions need root, nsenter (util-linux) and iptables on the Docker host: sudo bash scripts/ensure-docker.sh';
 
 /**
- * Run a host command inside the network namespace of process `pid`, with `input` on its
- * stdin if given (iptables-restore). Throws InfraError on failure.
+ * A node's network namespace: process `pid` of this host (entered with nsenter here), or a
+ * process of another host whose fault agent runs the command there (src/agent/).
+ */
+export type Netns = number | RemoteNetns;
+
+export interface RemoteNetns {
+  readonly host: string;
+  readonly pid: number;
+  run(cmd: string, args: string[], input?: string): Promise<{ stdout: string; stderr: string }>;
+}
+
+/**
+ * Run a host command inside the network namespace `pid`, with `input` on its stdin if given
+ * (iptables-restore). Throws InfraError on failure.
  */
 export async function inNetns(
-  pid: number,
+  pid: Netns,
   cmd: string,
   args: string[],
   input?: string,
 ): Promise<{ stdout: string; stderr: string }> {
+  if (typeof pid !== 'number') return pid.run(cmd, args, input);
   if (!Number.isInteger(pid) || pid <= 0)
     throw new InfraError(`nsenter: invalid pid ${pid} (is the container running?)`);
   const r = await execa('nsenter', ['-t', String(pid), '-n', cmd, ...args], {

@@ -4,6 +4,7 @@
 // Nodes are handled in parallel: each namespace is its own, so the fault takes as long as
 // the slowest node, not the sum.
 import { z } from 'zod';
+import type { Netns } from '../docker/netns.js';
 import type { NodeNetwork } from '../targets/target.js';
 import { FaultNotInEffectError } from './fault.js';
 import { applyRules, countTagged, removeTagged, type PeerPath, type Rule } from './netfilter.js';
@@ -28,8 +29,8 @@ export async function peerPath(net: NodeNetwork, nodes: readonly string[]): Prom
  * The nodes' pids, looked up at once (to overlap with peerPath). A node without one is
  * left out: installing its rules then asks again and fails with the target's own error.
  */
-export async function nodePids(net: NodeNetwork, nodes: readonly string[]): Promise<Map<string, number>> {
-  const pids = new Map<string, number>();
+export async function nodePids(net: NodeNetwork, nodes: readonly string[]): Promise<Map<string, Netns>> {
+  const pids = new Map<string, Netns>();
   await Promise.all(
     nodes.map((n) =>
       net.pid(n).then(
@@ -49,7 +50,7 @@ export async function installRules(
   net: NodeNetwork,
   perNode: Map<string, Rule[]>,
   tag: string,
-  pids: ReadonlyMap<string, number> = new Map(),
+  pids: ReadonlyMap<string, Netns> = new Map(),
 ): Promise<number> {
   // Settled, not raced: a failed node's heal must not run while another node still installs.
   const results = await Promise.allSettled(
@@ -82,7 +83,7 @@ export async function applyTaggedRules(
   perNode: Map<string, Rule[]>,
   nodes: Iterable<string>,
   tag: string,
-  pids?: ReadonlyMap<string, number>,
+  pids?: ReadonlyMap<string, Netns>,
 ): Promise<{ rules: number; heal: () => Promise<void> }> {
   const all = [...nodes];
   const heal = async () => {
@@ -100,7 +101,7 @@ export async function applyTaggedRules(
 export async function removeRules(net: NodeNetwork, nodes: Iterable<string>, tag: string): Promise<number> {
   const counts = await Promise.all(
     [...nodes].map(async (node) => {
-      let pid: number;
+      let pid: Netns;
       try {
         pid = await net.pid(node);
       } catch {

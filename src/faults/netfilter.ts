@@ -7,7 +7,7 @@
 // `iptables-restore --noflush` transaction: one process and one commit per namespace
 // instead of one per rule, and never half a fault's rules in place. Our qdiscs carry a fixed handle (dd00:) for the
 // same reason. The rule building is pure (unit-tested); only apply/heal touch the kernel.
-import { inNetns, splitRule } from '../docker/netns.js';
+import { inNetns, splitRule, type Netns } from '../docker/netns.js';
 
 const TAG_RE = /^drill:[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$/;
 /** The root qdisc handle our tc faults install; heal deletes only a root qdisc with it. */
@@ -134,13 +134,13 @@ export function restoreInput(commands: string[][]): string {
 }
 
 /** Run these filter-table commands in the namespace of `pid` as one transaction. */
-async function restore(pid: number, commands: string[][]): Promise<void> {
+async function restore(pid: Netns, commands: string[][]): Promise<void> {
   if (commands.length === 0) return;
   await inNetns(pid, 'iptables-restore', ['-w', '--noflush'], restoreInput(commands));
 }
 
 /** Insert the rules, tagged, in the namespace of `pid` (one transaction). */
-export async function applyRules(pid: number, rules: Rule[], tag: string): Promise<void> {
+export async function applyRules(pid: Netns, rules: Rule[], tag: string): Promise<void> {
   await restore(
     pid,
     rules.map((r) => insertArgs(r, tag).slice(1)),
@@ -148,13 +148,13 @@ export async function applyRules(pid: number, rules: Rule[], tag: string): Promi
 }
 
 /** Rules tagged exactly `tag` in the namespace of `pid`. */
-export async function countTagged(pid: number, tag: string): Promise<number> {
+export async function countTagged(pid: Netns, tag: string): Promise<number> {
   const { stdout } = await inNetns(pid, 'iptables', ['-w', '-S']);
   return taggedRules(stdout, (c) => c === tag).length;
 }
 
 /** Delete every rule tagged exactly `tag` in the namespace of `pid`. Returns how many. */
-export async function removeTagged(pid: number, tag: string): Promise<number> {
+export async function removeTagged(pid: Netns, tag: string): Promise<number> {
   const { stdout } = await inNetns(pid, 'iptables', ['-w', '-S']);
   const rules = taggedRules(stdout, (c) => c === tag);
   await restore(
@@ -165,18 +165,18 @@ export async function removeTagged(pid: number, tag: string): Promise<number> {
 }
 
 /** The root qdisc line of eth0 in the namespace of `pid`. */
-export async function rootQdisc(pid: number, dev = 'eth0'): Promise<string> {
+export async function rootQdisc(pid: Netns, dev = 'eth0'): Promise<string> {
   const { stdout } = await inNetns(pid, 'tc', ['qdisc', 'show', 'dev', dev, 'root']);
   return stdout.split('\n')[0] ?? '';
 }
 
 /** Install our root qdisc (`tc qdisc add dev eth0 root handle dd00: <spec>`). */
-export async function addRootQdisc(pid: number, spec: string[], dev = 'eth0'): Promise<void> {
+export async function addRootQdisc(pid: Netns, spec: string[], dev = 'eth0'): Promise<void> {
   await inNetns(pid, 'tc', ['qdisc', 'add', 'dev', dev, 'root', 'handle', QDISC_HANDLE, ...spec]);
 }
 
 /** Remove the root qdisc if it is ours (handle dd00:). Returns whether one was removed. */
-export async function removeRootQdisc(pid: number, dev = 'eth0'): Promise<boolean> {
+export async function removeRootQdisc(pid: Netns, dev = 'eth0'): Promise<boolean> {
   if (!isOurQdisc(await rootQdisc(pid, dev))) return false;
   await inNetns(pid, 'tc', ['qdisc', 'del', 'dev', dev, 'root', 'handle', QDISC_HANDLE]);
   return true;

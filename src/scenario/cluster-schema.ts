@@ -5,7 +5,10 @@ import { z } from 'zod';
 import { customTargetSchema } from './custom-schema.js';
 import { checkGroups, groupsSchema } from './groups-schema.js';
 import { describeValue, formatDuration } from './duration.js';
+import { ENGINE_KINDS } from '../engines/engine.js';
 import { always, duration, isRec, MAX_NODES, onOff } from './fields.js';
+
+const NODE_NAME = /^n[1-9][0-9]?$/;
 
 export const SUPPORTED_TARGETS = ['graph-agent', 'custom'] as const;
 
@@ -113,6 +116,20 @@ export const clusterSchema = z
       .max(MAX_NODES)
       .default(3)
       .describe(`Number of nodes, 1..${MAX_NODES}; they are named n1..nN.`),
+    engine: z
+      .enum(ENGINE_KINDS)
+      .optional()
+      .describe(
+        'Where the nodes run. docker (default): containers on one Docker host. swarm: a service per node on a Docker ' +
+          'Swarm, a fault agent on every host (docs/swarm.md). `drill run --engine` overrides it.',
+      ),
+    placement: z
+      .record(z.string().regex(NODE_NAME, { error: 'expected a node name such as n1' }), z.string().min(1))
+      .optional()
+      .describe(
+        'engine swarm: the host (swarm node hostname) of each node, e.g. { n1: host-a, n2: host-b }; nodes not ' +
+          'named are spread over the hosts in order.',
+      ),
     agent: agentSchema.prefault({}),
     custom: customTargetSchema.optional(),
     groups: groupsSchema.optional(),

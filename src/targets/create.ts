@@ -12,6 +12,8 @@ import { readCompose } from '../scenario/compose.js';
 import path from 'node:path';
 import { GraphAgentTarget } from './graph-agent/target.js';
 import type { ImageBuildListener, Target } from './target.js';
+import { createEngine } from '../engines/create.js';
+import type { EngineKind } from '../engines/engine.js';
 
 export interface TargetContext {
   runId: string;
@@ -21,6 +23,8 @@ export interface TargetContext {
   scenarioFile?: string | undefined;
   /** Told when the boot builds the target's image (the drill's `build image` phase). */
   onImageBuild?: ImageBuildListener | undefined;
+  /** Where the nodes run, when the command line says (`--engine`); default: the scenario's `cluster.engine`. */
+  engine?: EngineKind | undefined;
 }
 
 /** Size of each node's bounded data volume in disk-full scenarios (sparse on the host). */
@@ -40,6 +44,7 @@ async function bootNeeds(scenario: Scenario): Promise<Set<BootNeed>> {
 export async function createTarget(scenario: Scenario, ctx: TargetContext): Promise<Target> {
   const c = scenario.cluster;
   const needs = await bootNeeds(scenario);
+  const engineKind = ctx.engine ?? c.engine ?? 'docker';
   switch (c.target) {
     case 'graph-agent': {
       const a = c.agent ?? {};
@@ -57,13 +62,17 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
           backup: a.backup,
           linkProxy,
           diskLimitMb: needs.has('bounded-disk') ? DISK_LIMIT_MB : undefined,
+          placement: c.placement,
         },
         ctx.runId,
         ctx.logDir,
+        createEngine(engineKind, { runId: ctx.runId, clock: ctx.clock }),
         ctx.onImageBuild,
       );
     }
     case 'custom': {
+      if (engineKind !== 'docker')
+        throw new UsageError(`custom targets run on one Docker host for now; engine ${engineKind} takes graph-agent`);
       return new CustomTarget({
         layout: customLayout(scenario, ctx.scenarioFile),
         runId: ctx.runId,

@@ -7,6 +7,7 @@
 
 import type { FinalReadSource } from '../client/final-read.js';
 import type { WriteClient } from '../client/write-client.js';
+import type { Netns } from '../docker/netns.js';
 import type { WorkloadKind } from '../scenario/workload-schema.js';
 import type { BackupControl } from './backup.js';
 
@@ -58,8 +59,11 @@ export interface RoleProbe {
  * Optional: a target without it cannot take network faults (the step fails and says so).
  */
 export interface NodeNetwork {
-  /** Host pid of a running node: faults enter its network namespace with `nsenter -t <pid> -n`. */
-  pid(node: string): Promise<number>;
+  /**
+   * The network namespace of a running node: its host pid (faults enter it with `nsenter -t
+   * <pid> -n`), or on another host, a handle its fault agent runs the commands through.
+   */
+  pid(node: string): Promise<Netns>;
   /** The node's address on the run network. */
   ip(node: string): Promise<string>;
   /** The TCP port nodes serve each other on (for port-level one-way cuts), if there is one. */

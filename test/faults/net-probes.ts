@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monotonicClock } from '../../src/core/clock.js';
+import { DockerEngine } from '../../src/engines/docker/docker-engine.js';
 import { seededRng } from '../../src/core/random.js';
 import { FaultManager } from '../../src/faults/fault-manager.js';
 import { FaultJournal } from '../../src/faults/journal.js';
@@ -24,9 +25,15 @@ export interface Harness {
 export async function bootHarness(label: string, settings: Partial<GraphAgentSettings> = {}): Promise<Harness> {
   const runId = testRunId(label);
   const dir = mkdtempSync(path.join(tmpdir(), `drill-${label}-`));
-  const target = new GraphAgentTarget({ nodes: 3, ...settings }, runId, path.join(dir, 'logs'));
+  const clock = monotonicClock();
+  const target = new GraphAgentTarget(
+    { nodes: 3, ...settings },
+    runId,
+    path.join(dir, 'logs'),
+    new DockerEngine(clock),
+  );
   const journal = new FaultJournal(path.join(dir, 'faults.jsonl'));
-  const faults = new FaultManager(target, monotonicClock(), journal, runId, seededRng(7));
+  const faults = new FaultManager(target, clock, journal, runId, seededRng(7));
   try {
     await target.boot();
   } catch (e) {

@@ -2,8 +2,9 @@
 // /restore endpoints, plus the Docker side: the shared repository volume, destroying
 // nodes/volumes/clusters/regions, and booting the fresh cluster a restore loads into.
 
-import { docker, errorLine, isNotFound } from '../../docker/engine.js';
+import { errorLine } from '../../docker/engine.js';
 import { InfraError } from '../../core/errors.js';
+import type { Engine } from '../../engines/engine.js';
 import type {
   BackupControl,
   BackupRefusal,
@@ -23,6 +24,7 @@ const BOOT_TIMEOUT_MS = 60_000;
 export interface BackupOpsHost {
   readonly runId: string;
   readonly backupVolume: string;
+  readonly engine: Engine;
   current(): Cluster;
   /** Start a cluster like the first one, with these names (the target adds image, env, mounts...). */
   startCluster(o: Pick<StartClusterOptions, 'namePrefix' | 'networkName'>): Promise<Cluster>;
@@ -110,12 +112,11 @@ export class GraphAgentBackupOps implements BackupControl {
 
   async destroy(what: DestroyWhat, nodes: string[]): Promise<{ mechanism: string; nodes: string[] }> {
     const c = this.host.current();
-    const d = docker();
     const gone = async (fn: () => Promise<unknown>): Promise<void> => {
       try {
         await fn();
       } catch (e) {
-        if (!isNotFound(e)) throw new InfraError(`destroy: ${errorLine(e)}`);
+        throw new InfraError(`destroy: ${errorLine(e)}`);
       }
     };
     if (what === 'cluster' || what === 'region') {
@@ -133,8 +134,8 @@ export class GraphAgentBackupOps implements BackupControl {
     await Promise.all(
       targets.map(async (n) => {
         const node = c.node(n);
-        await gone(() => d.getContainer(node.containerName).remove({ force: true }));
-        await gone(() => d.getVolume(node.volume).remove());
+        await gone(() => c.placedNode(n).remove());
+        await gone(() => this.host.engine.removeVolume(node.volume));
         node.clientUrl = '';
       }),
     );
@@ -170,9 +171,7 @@ export class GraphAgentBackupOps implements BackupControl {
     }
   }
 
-  async repositoryHostPath(): Promise<string> {
-    const v = await docker().getVolume(this.host.backupVolume).inspect();
-    if (!v.Mountpoint) throw new InfraError(`backup volume ${this.host.backupVolume} has no host mountpoint`);
-    return v.Mountpoint;
+  repositoryHostPath(): Promise<string> {
+    return this.host.engine.repositoryPath(this.host.backupVolume);
   }
 }

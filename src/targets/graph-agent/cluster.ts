@@ -1,22 +1,23 @@
-// Boot N graph-agent nodes in Docker on a per-run bridge network, drive their lifecycle
-// (kill/stop/start/restart/pause), and tear everything down again.
+// Boot N graph-agent nodes through an engine (src/engines/: one Docker host, or a swarm),
+// drive their lifecycle (kill/stop/start/restart/pause), and tear everything down again.
 //
-// Layout per run: network `drill-<runId>`; per node a container `drill-<runId>-<name>`
-// (hostname and network alias = node name), a volume `drill-<runId>-<name>-data` at /data,
-// client port 8080 published on 127.0.0.1 only, on a random host port. Docker assigns a
-// NEW random host port when a container starts again (checked on engine 20.10), so every
-// start/restart re-reads the port and updates `clientUrl`. All resources carry drill labels.
+// Layout per run: network `drill-<runId>`; per node a container (one host) or a service
+// (swarm) `drill-<runId>-<name>` (hostname and network alias = node name), a volume
+// `drill-<runId>-<name>-data` at /data, client port 8080 published where the harness
+// reaches it (127.0.0.1 on one host). The published port and the node's address change
+// when a node starts again, so every start/restart re-reads them and updates `clientUrl`.
+// All resources carry drill labels.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import type Docker from 'dockerode';
-import { sleep } from '../../core/clock.js';
+import { monotonicClock, sleep } from '../../core/clock.js';
 import { InfraError, UsageError } from '../../core/errors.js';
-import { assertDockerAvailable, docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine.js';
+import { errorLine } from '../../docker/engine.js';
 import { drillLabels, isValidRunId } from '../../docker/labels.js';
-import { addressIn, candidateSubnets, hostRoutes, overlapsRoute } from '../../docker/subnet.js';
+import { DockerEngine } from '../../engines/docker/docker-engine.js';
+import type { Engine, EngineNode, MountSpec, RunNetwork } from '../../engines/engine.js';
+import type { Netns } from '../../docker/netns.js';
 import { AgentClient, type AgentStatus } from './agent-http.js';
 import { ensureGraphAgentImage } from './image.js';
-import { dockerTimeToSince } from '../../docker/build.js';
 import type { NodeState } from '../target.js';
 
 export const CLIENT_PORT = 8080;
@@ -26,6 +27,8 @@ const KIND = 'graph-agent';
 export interface StartClusterOptions {
   runId: string;
   nodes: number;
+  /** Where the nodes run; default: this machine's Docker host. */
+  engine?: Engine;
   /** Agent settings (REPLICATION, FAILOVER, FSYNC, HEARTBEAT_MS, ELECTION_TIMEOUT_MS...). */
   env?: Record<string, string>;
   /** Image tag; default: ensureGraphAgentImage() for the current build. */
@@ -42,30 +45,35 @@ export interface StartClusterOptions {
    */
   peers?: (ctx: { gatewayIp: string; names: string[] }) => Promise<Record<string, string>>;
   /**
-   * Backup repository: a named volume mounted at /backup in every node (BACKUP_DIR). Created
-   * (labelled) when missing and never removed by this cluster's teardown: a restored cluster,
-   * possibly on another network, mounts the same repository. docs/backup-restore.md.
+   * Backup repository, mounted at /backup in every node (BACKUP_DIR): a shared mount the
+   * engine made (a named volume on one host). Never removed by this cluster's teardown: a
+   * restored cluster, possibly on another network, mounts the same repository.
    */
-  backupVolume?: string;
+  backup?: MountSpec;
   /** Extra env per node (e.g. its libfaketime offset file). */
   nodeEnv?: (node: string) => Record<string, string>;
   /** Extra mounts in every node (e.g. the libfaketime offset directory). */
-  mounts?: Docker.MountSettings[];
-  /** A block device per node for its data volume (size-bounded ext4); default: a plain named volume. */
-  volumeDevice?: (node: string) => Promise<string | undefined>;
+  mounts?: MountSpec[];
+  /** A block device of the node's host for its data volume (size-bounded ext4); default: a plain named volume. */
+  volumeDevice?: (node: string, host: string) => Promise<string | undefined>;
+  /** The host of each node (a swarm's node hostnames); default: round robin over the engine's hosts. */
+  placement?: (node: string) => string | undefined;
 }
 
 export interface ClusterNode {
   /** n1, n2, ... */
   name: string;
+  /** The container id on its host ('' while it has none). */
   containerId: string;
   containerName: string;
-  /** http://127.0.0.1:<published port>; updated after every start/restart. */
+  /** http://<host>:<published port>; updated after every start/restart. */
   clientUrl: string;
   /** Named volume mounted at /data. */
   volume: string;
   /** IP on the run network ('' when not running); updated after every start/restart. */
   ip: string;
+  /** The host it runs on ('local' on one Docker host). */
+  host: string;
 }
 
 export interface TeardownReport {
@@ -78,12 +86,11 @@ export interface TeardownReport {
 
 type NodeRef = string | ClusterNode;
 
-/** Parse Docker's RFC 3339 nanosecond timestamps into the "<sec>.<nanos>" form `since` accepts. */
-
 export class Cluster {
   readonly nodes: ClusterNode[];
+  private readonly placed = new Map<string, EngineNode>();
   private readonly logFiles = new Map<string, WriteStream>();
-  private readonly logStreams = new Map<string, NodeJS.ReadableStream>();
+  private readonly logStops = new Map<string, () => void>();
   private tornDown = false;
 
   constructor(
@@ -92,7 +99,8 @@ export class Cluster {
     nodes: ClusterNode[],
     readonly image: string,
     readonly env: Readonly<Record<string, string>>,
-    readonly logDir?: string,
+    readonly logDir: string | undefined,
+    readonly engine: Engine,
   ) {
     this.nodes = nodes;
   }
@@ -108,69 +116,57 @@ export class Cluster {
     return n;
   }
 
+  /** The engine's handle of a node (InfraError before it was placed). */
+  placedNode(ref: NodeRef): EngineNode {
+    const n = this.node(ref);
+    const p = this.placed.get(n.name);
+    if (!p) throw new InfraError(`node ${n.name} (${n.containerName}) was not started`);
+    return p;
+  }
+
+  /** @internal startCluster registers each node it placed. */
+  place(name: string, node: EngineNode): void {
+    this.placed.set(name, node);
+    const n = this.node(name);
+    n.host = node.host;
+    n.containerId = node.containerId();
+  }
+
   client(ref: NodeRef, timeoutMs?: number): AgentClient {
     return new AgentClient(this.node(ref).clientUrl, timeoutMs === undefined ? {} : { timeoutMs });
   }
 
-  private container(ref: NodeRef): Docker.Container {
-    return docker().getContainer(this.node(ref).containerId);
-  }
-
-  private async op(what: string, ref: NodeRef, fn: (c: Docker.Container) => Promise<unknown>, ok: number[] = []) {
-    const n = this.node(ref);
-    try {
-      await fn(this.container(n));
-    } catch (e) {
-      const s = dockerStatus(e);
-      if (s !== undefined && ok.includes(s)) return;
-      throw new InfraError(`${what} ${n.containerName}: ${errorLine(e)}`);
-    }
-  }
-
   /** Send a signal (default SIGKILL) to the node's main process. */
   async kill(ref: NodeRef, signal = 'SIGKILL'): Promise<void> {
-    await this.op('kill', ref, (c) => c.kill({ signal }));
+    await this.placedNode(ref).kill(signal);
   }
 
   /** Graceful stop: SIGTERM, SIGKILL after `timeoutS`. Already stopped is fine. */
   async stop(ref: NodeRef, timeoutS = 10): Promise<void> {
-    await this.op('stop', ref, (c) => c.stop({ t: timeoutS }), [304]);
+    await this.placedNode(ref).stop(timeoutS);
   }
 
   /** Start a stopped/killed node (from its volume). Already running is fine. */
   async start(ref: NodeRef): Promise<void> {
-    await this.op('start', ref, (c) => c.start(), [304]);
+    await this.placedNode(ref).start();
     await this.refresh(ref, true);
   }
 
   async restart(ref: NodeRef, timeoutS = 10): Promise<void> {
-    await this.op('restart', ref, (c) => c.restart({ t: timeoutS }));
+    await this.placedNode(ref).restart(timeoutS);
     await this.refresh(ref, true);
   }
 
   async pause(ref: NodeRef): Promise<void> {
-    await this.op('pause', ref, (c) => c.pause());
+    await this.placedNode(ref).pause();
   }
 
   async unpause(ref: NodeRef): Promise<void> {
-    await this.op('unpause', ref, (c) => c.unpause());
+    await this.placedNode(ref).unpause();
   }
 
   async inspect(ref: NodeRef): Promise<NodeState> {
-    const n = this.node(ref);
-    let info: Docker.ContainerInspectInfo;
-    try {
-      info = await this.container(n).inspect();
-    } catch (e) {
-      throw new InfraError(`inspect ${n.containerName}: ${errorLine(e)}`);
-    }
-    const s = info.State;
-    return {
-      running: s.Running,
-      paused: s.Paused,
-      pid: s.Running && s.Pid > 0 ? s.Pid : null,
-      exitCode: s.Running ? null : s.ExitCode,
-    };
+    return this.placedNode(ref).inspect();
   }
 
   /** Host pid of the node's process; InfraError when not running. */
@@ -180,28 +176,31 @@ export class Cluster {
     return st.pid;
   }
 
+  /** The node's network namespace, on whichever host it runs (faults run iptables / tc in it). */
+  async netns(ref: NodeRef): Promise<Netns> {
+    const p = this.placedNode(ref);
+    return this.engine.hostOps(p.host).netns(await this.pid(ref));
+  }
+
   /**
-   * Re-read the published port and IP (both change when a container starts again), and
+   * Re-read the published port and IP (both change when a node starts again), and
    * re-attach the log follower (a log stream ends when its container stops).
    */
   async refresh(ref: NodeRef, reattachLogs = false): Promise<ClusterNode> {
     const n = this.node(ref);
-    const info = await this.container(n).inspect();
-    const binding = info.NetworkSettings.Ports?.[`${CLIENT_PORT}/tcp`]?.find((b) => b.HostIp === '127.0.0.1');
-    if (binding?.HostPort) n.clientUrl = `http://127.0.0.1:${binding.HostPort}`;
-    n.ip = info.NetworkSettings.Networks?.[this.network]?.IPAddress ?? '';
+    const p = this.placedNode(n);
+    const addr = await p.refresh();
+    const pub = addr.ports.get(CLIENT_PORT);
+    if (pub) n.clientUrl = `http://${pub.host}:${pub.port}`;
+    n.ip = addr.ip;
+    n.containerId = p.containerId();
     // Not awaited: the follow request must never hold up a fault or a boot.
-    // From where the previous run of this container ended; a container that has already
-    // exited again (a crash at startup) is read from this run's start, so its last words
-    // (a bad-config line, say) are not lost.
-    if (reattachLogs) {
-      void this.followLogs(n, dockerTimeToSince(info.State.Running ? info.State.FinishedAt : info.State.StartedAt));
-    }
+    if (reattachLogs) void this.followLogs(n, p);
     return n;
   }
 
-  /** Follow a node's output into `<logDir>/<name>.log`, from `since` (the previous run's end). */
-  private async followLogs(n: ClusterNode, since?: string): Promise<void> {
+  /** Follow a node's output into `<logDir>/<name>.log`, from where its previous run ended. */
+  private async followLogs(n: ClusterNode, p: EngineNode): Promise<void> {
     if (this.logDir === undefined || this.tornDown) return;
     let file = this.logFiles.get(n.name);
     if (!file) {
@@ -211,20 +210,14 @@ export class Cluster {
       this.logFiles.set(n.name, file);
     }
     try {
-      const opts = { follow: true as const, stdout: true, stderr: true, ...(since !== undefined ? { since } : {}) };
-      // `since` is passed through as a string: the engine accepts "<sec>.<nanos>".
-      const stream = (await this.container(n).logs(
-        opts as unknown as Docker.ContainerLogsOptions & { follow: true },
-      )) as NodeJS.ReadableStream;
-      const out = file;
-      docker().modem.demuxStream(stream, out, out);
-      stream.on('error', () => {});
+      const stop = await p.followLogs(file, await p.logsSince());
+      if (stop === null) return;
       // An older stream of this node has ended with its container (or will shortly): it
-      // covers output up to FinishedAt, and this one starts there.
-      this.logStreams.set(n.name, stream);
-      if (this.tornDown) (stream as unknown as { destroy?: () => void }).destroy?.();
+      // covers output up to where this one starts.
+      this.logStops.set(n.name, stop);
+      if (this.tornDown) stop();
     } catch (e) {
-      if (!isNotFound(e)) file.write(`[drill] could not follow logs: ${errorLine(e)}\n`);
+      file.write(`[drill] could not follow logs: ${errorLine(e)}\n`);
     }
   }
 
@@ -270,40 +263,38 @@ export class Cluster {
     }
   }
 
-  /** Remove this cluster's containers, network and volumes. Idempotent; never throws. */
+  /** Remove this cluster's nodes, network and data volumes. Idempotent; never throws. */
   async teardown(): Promise<TeardownReport> {
     this.tornDown = true;
-    const d = docker();
     const rep: TeardownReport = { containers: 0, networks: 0, volumes: 0, errors: [] };
     const attempt = async (what: string, fn: () => Promise<unknown>): Promise<boolean> => {
       try {
         await fn();
         return true;
       } catch (e) {
-        if (!isNotFound(e)) rep.errors.push(`${what}: ${errorLine(e)}`);
+        rep.errors.push(`${what}: ${errorLine(e)}`);
         return false;
       }
     };
-    const rmRes = await Promise.all(
-      this.nodes.map((n) =>
-        attempt(`remove container ${n.containerName}`, () => d.getContainer(n.containerName).remove({ force: true })),
-      ),
-    );
+    const placed = [...this.placed.values()];
+    this.placed.clear();
+    const rmRes = await Promise.all(placed.map((p) => attempt(`remove node ${p.name}`, () => p.remove())));
     rep.containers = rmRes.filter(Boolean).length;
-    for (const s of this.logStreams.values()) (s as unknown as { destroy?: () => void }).destroy?.();
-    this.logStreams.clear();
+    for (const stop of this.logStops.values()) stop();
+    this.logStops.clear();
     await Promise.all([...this.logFiles.values()].map((f) => new Promise<void>((r) => f.end(() => r()))));
     this.logFiles.clear();
-    if (await attempt(`remove network ${this.network}`, () => d.getNetwork(this.network).remove())) rep.networks = 1;
+    if (await attempt(`remove network ${this.network}`, () => this.engine.removeNetwork(this.network)))
+      rep.networks = 1;
     const volRes = await Promise.all(
-      this.nodes.map((n) => attempt(`remove volume ${n.volume}`, () => d.getVolume(n.volume).remove())),
+      this.nodes.map((n) => attempt(`remove volume ${n.volume}`, () => this.engine.removeVolume(n.volume))),
     );
     rep.volumes = volRes.filter(Boolean).length;
     return rep;
   }
 }
 
-/** Boot an N-node graph-agent cluster; containers are created and started in parallel. */
+/** Boot an N-node graph-agent cluster; nodes are placed and started in parallel. */
 export async function startCluster(opts: StartClusterOptions): Promise<Cluster> {
   if (!isValidRunId(opts.runId)) {
     throw new UsageError(`invalid run id ${JSON.stringify(opts.runId)}: use letters, digits, '_', '.', '-' (max 63)`);
@@ -311,9 +302,9 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
   if (!Number.isInteger(opts.nodes) || opts.nodes < 1 || opts.nodes > 15) {
     throw new UsageError(`cluster size must be 1..15, got ${opts.nodes}`);
   }
-  await assertDockerAvailable();
+  const engine = opts.engine ?? new DockerEngine(monotonicClock());
+  await engine.check();
   const image = opts.image ?? (await ensureGraphAgentImage()).tag;
-  const d = docker();
   const runId = opts.runId;
   const prefix = opts.namePrefix ?? `drill-${runId}`;
   const networkName = opts.networkName ?? `drill-${runId}`;
@@ -323,100 +314,65 @@ export async function startCluster(opts: StartClusterOptions): Promise<Cluster> 
   // The Cluster object exists from the start so a failed boot can be torn down.
   const nodes: ClusterNode[] = names.map((name) => ({
     name,
-    containerId: `${prefix}-${name}`,
+    containerId: '',
     containerName: `${prefix}-${name}`,
     clientUrl: '',
     volume: `${prefix}-${name}-data`,
     ip: '',
+    host: '',
   }));
-  const cluster = new Cluster(runId, networkName, nodes, image, env, opts.logDir);
-  // A fixed address per node (see src/docker/subnet.ts for why not names): pick a /24
-  // that no other Docker network and no host route uses; the engine refuses overlaps.
-  let subnet = '';
-  const routes = hostRoutes();
-  for (const candidate of candidateSubnets(networkName)) {
-    if (overlapsRoute(candidate, routes)) continue;
-    try {
-      await d.createNetwork({
-        Name: networkName,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        IPAM: { Driver: 'default', Config: [{ Subnet: candidate, Gateway: addressIn(candidate, 1) }] },
-        Labels: drillLabels({ runId, role: 'sut', kind: KIND }),
-      });
-      subnet = candidate;
-      break;
-    } catch (e) {
-      if (/overlap/i.test(errorLine(e))) continue;
-      // Nothing of ours exists yet; a conflict means another cluster with this run id is live.
-      throw new InfraError(
-        `start cluster ${runId}: create network ${networkName}: ${errorLine(e)}`,
-        dockerStatus(e) === 409
-          ? `run id in use; remove leftovers with removeRunResources('${runId}') or pick another run id`
-          : undefined,
-      );
-    }
-  }
-  if (subnet === '') {
-    throw new InfraError(
-      `start cluster ${runId}: no free /24 in 10.213.0.0/16 for network ${networkName}`,
-      'remove old networks: drill cleanup',
-    );
-  }
-  const ipOf = (name: string) => addressIn(subnet, 10 + names.indexOf(name) + 1);
+  const cluster = new Cluster(runId, networkName, nodes, image, env, opts.logDir, engine);
+  // Nothing of ours exists yet when this fails: no teardown.
+  const net: RunNetwork = await engine.createNetwork({
+    name: networkName,
+    labels: drillLabels({ runId, role: 'sut', kind: KIND }),
+    nodes: names,
+  });
   try {
+    const hosts = await engine.hosts();
+    const hostOf = (name: string) => opts.placement?.(name) ?? hosts[names.indexOf(name) % hosts.length]!;
     let peersOf: Record<string, string> | undefined;
     if (opts.peers) {
-      const net = await d.getNetwork(networkName).inspect();
-      const gatewayIp: string = net.IPAM?.Config?.[0]?.Gateway ?? '';
-      if (gatewayIp === '')
-        throw new InfraError(`start cluster ${runId}: network ${networkName} has no gateway address`);
-      peersOf = await opts.peers({ gatewayIp, names });
+      if (net.gateway === undefined)
+        throw new InfraError(
+          `start cluster ${runId}: the link proxy needs a run network the harness is on (not on ${engine.kind})`,
+        );
+      peersOf = await opts.peers({ gatewayIp: net.gateway, names });
     }
-    if (opts.backupVolume !== undefined) {
-      await d.createVolume({ Name: opts.backupVolume, Labels: drillLabels({ runId, role: 'helper', kind: KIND }) });
-    }
-    const backupMount: Docker.MountSettings[] =
-      opts.backupVolume !== undefined ? [{ Type: 'volume', Source: opts.backupVolume, Target: '/backup' }] : [];
     await Promise.all(
       nodes.map(async (n) => {
-        const device = await opts.volumeDevice?.(n.name);
-        await d.createVolume({
-          Name: n.volume,
-          Labels: drillLabels({ runId, role: 'sut', node: n.name, kind: KIND }),
-          ...(device !== undefined ? { Driver: 'local', DriverOpts: { type: 'ext4', device } } : {}),
-        });
-        const peers = names.filter((p) => p !== n.name).map((p) => `${p}=${ipOf(p)}:${RAFT_PORT}`);
-        const c = await d.createContainer({
-          name: n.containerName,
-          Hostname: n.name,
-          Image: image,
-          Env: Object.entries({
-            ...env,
-            ...(opts.nodeEnv?.(n.name) ?? {}),
-            NODE_ID: n.name,
-            PEERS: peersOf?.[n.name] ?? peers.join(','),
-            DATA_DIR: '/data',
-            ...(opts.backupVolume !== undefined ? { BACKUP_DIR: '/backup' } : {}),
-            CLIENT_PORT: String(CLIENT_PORT),
-            RAFT_PORT: String(RAFT_PORT),
-          }).map(([k, v]) => `${k}=${v}`),
-          Labels: drillLabels({ runId, role: 'sut', node: n.name, kind: KIND }),
-          ExposedPorts: { [`${CLIENT_PORT}/tcp`]: {} },
-          HostConfig: {
-            NetworkMode: networkName,
-            PortBindings: { [`${CLIENT_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
-            Mounts: [{ Type: 'volume', Source: n.volume, Target: '/data' }, ...backupMount, ...(opts.mounts ?? [])],
-            Init: false,
+        const host = hostOf(n.name);
+        const device = await opts.volumeDevice?.(n.name, host);
+        const peers = names.filter((p) => p !== n.name).map((p) => `${p}=${net.peerAddress(p)}:${RAFT_PORT}`);
+        const placedNode = await engine.startNode(
+          {
+            name: n.name,
+            resourceName: n.containerName,
+            image,
+            env: {
+              ...env,
+              ...(opts.nodeEnv?.(n.name) ?? {}),
+              NODE_ID: n.name,
+              PEERS: peersOf?.[n.name] ?? peers.join(','),
+              DATA_DIR: '/data',
+              ...(opts.backup !== undefined ? { BACKUP_DIR: '/backup' } : {}),
+              CLIENT_PORT: String(CLIENT_PORT),
+              RAFT_PORT: String(RAFT_PORT),
+            },
+            ports: [CLIENT_PORT],
+            mounts: [
+              { kind: 'volume', name: n.volume, target: '/data', device },
+              ...(opts.backup !== undefined ? [opts.backup] : []),
+              ...(opts.mounts ?? []),
+            ],
+            labels: drillLabels({ runId, role: 'sut', node: n.name, kind: KIND }),
+            host,
           },
-          NetworkingConfig: {
-            EndpointsConfig: { [networkName]: { Aliases: [n.name], IPAMConfig: { IPv4Address: ipOf(n.name) } } },
-          },
-        });
-        n.containerId = c.id;
+          net,
+        );
+        cluster.place(n.name, placedNode);
       }),
     );
-    await Promise.all(nodes.map((n) => d.getContainer(n.containerId).start()));
     // Logs are followed from the beginning (the engine keeps them), after start: the engine
     // may not answer a follow request for a container that has not started yet.
     await Promise.all(nodes.map((n) => cluster.refresh(n, true)));

@@ -18,14 +18,15 @@ import type {
 } from '../target.js';
 import { AgentClient } from './agent-http.js';
 import { GraphAgentClient, GraphAgentFinalReadSource } from './client.js';
-import { RAFT_PORT, startCluster, type Cluster } from './cluster.js';
+import { RAFT_PORT, startCluster, type Cluster, type StartClusterOptions } from './cluster.js';
 import { FaultPlumbing } from './fault-plumbing.js';
 import { ensureGraphAgentImage } from './image.js';
 import type { BackupControl } from '../backup.js';
 import { GraphAgentBackupOps } from './backup-ops.js';
-import { docker } from '../../docker/engine.js';
 import { volumePath } from '../../docker/resources.js';
-import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
+import type { ExecAnswer } from '../../docker/exec.js';
+import { drillLabels } from '../../docker/labels.js';
+import type { Engine, MountSpec } from '../../engines/engine.js';
 
 export interface GraphAgentSettings {
   nodes: number;
@@ -52,6 +53,8 @@ export interface GraphAgentSettings {
     | undefined;
   /** Give each node a size-bounded data volume of this many MiB (disk-full faults). */
   diskLimitMb?: number | undefined;
+  /** The host of each node, by node name (a swarm's node hostnames); default: spread over the hosts. */
+  placement?: Record<string, string> | undefined;
 }
 
 /** Probes must not hang on a paused node: they answer within this. */
@@ -69,10 +72,11 @@ export class GraphAgentTarget implements Target {
   readonly network: NodeNetwork;
   readonly clocks: NodeClock;
   readonly disk: NodeDisk | undefined;
-  readonly resources: NodeResources;
+  readonly resources: NodeResources | undefined;
   /** Backups and restores (docs/backup-restore.md): the shared repository volume, destroy, restore. */
   readonly backups: BackupControl;
   private readonly backupVolume: string;
+  private backupMount: MountSpec | undefined;
   /** Clusters replaced by a restore (destroyed or not): torn down with the run. */
   private readonly retired: Cluster[] = [];
 
@@ -80,6 +84,7 @@ export class GraphAgentTarget implements Target {
     private readonly settings_: GraphAgentSettings,
     private readonly runId: string,
     private readonly logDir: string,
+    private readonly engine: Engine,
     private readonly onImageBuild?: ImageBuildListener,
   ) {
     this.nodeNames = Array.from({ length: settings_.nodes }, (_, i) => `n${i + 1}`);
@@ -87,18 +92,9 @@ export class GraphAgentTarget implements Target {
     this.backups = new GraphAgentBackupOps({
       runId,
       backupVolume: this.backupVolume,
+      engine,
       current: () => this.c(),
-      startCluster: (o) =>
-        startCluster({
-          runId: this.runId,
-          nodes: this.settings_.nodes,
-          env: this.env(),
-          ...(this.image !== undefined ? { image: this.image } : {}),
-          logDir: this.logDir,
-          backupVolume: this.backupVolume,
-          ...(this.plumbing ? { mounts: this.plumbing.mounts() } : {}),
-          ...o,
-        }),
+      startCluster: (o) => startCluster({ ...this.clusterOptions(), ...o }),
       switchTo: (c) => {
         if (this.cluster && this.cluster !== c) this.retired.push(this.cluster);
         this.cluster = c;
@@ -109,7 +105,7 @@ export class GraphAgentTarget implements Target {
     });
     const plumbing = () => this.plumbing;
     this.network = {
-      pid: (n) => this.c().pid(n),
+      pid: (n) => this.c().netns(n),
       ip: async (n) => (await this.c().refresh(n)).ip,
       peerPort: RAFT_PORT,
       // The link proxy starts at boot, after this object exists: read it when asked.
@@ -131,17 +127,21 @@ export class GraphAgentTarget implements Target {
       },
       skewBlocker: async () => this.p().skewBlocker(),
     };
-    this.resources = {
-      containerId: (n) => this.cluster?.nodes.find((x) => x.name === n)?.containerId || undefined,
-      dataPaths: async (n) => [await volumePath(this.c().node(n).volume)],
-    };
+    // Resource faults write the node's cgroup on this machine: one Docker host only.
+    this.resources =
+      engine.kind === 'docker'
+        ? {
+            containerId: (n) => this.cluster?.nodes.find((x) => x.name === n)?.containerId || undefined,
+            dataPaths: async (n) => [await volumePath(this.c().node(n).volume)],
+          }
+        : undefined;
     this.disk =
       settings_.diskLimitMb === undefined
         ? undefined
         : {
-            fillDisk: (n) => this.p().fillDisk(n, this.c().node(n).volume),
-            freeDisk: (n) => this.p().freeDisk(n, this.c().node(n).volume),
-            diskFree: (n) => this.p().diskFree(this.c().node(n).volume),
+            fillDisk: (n) => this.p().fillDisk(n),
+            freeDisk: (n) => this.p().freeDisk(n),
+            diskFree: (n) => this.p().diskFree(n),
           };
   }
 
@@ -170,11 +170,33 @@ export class GraphAgentTarget implements Target {
     return { ...env, ...(this.plumbing?.env() ?? {}) };
   }
 
+  /** How every cluster of this run starts (the first, and the fresh one a restore loads into). */
+  private clusterOptions(): StartClusterOptions {
+    const placement = this.settings_.placement;
+    return {
+      runId: this.runId,
+      nodes: this.settings_.nodes,
+      engine: this.engine,
+      env: this.env(),
+      ...(this.image !== undefined ? { image: this.image } : {}),
+      logDir: this.logDir,
+      ...(this.backupMount !== undefined ? { backup: this.backupMount } : {}),
+      ...(this.plumbing ? { mounts: this.plumbing.mounts() } : {}),
+      nodeEnv: (n: string) => this.plumbing?.nodeEnv(n) ?? {},
+      ...(this.settings_.diskLimitMb !== undefined
+        ? { volumeDevice: (n: string, host: string) => this.p().volumeDevice(n, host) }
+        : {}),
+      ...(placement !== undefined ? { placement: (n: string) => placement[n] } : {}),
+    };
+  }
+
   async boot(signal?: AbortSignal): Promise<void> {
+    await this.engine.check();
     const img = await ensureGraphAgentImage(this.onImageBuild ? { onBuild: this.onImageBuild } : {});
     this.image = img.tag;
+    await this.engine.distributeImage(img.tag);
     signal?.throwIfAborted();
-    this.plumbing = new FaultPlumbing(this.runId, this.nodeNames, {
+    this.plumbing = new FaultPlumbing(this.runId, this.nodeNames, this.engine, {
       faketime: img.faketime,
       linkProxy: this.settings_.linkProxy ?? false,
       diskLimitMb: this.settings_.diskLimitMb,
@@ -182,20 +204,25 @@ export class GraphAgentTarget implements Target {
         const ip = this.cluster?.nodes.find((x) => x.name === n)?.ip ?? '';
         return ip === '' ? null : { host: ip, port: RAFT_PORT };
       },
+      where: async (n) => {
+        const node = this.c().node(n);
+        const st = await this.c()
+          .inspect(n)
+          .catch(() => null);
+        return { host: node.host, pid: st?.pid ?? null, volume: node.volume };
+      },
     });
+    await this.plumbing.prepare();
+    this.backupMount = await this.engine.repository(
+      this.backupVolume,
+      '/backup',
+      drillLabels({ runId: this.runId, role: 'helper', kind: 'graph-agent' }),
+    );
     this.cluster = await startCluster({
-      runId: this.runId,
-      nodes: this.settings_.nodes,
-      env: this.env(),
-      image: img.tag,
-      logDir: this.logDir,
-      backupVolume: this.backupVolume,
-      mounts: this.plumbing.mounts(),
-      nodeEnv: (n: string) => this.p().nodeEnv(n),
+      ...this.clusterOptions(),
       ...(this.plumbing.wantsPeers()
         ? { peers: (ctx: { gatewayIp: string }) => this.p().peers(ctx.gatewayIp, RAFT_PORT) }
         : {}),
-      ...(this.settings_.diskLimitMb !== undefined ? { volumeDevice: (n: string) => this.p().volumeDevice(n) } : {}),
     });
     signal?.throwIfAborted();
     // Fail fast when a node dies during boot (a bad setting, a crash), with its last words,
@@ -252,11 +279,9 @@ export class GraphAgentTarget implements Target {
   async teardown(): Promise<void> {
     await this.cluster?.teardown().catch(() => undefined);
     for (const c of this.retired) await c.teardown().catch(() => undefined);
-    await docker()
-      .getVolume(this.backupVolume)
-      .remove()
-      .catch(() => undefined);
+    await this.engine.removeRepository(this.backupVolume).catch(() => undefined);
     await this.plumbing?.close().catch(() => undefined);
+    await this.engine.close();
   }
 
   kill(node: string, signal: string): Promise<void> {
@@ -283,7 +308,7 @@ export class GraphAgentTarget implements Target {
   }
 
   exec(node: string, argv: string[], timeoutMs: number): Promise<ExecAnswer> {
-    return execInContainer(this.c().node(node).containerId, argv, timeoutMs);
+    return this.c().placedNode(node).exec(argv, timeoutMs);
   }
 
   async health(node: string): Promise<boolean> {
@@ -327,7 +352,19 @@ export class GraphAgentTarget implements Target {
     return new GraphAgentFinalReadSource([...this.nodeNames], (n) => this.url(n));
   }
 
+  /** The host each node runs on ('local' on one Docker host). */
+  hostOf(node: string): string | undefined {
+    return this.cluster?.nodes.find((n) => n.name === node)?.host || undefined;
+  }
+
   settings(): Record<string, unknown> {
-    return { image: this.image, ...this.settings_, ...(this.plumbing?.settings() ?? {}) };
+    const hosts = Object.fromEntries(this.nodeNames.map((n) => [n, this.hostOf(n) ?? null]));
+    return {
+      image: this.image,
+      ...this.settings_,
+      ...(this.plumbing?.settings() ?? {}),
+      ...this.engine.settings(),
+      hosts,
+    };
   }
 }

@@ -1,0 +1,20 @@
+// Build the engine a run places its nodes with: the scenario's `cluster.engine`, unless the
+// command line says otherwise (`drill run --engine swarm`). The only place that knows every
+// engine kind.
+import type { Clock } from '../core/clock.js';
+import { DockerEngine } from './docker/docker-engine.js';
+import type { Engine, EngineKind } from './engine.js';
+
+export interface EngineContext {
+  runId: string;
+  clock: Clock;
+}
+
+export function createEngine(kind: EngineKind, ctx: EngineContext): Engine {
+  switch (kind) {
+    case 'docker':
+      return new DockerEngine(ctx.clock);
+    case 'swarm':
+      throw new Error('swarm engine not built yet');
+  }
+}
