@@ -28,6 +28,8 @@ export interface FaultRecord {
   disruptive: boolean;
   /** Node names the fault was applied to. */
   nodes: string[];
+  /** The host each of those nodes runs on, when the nodes are spread over hosts (engine swarm). */
+  hosts?: Record<string, string>;
   /** Harness time (s since run origin) the fault was requested. */
   requested_s: number;
   /** Harness time the fault was confirmed in effect; null if never confirmed. */

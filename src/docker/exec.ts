@@ -26,9 +26,14 @@ export class ExecError extends Error {
 
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
-export async function execInContainer(containerId: string, argv: string[], timeoutMs: number): Promise<ExecAnswer> {
+export async function execInContainer(
+  containerId: string,
+  argv: string[],
+  timeoutMs: number,
+  client: Docker = docker(),
+): Promise<ExecAnswer> {
   const deadline = performance.now() + timeoutMs;
-  const c = docker().getContainer(containerId);
+  const c = client.getContainer(containerId);
   let exec: Docker.Exec;
   try {
     exec = await c.exec({ Cmd: argv, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false });
@@ -46,7 +51,7 @@ export async function execInContainer(containerId: string, argv: string[], timeo
   }
   const out = collector();
   const err = collector();
-  docker().modem.demuxStream(stream, out.sink, err.sink);
+  client.modem.demuxStream(stream, out.sink, err.sink);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
       () => {

@@ -4,10 +4,14 @@
 import type { Clock } from '../core/clock.js';
 import { DockerEngine } from './docker/docker-engine.js';
 import type { Engine, EngineKind } from './engine.js';
+import { swarmConfigFromEnv } from './swarm/config.js';
+import { SwarmEngine } from './swarm/swarm-engine.js';
 
 export interface EngineContext {
   runId: string;
   clock: Clock;
+  /** Where the run's logs go (a swarm's fault agents leave theirs there: agent-<host>.log). */
+  logDir?: string | undefined;
 }
 
 export function createEngine(kind: EngineKind, ctx: EngineContext): Engine {
@@ -15,6 +19,6 @@ export function createEngine(kind: EngineKind, ctx: EngineContext): Engine {
     case 'docker':
       return new DockerEngine(ctx.clock);
     case 'swarm':
-      throw new Error('swarm engine not built yet');
+      return new SwarmEngine(swarmConfigFromEnv(), ctx.runId, ctx.clock, ctx.logDir);
   }
 }

@@ -137,9 +137,10 @@ export interface Engine {
   /**
    * A repository every node of the run shares wherever it runs, mounted at `target` (a
    * backup repository): a named volume on one host; a directory of the directory every
-   * swarm host shares (DRILL_SWARM_SHARED_DIR). Created now, labelled.
+   * swarm host shares (DRILL_SWARM_SHARED_DIR). Created now, labelled. Undefined when the
+   * engine has no storage every host shares.
    */
-  repository(name: string, target: string, labels: Record<string, string>): Promise<MountSpec>;
+  repository(name: string, target: string, labels: Record<string, string>): Promise<MountSpec | undefined>;
   removeRepository(name: string): Promise<void>;
   /** Where the repository's files are on this machine (backup-storage faults), or why they are not here. */
   repositoryPath(name: string): Promise<string>;
@@ -152,6 +153,11 @@ export interface Engine {
   hosts(): Promise<string[]>;
   /** The host-side operations on `host` (faults), this process or that host's fault agent. */
   hostOps(host: string): HostOps;
+  /**
+   * How a host's instants reach the harness clock: the offset of its fault agent's clock and
+   * the error of that measurement (ms); null for this host (no conversion).
+   */
+  hostClock(host: string): { clock_offset_ms: number; clock_error_ms: number } | null;
   /** Facts for the report (engine, hosts, agents and their clock offsets). */
   settings(): Record<string, unknown>;
   /** Release what the engine holds for the run (agents, their service). Idempotent, never throws. */

@@ -67,6 +67,24 @@ export class FaultManager {
     return [...this.active.values()].map((a) => `${a.spec.name}:${a.spec.kind}(${a.record.nodes.join(',')})`);
   }
 
+  /** Each node's host, when the nodes run on other hosts than this one. */
+  private hostsOf(nodes: string[]): Record<string, string> | undefined {
+    const of = this.target.hostOf?.bind(this.target);
+    if (!of) return undefined;
+    const hosts = Object.fromEntries(nodes.flatMap((n) => (of(n) !== undefined ? [[n, of(n)!]] : [])));
+    return Object.values(hosts).some((h) => h !== 'local') ? hosts : undefined;
+  }
+
+  private agentClocks(hosts: Record<string, string> | undefined): Record<string, unknown> | undefined {
+    if (!hosts || !this.target.hostClock) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const h of new Set(Object.values(hosts))) {
+      const c = this.target.hostClock(h);
+      if (c) out[h] = c;
+    }
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+
   async apply(spec: FaultSpec): Promise<FaultRecord> {
     const kind = faultKind(spec.kind);
     if (kind === undefined) throw new Error(`unknown fault kind ${spec.kind}`);
@@ -78,12 +96,14 @@ export class FaultManager {
           : await selectNodes(spec, selectionPool(spec, this.target), () => this.target.leader(), this.rng, {
               ...(this.target.describeRoles ? { describeRoles: () => this.target.describeRoles!() } : {}),
             });
+    const hosts = this.hostsOf(nodes);
     const requestedT = this.clock.now();
     const record: FaultRecord = {
       id: spec.name,
       kind: spec.kind,
       disruptive: kind.disruptive,
       nodes,
+      ...(hosts ? { hosts } : {}),
       requested_s: requestedT / 1000,
       confirmed_s: null,
       injection_latency_s: null,
@@ -96,6 +116,7 @@ export class FaultManager {
       id: spec.name,
       kind: spec.kind,
       nodes,
+      ...(hosts ? { hosts } : {}),
       t: requestedT,
       run_id: this.runId,
       spec,
@@ -126,6 +147,9 @@ export class FaultManager {
     record.confirmed_s = applied.confirmedT / 1000;
     record.injection_latency_s = (applied.confirmedT - requestedT) / 1000;
     record.mechanism = applied.mechanism;
+    // Applied through other hosts' agents: how their instants were put on this clock.
+    const clocks = this.agentClocks(record.hosts);
+    if (clocks) applied.detail = { ...applied.detail, agent_clocks: clocks };
     if (applied.detail) record.detail = applied.detail;
     this.journal.record({
       event: 'confirmed',

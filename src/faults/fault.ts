@@ -10,7 +10,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../core/clock.js';
 import type { BackupControl } from '../targets/backup.js';
-import type { NodeClock, NodeDisk, NodeLifecycle, NodeNetwork, NodeResources } from '../targets/target.js';
+import type { NodeClock, NodeDisk, NodeLifecycle, NodeNetwork, NodeResources, NodeState } from '../targets/target.js';
 import type { HostCaps } from './host-caps.js';
 import type { FaultKinds } from './registry.js';
 
@@ -171,6 +171,15 @@ export function defineFault<P extends object, N extends TargetCapability = never
   return k;
 }
 
+/**
+ * When these node states were observed: the latest of the instants their hosts' agents saw
+ * them, if every one was seen on another host; otherwise now (seen here, just now).
+ */
+export function seenAt(states: readonly NodeState[], now: number): number {
+  const ts = states.map((s) => s.observedT);
+  return ts.every((t): t is number => t !== undefined) && ts.length > 0 ? Math.max(...ts) : now;
+}
+
 export class FaultNotInEffectError extends Error {
   constructor(message: string) {
     super(message);
@@ -197,16 +206,20 @@ export function mechanismOrThrow(m: Mechanism, kind: string): Mechanism {
   return m;
 }
 
-/** Poll `check` until it returns true; resolve with the harness time it first did. */
+/**
+ * Poll `check` until it holds; resolve with the harness time it was observed: now, or the
+ * instant `check` returns when the state was observed elsewhere (seenAt: a fault agent's).
+ */
 export async function confirmWithin(
   ctx: FaultContextBase,
   what: string,
-  check: () => Promise<boolean>,
+  check: () => Promise<boolean | number>,
   intervalMs = 10,
 ): Promise<number> {
   const deadline = ctx.clock.now() + ctx.confirmTimeoutMs;
   for (;;) {
-    if (await check()) return ctx.clock.now();
+    const held = await check();
+    if (held !== false) return typeof held === 'number' ? held : ctx.clock.now();
     if (ctx.clock.now() > deadline) {
       throw new FaultNotInEffectError(`${what} not observed within ${ctx.confirmTimeoutMs} ms`);
     }

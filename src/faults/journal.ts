@@ -5,7 +5,17 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 export type JournalEvent =
-  | { event: 'apply'; id: string; kind: string; nodes: string[]; t: number; run_id: string; spec: unknown }
+  | {
+      event: 'apply';
+      id: string;
+      kind: string;
+      nodes: string[];
+      /** The host of each node, when they are spread over hosts: `drill cleanup` reaches those. */
+      hosts?: Record<string, string>;
+      t: number;
+      run_id: string;
+      spec: unknown;
+    }
   | { event: 'confirmed'; id: string; t: number; mechanism: string; detail?: Record<string, unknown> }
   | { event: 'apply-failed'; id: string; t: number; error: string }
   | { event: 'heal'; id: string; t: number }

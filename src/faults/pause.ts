@@ -1,7 +1,7 @@
 // pause: freeze every process of the node (cgroup freezer via docker pause), confirmed
 // when Docker reports the container paused. Heal: unpause.
 
-import { confirmWithin, defineFault, noParams, type FaultContext } from './fault.js';
+import { confirmWithin, defineFault, noParams, seenAt, type FaultContext } from './fault.js';
 
 /**
  * runc gives up freezing a cgroup v1 whose tasks keep forking or sit in the kernel on a loaded host ("unable to
@@ -31,7 +31,7 @@ export const pause = defineFault({
     await Promise.all(nodes.map((n) => pauseNode(ctx, n)));
     const confirmedT = await confirmWithin(ctx, `${nodes.join(', ')} paused`, async () => {
       const states = await Promise.all(nodes.map((n) => ctx.lifecycle.inspect(n)));
-      return states.every((s) => s.paused);
+      return states.every((s) => s.paused) && seenAt(states, ctx.clock.now());
     });
     return {
       confirmedT,

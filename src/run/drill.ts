@@ -28,6 +28,7 @@ import { runSteps, StepFailedError, type ScheduleOutcome } from '../schedule/run
 import { judge } from '../scoring/verdict.js';
 import { createTarget } from '../targets/create.js';
 import { dataNodesOf, type Target } from '../targets/target.js';
+import type { EngineKind } from '../engines/engine.js';
 import type { Progress } from '../reporters/progress.js';
 import { LeaderWatch } from './leader-watch.js';
 import { MarkBoard } from './marks.js';
@@ -47,6 +48,8 @@ export interface RunOptions {
   progress: DrillProgress;
   /** A game day: the live page and terminal keys for marks (`drill run --live`). */
   live?: LiveOptions | undefined;
+  /** Where the nodes run (`drill run --engine`); default: the scenario's cluster.engine. */
+  engine?: EngineKind | undefined;
 }
 
 /** Logical-client numbers of the recovery probe: far above any workload worker's. */
@@ -112,6 +115,7 @@ export async function runDrill(opts: RunOptions): Promise<DrillResult> {
           phase = 'boot';
         }
       },
+      engine: opts.engine,
     });
     const groups = target.nodeGroups?.();
     progress.event(

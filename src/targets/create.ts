@@ -66,7 +66,7 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
         },
         ctx.runId,
         ctx.logDir,
-        createEngine(engineKind, { runId: ctx.runId, clock: ctx.clock }),
+        createEngine(engineKind, { runId: ctx.runId, clock: ctx.clock, logDir: ctx.logDir }),
         ctx.onImageBuild,
       );
     }

@@ -17,6 +17,12 @@ export interface NodeState {
   /** Host pid of the node's main process (for network-namespace faults); null when not running. */
   pid: number | null;
   exitCode: number | null;
+  /**
+   * Harness time the state was observed, when it was observed on another host (a fault
+   * agent's clock, converted): a confirmation taken from it is the agent's instant, not the
+   * moment its answer arrived. Absent: observed now.
+   */
+  observedT?: number | undefined;
 }
 
 /**
@@ -144,6 +150,13 @@ export interface Target extends NodeLifecycle, RoleProbe {
    */
   readonly dataNodes?: readonly string[];
   nodeGroups?(): Record<string, readonly string[]>;
+  /** The host a node runs on ('local' on one Docker host); optional. */
+  hostOf?(node: string): string | undefined;
+  /**
+   * How instants observed on a host (by its fault agent) were converted to the harness
+   * clock: the agent clock's offset and the error of its measurement, ms; null for this host.
+   */
+  hostClock?(host: string): { clock_offset_ms: number; clock_error_ms: number } | null;
   /** Boot the cluster and wait until it is ready to serve (a leader is elected). */
   boot(signal?: AbortSignal): Promise<void>;
   /** Remove every container, network and volume this target created. Idempotent, never throws. */

@@ -22,6 +22,7 @@ import { resolveScenarioArgs } from '../../scenario/library.js';
 import { loadScenarios } from '../../scenario/load.js';
 import { describeStep } from '../../schedule/steps.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
+import { ENGINE_KINDS, type EngineKind } from '../../engines/engine.js';
 import { finishRun, isLibraryRun, splitFormats } from '../run-summary.js';
 
 interface RunArgs {
@@ -37,6 +38,7 @@ interface RunArgs {
   live: boolean;
   port?: number;
   operator?: string;
+  engine?: EngineKind;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -91,6 +93,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('operator', {
         type: 'string',
         describe: 'with --live: who makes the marks (default: the OS user)',
+      })
+      .option('engine', {
+        type: 'string',
+        choices: ENGINE_KINDS,
+        describe:
+          "where the nodes run, overriding the scenarios' cluster.engine: docker (one host) or swarm " +
+          '(DRILL_SWARM_MANAGER, DRILL_SWARM_HOSTS: docs/swarm.md)',
       }) as never,
   handler: async (args) => {
     if (!Number.isInteger(args.repeat) || args.repeat < 1)
@@ -168,6 +177,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
             outDir: args.out,
             seed: args.seed,
             keep: args.keep,
+            engine: args.engine,
             signal: controller.signal,
             progress,
             live: args.live

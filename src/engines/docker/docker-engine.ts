@@ -175,6 +175,10 @@ export class DockerEngine implements Engine {
     return v.Mountpoint;
   }
 
+  hostClock(): null {
+    return null;
+  }
+
   settings(): Record<string, unknown> {
     return { engine: 'docker' };
   }

@@ -25,6 +25,8 @@ export interface BackupOpsHost {
   readonly runId: string;
   readonly backupVolume: string;
   readonly engine: Engine;
+  /** Why the run has no backup repository (an engine without shared storage), or undefined. */
+  noRepository(): string | undefined;
   current(): Cluster;
   /** Start a cluster like the first one, with these names (the target adds image, env, mounts...). */
   startCluster(o: Pick<StartClusterOptions, 'namePrefix' | 'networkName'>): Promise<Cluster>;
@@ -62,6 +64,11 @@ export class GraphAgentBackupOps implements BackupControl {
     return this.gen;
   }
 
+  private repository(): void {
+    const why = this.host.noRepository();
+    if (why !== undefined) throw new InfraError(why, 'docs/swarm.md');
+  }
+
   private client(node: string, timeoutMs = 10_000): AgentClient {
     const c = this.host.current();
     return new AgentClient(c.node(node).clientUrl, { timeoutMs });
@@ -72,6 +79,7 @@ export class GraphAgentBackupOps implements BackupControl {
     req: { type: 'full' | 'incremental'; resume?: boolean; maxBytesPerS?: number },
     timeoutMs: number,
   ): Promise<BackupSummary> {
+    this.repository();
     const body: Record<string, unknown> = { type: req.type };
     if (req.resume !== undefined) body['resume'] = req.resume;
     if (req.maxBytesPerS !== undefined) body['max_bytes_per_s'] = req.maxBytesPerS;
@@ -143,6 +151,7 @@ export class GraphAgentBackupOps implements BackupControl {
   }
 
   async restore(req: { id?: string; position?: number; into: RestoreInto }, now: () => number): Promise<RestoreResult> {
+    this.repository();
     const k = this.gen;
     const prefix = `drill-${this.host.runId}-r${k}`;
     const fresh = await this.host.startCluster({ namePrefix: prefix, networkName: prefix });

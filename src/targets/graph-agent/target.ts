@@ -93,6 +93,10 @@ export class GraphAgentTarget implements Target {
       runId,
       backupVolume: this.backupVolume,
       engine,
+      noRepository: () =>
+        this.cluster !== undefined && this.backupMount === undefined
+          ? `backups on engine ${engine.kind} need a directory every host shares: DRILL_SWARM_SHARED_DIR`
+          : undefined,
       current: () => this.c(),
       startCluster: (o) => startCluster({ ...this.clusterOptions(), ...o }),
       switchTo: (c) => {
@@ -350,6 +354,10 @@ export class GraphAgentTarget implements Target {
 
   finalReadSource(): FinalReadSource {
     return new GraphAgentFinalReadSource([...this.nodeNames], (n) => this.url(n));
+  }
+
+  hostClock(host: string): { clock_offset_ms: number; clock_error_ms: number } | null {
+    return this.engine.hostClock(host);
   }
 
   /** The host each node runs on ('local' on one Docker host). */
