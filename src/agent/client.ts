@@ -8,13 +8,7 @@ import http from 'node:http';
 import type { Clock } from '../core/clock.js';
 import { InfraError } from '../core/errors.js';
 import type { Netns, RemoteNetns } from '../docker/netns.js';
-import type {
-  ContainerObservation,
-  DiskRef,
-  FillResult,
-  HostOps,
-  HostStateRemoved,
-} from '../faults/host-ops.js';
+import type { ContainerObservation, DiskRef, FillResult, HostOps, HostStateRemoved } from '../faults/host-ops.js';
 import { measureOffset, toHarness, type ClockOffset } from './clock-sync.js';
 import { IDEMPOTENT_OPS, PROTOCOL_VERSION, type AgentAnswer, type AgentOp, type Hello } from './protocol.js';
 
@@ -69,7 +63,9 @@ export class FaultAgentClient implements HostOps {
       } catch (e) {
         // A task that runs may not listen yet (its runtime is starting).
         if (!(e instanceof TransportError) || this.o.clock.now() > deadline)
-          throw new InfraError(`fault agent on ${this.host} does not answer: ${e instanceof Error ? e.message : String(e)}`);
+          throw new InfraError(
+            `fault agent on ${this.host} does not answer: ${e instanceof Error ? e.message : String(e)}`,
+          );
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -141,7 +137,10 @@ export class FaultAgentClient implements HostOps {
         if (!(e instanceof TransportError)) throw e;
         const again = e.unsent || IDEMPOTENT_OPS.has(op.op);
         if (!again || this.o.clock.now() > deadline)
-          throw new InfraError(`fault agent on ${this.host}: ${op.op}: ${e.message}`, 'is its task running? drill cleanup');
+          throw new InfraError(
+            `fault agent on ${this.host}: ${op.op}: ${e.message}`,
+            'is its task running? drill cleanup',
+          );
         // The agent may have been replaced: find it again.
         this.endpoint = undefined;
         this.offset = undefined;

@@ -29,11 +29,7 @@ export function offsetFrom(samples: readonly ClockSample[]): ClockOffset {
 }
 
 /** Measure with `n` requests (`read` answers the agent's clock, ms). */
-export async function measureOffset(
-  now: () => number,
-  read: () => Promise<number>,
-  n = 8,
-): Promise<ClockOffset> {
+export async function measureOffset(now: () => number, read: () => Promise<number>, n = 8): Promise<ClockOffset> {
   const samples: ClockSample[] = [];
   for (let i = 0; i < n; i++) {
     const t0 = now();

@@ -8,7 +8,17 @@
 //
 // The agent keeps nothing it needs to heal: rules carry their tags, offsets and disk images
 // are files under the run's names, so a restarted agent (or `drill cleanup`) finds them all.
-import { closeSync, existsSync, mkdirSync, openSync, rmSync, statfsSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  statfsSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { readdir, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -122,11 +132,10 @@ export class HostSide {
     await this.loops.detach(path.basename(file)).catch(() => undefined);
     await writeFile(file, '');
     await truncate(file, sizeMb * 1024 * 1024);
-    const mk = await execa(
-      'mkfs.ext4',
-      ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', file],
-      { reject: false, timeout: 60_000 },
-    );
+    const mk = await execa('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', file], {
+      reject: false,
+      timeout: 60_000,
+    });
     if (mk.exitCode !== 0) throw new Error(`mkfs.ext4 ${file}: ${String(mk.stderr).trim()}`);
     return this.loops.attach(path.basename(file));
   }

@@ -173,7 +173,13 @@ export async function ensureAgentImage(root = drillRoot()): Promise<string> {
     let dir: string | undefined;
     try {
       dir = await assemble(root, p);
-      await buildImage({ dir, files: ['Dockerfile', 'rootfs'], tag: p.tag, kind: 'fault-agent', what: 'fault agent image' });
+      await buildImage({
+        dir,
+        files: ['Dockerfile', 'rootfs'],
+        tag: p.tag,
+        kind: 'fault-agent',
+        what: 'fault agent image',
+      });
     } catch (e) {
       if (e instanceof InfraError) throw e;
       throw new InfraError(`fault agent image: ${errorLine(e)}`);

@@ -104,4 +104,3 @@ export function demuxText(buf: Buffer): string {
   }
   return Buffer.concat(parts).toString('utf8');
 }
-

@@ -87,7 +87,8 @@ export function startAgentServer(o: AgentServerOptions, port: number): Promise<h
     if (!auth.startsWith('Bearer ') || !sameToken(auth.slice(7), o.token)) {
       return answer(401, { ok: false, error: 'unauthorized', at: o.now() });
     }
-    if (req.method !== 'POST' || req.url !== '/v1/op') return answer(404, { ok: false, error: 'no such op', at: o.now() });
+    if (req.method !== 'POST' || req.url !== '/v1/op')
+      return answer(404, { ok: false, error: 'no such op', at: o.now() });
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {

@@ -9,7 +9,10 @@
 // and, for a node with neither (a target that does not offer its container ids, or an
 // event stream that broke), the engine's inspect polled every 10 ms as before. The instant
 // is taken on the harness clock when the last node is confirmed; the request itself
-// (`act`) is still awaited, so an engine error fails the fault.
+// (`act`) is still awaited, so an engine error fails the fault. A node on another host (a
+// swarm task: its state observed by that host's fault agent, `observedT`) has neither a
+// process here nor events on this engine: it is polled through its agent, and it counts as
+// down at the agent's instant, converted to the harness clock.
 import { watchContainerEvents, type EventWatch } from '../docker/events.js';
 import { watchProcessExit, type ProcessWatch } from '../docker/process-exit.js';
 import { FaultNotInEffectError, type FaultContextBase, type TargetCapabilities } from './fault.js';
@@ -31,6 +34,8 @@ interface Watched {
   id: string | undefined;
   proc: ProcessWatch | null;
   seen: ExitSeenBy | null;
+  /** Harness time it was seen down at, when another host's agent saw it. */
+  seenT?: number | undefined;
 }
 
 /**
@@ -46,8 +51,9 @@ export async function confirmExited(
   if (nodes.length === 0) return { confirmedT: ctx.clock.now(), by: {} };
   const watched: Watched[] = await Promise.all(
     nodes.map(async (node) => {
-      const id = ctx.resources?.containerId(node);
       const st = await ctx.lifecycle.inspect(node);
+      const remote = st.observedT !== undefined;
+      const id = remote ? undefined : ctx.resources?.containerId(node);
       const proc = id !== undefined && st.pid !== null ? watchProcessExit(st.pid, id) : null;
       return { node, id, proc, seen: null };
     }),
@@ -57,11 +63,13 @@ export async function confirmExited(
   let settle: (() => void) | undefined;
   const allSeen = new Promise<void>((r) => (settle = r));
   let confirmedT = 0;
-  const see = (w: Watched, by: ExitSeenBy) => {
+  const see = (w: Watched, by: ExitSeenBy, at?: number) => {
     if (w.seen !== null) return;
     w.seen = by;
+    w.seenT = at;
     if (watched.every((x) => x.seen !== null)) {
-      confirmedT = ctx.clock.now();
+      const remote = watched.map((x) => x.seenT ?? Number.NEGATIVE_INFINITY);
+      confirmedT = watched.every((x) => x.seenT !== undefined) ? Math.max(...remote) : ctx.clock.now();
       settle?.();
     }
   };
@@ -83,7 +91,7 @@ export async function confirmExited(
     void Promise.all(
       pending.map(async (w) => {
         const s = await ctx.lifecycle.inspect(w.node).catch(() => null);
-        if (s !== null && !s.running) see(w, 'inspect');
+        if (s !== null && !s.running) see(w, 'inspect', s.observedT);
       }),
     ).finally(() => (inspecting = false));
   }, INSPECT_POLL_MS);

@@ -57,7 +57,11 @@ export class AgentFleet {
     const m = this.swarm.manager;
     const token = randomBytes(32).toString('hex');
     const secret = await m
-      .createSecret({ Name: this.names.tokenSecret, Labels: this.labels(), Data: Buffer.from(token).toString('base64') })
+      .createSecret({
+        Name: this.names.tokenSecret,
+        Labels: this.labels(),
+        Data: Buffer.from(token).toString('base64'),
+      })
       .catch((e: unknown) => {
         throw new InfraError(`swarm: create secret ${this.names.tokenSecret}: ${errorLine(e)}`);
       });
@@ -195,13 +199,16 @@ export class AgentFleet {
     await removeService(m, this.names.agentService).catch((e: unknown) => errors.push(errorLine(e)));
     await Promise.all(
       this.swarm.hosts.map(async (h) => {
-        await waitNoContainers(h.docker, [`${LABEL.run}=${this.runId}`, `${LABEL.kind}=${KIND}`]).catch(() => undefined);
+        await waitNoContainers(h.docker, [`${LABEL.run}=${this.runId}`, `${LABEL.kind}=${KIND}`]).catch(
+          () => undefined,
+        );
         for (const v of [this.names.faketimeVolume, this.names.disksVolume]) {
           await h.docker
             .getVolume(v)
             .remove()
             .catch((e: unknown) => {
-              if ((e as { statusCode?: number }).statusCode !== 404) errors.push(`${h.hostname}: volume ${v}: ${errorLine(e)}`);
+              if ((e as { statusCode?: number }).statusCode !== 404)
+                errors.push(`${h.hostname}: volume ${v}: ${errorLine(e)}`);
             });
         }
       }),

@@ -51,8 +51,7 @@ interface NodeInfo {
 export async function resolveSwarm(config: SwarmConfig): Promise<Swarm> {
   const manager = dockerAt(config.manager);
   const mi = (await info(manager, config.manager))['Swarm'] as
-    | { LocalNodeState?: string; ControlAvailable?: boolean }
-    | undefined;
+    { LocalNodeState?: string; ControlAvailable?: boolean } | undefined;
   if (mi?.LocalNodeState !== 'active' || mi.ControlAvailable !== true)
     throw new InfraError(`swarm: the engine at ${config.manager} is not a swarm manager`, HINT);
   const nodes = (await manager.listNodes()) as NodeInfo[];

@@ -36,7 +36,10 @@ async function retryBusy(what: string, fn: () => Promise<unknown>, timeoutMs = 2
     } catch (e) {
       if (isNotFound(e)) return;
       // A network or volume is "in use" until the engine has released a removed task's endpoint.
-      if (performance.now() > deadline || !/in use|active endpoints|409/i.test(errorLine(e) + String((e as { statusCode?: number }).statusCode)))
+      if (
+        performance.now() > deadline ||
+        !/in use|active endpoints|409/i.test(errorLine(e) + String((e as { statusCode?: number }).statusCode))
+      )
         throw new InfraError(`${what}: ${errorLine(e)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -84,7 +87,8 @@ export class SwarmEngine implements Engine {
   }
 
   hostOps(host: string): HostOps {
-    if (!this.agents || this.agents.clients.size === 0) throw new InfraError('swarm engine: the fault agents are not deployed');
+    if (!this.agents || this.agents.clients.size === 0)
+      throw new InfraError('swarm engine: the fault agents are not deployed');
     return this.agents.client(host);
   }
 
@@ -100,7 +104,9 @@ export class SwarmEngine implements Engine {
     } catch (e) {
       throw new InfraError(
         `create network ${req.name}: ${errorLine(e)}`,
-        (e as { statusCode?: number }).statusCode === 409 ? 'run id in use: drill cleanup --run <id> --engine swarm' : undefined,
+        (e as { statusCode?: number }).statusCode === 409
+          ? 'run id in use: drill cleanup --run <id> --engine swarm'
+          : undefined,
       );
     }
     return { name: req.name, peerAddress: (node) => node };
@@ -157,7 +163,15 @@ export class SwarmEngine implements Engine {
     } catch (e) {
       throw new InfraError(`create service ${spec.resourceName}: ${errorLine(e)}`);
     }
-    const node = new SwarmNode(spec.name, spec.resourceName, id, where, net.name, sw.manager, this.hostOps(where.hostname));
+    const node = new SwarmNode(
+      spec.name,
+      spec.resourceName,
+      id,
+      where,
+      net.name,
+      sw.manager,
+      this.hostOps(where.hostname),
+    );
     try {
       await node.awaitTask();
     } catch (e) {
@@ -173,7 +187,9 @@ export class SwarmEngine implements Engine {
 
   async removeVolume(name: string): Promise<void> {
     await Promise.all(
-      this.s().hosts.map((h) => retryBusy(`remove volume ${name} on ${h.hostname}`, () => h.docker.getVolume(name).remove())),
+      this.s().hosts.map((h) =>
+        retryBusy(`remove volume ${name} on ${h.hostname}`, () => h.docker.getVolume(name).remove()),
+      ),
     );
   }
 

@@ -14,7 +14,14 @@ import type { HostOps } from '../../faults/host-ops.js';
 import type { NodeState } from '../../targets/target.js';
 import type { EngineNode, NodeAddress } from '../engine.js';
 import type { SwarmHost } from './hosts.js';
-import { forceUpdate, removeService, serviceTasks, waitNoContainers, waitRunningTasks, type TaskView } from './tasks.js';
+import {
+  forceUpdate,
+  removeService,
+  serviceTasks,
+  waitNoContainers,
+  waitRunningTasks,
+  type TaskView,
+} from './tasks.js';
 
 export class SwarmNode implements EngineNode {
   readonly host: string;

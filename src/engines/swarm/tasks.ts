@@ -123,7 +123,14 @@ export async function waitNoContainers(d: Docker, labels: string[], timeoutMs = 
     if (cs.length === 0) return;
     if (performance.now() > deadline) {
       // Not gone by itself (a stuck stop): remove it, as `docker rm -f` would.
-      await Promise.all(cs.map((c) => d.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      await Promise.all(
+        cs.map((c) =>
+          d
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
       return;
     }
     await sleep(100);
