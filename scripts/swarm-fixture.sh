@@ -196,8 +196,9 @@ down() {
     find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
   done
   rm -rf "$dir"
-  local left
-  left=$(ls -d /sys/fs/cgroup/*/"$prefix"-h* 2>/dev/null | wc -l)
+  local left=0
+  # A glob with no match stays literal: count only what exists (ls would fail under pipefail).
+  for d in /sys/fs/cgroup/*/"$prefix"-h*; do [ -d "$d" ] && left=$((left + 1)); done
   [ "$left" -eq 0 ] || { say "$left cgroup dir(s) of $prefix could not be removed"; exit 3; }
 }
 

@@ -1,0 +1,93 @@
+// `drill run --engine swarm` on a real three-host swarm built on this machine by
+// scripts/swarm-fixture.sh (Docker engines in containers): primary-down boots graph-agent
+// with one node on each host, kills the primary through the fault agent of its host, and
+// passes; the journal and the result name the host of the fault; afterwards no host keeps
+// anything of the run (services, secrets, containers, volumes, networks).
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Docker from 'dockerode';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DrillResult } from '../../../src/core/result.js';
+import { LABEL } from '../../../src/docker/labels.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+const bin = join(root, 'bin/drill.js');
+const fixture = join(root, 'scripts/swarm-fixture.sh');
+const name = `t${process.pid}`;
+const out = mkdtempSync(join(tmpdir(), 'drill-swarm-e2e-'));
+
+/** The DRILL_SWARM_* lines the fixture prints, as an environment. */
+function parseEnv(stdout: string): Record<string, string> {
+  return Object.fromEntries(
+    stdout
+      .split('\n')
+      .filter((l) => /^DRILL_SWARM_[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+/** What each host still has of run `runId`. */
+async function leftOnHosts(env: Record<string, string>, runId: string): Promise<string[]> {
+  const found: string[] = [];
+  const filters = { label: [`${LABEL.run}=${runId}`] };
+  const manager = new Docker({ socketPath: env['DRILL_SWARM_MANAGER']!.replace('unix://', '') });
+  for (const s of await manager.listServices({ filters })) found.push(`service ${s.Spec?.Name}`);
+  for (const s of await manager.listSecrets({ filters })) found.push(`secret ${s.Spec?.Name}`);
+  for (const url of env['DRILL_SWARM_HOSTS']!.split(',')) {
+    const d = new Docker({ socketPath: url.replace('unix://', '') });
+    for (const c of await d.listContainers({ all: true, filters })) found.push(`${url}: container ${c.Names[0]}`);
+    for (const v of (await d.listVolumes({ filters })).Volumes ?? []) found.push(`${url}: volume ${v.Name}`);
+    for (const n of await d.listNetworks({ filters })) found.push(`${url}: network ${n.Name}`);
+  }
+  return found;
+}
+
+describe('swarm engine (docker, three hosts on one machine)', () => {
+  let env: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const up = await execa('bash', [fixture, 'up', name, '3'], { reject: false });
+    if (up.exitCode !== 0) throw new Error(`swarm fixture did not come up: ${up.stderr}`);
+    env = parseEnv(up.stdout);
+  }, 300_000);
+
+  afterAll(async () => {
+    const down = await execa('bash', [fixture, 'down', name], { reject: false });
+    expect(down.exitCode, down.stderr).toBe(0);
+  }, 120_000);
+
+  it('primary-down: a node on each host, the primary killed through its host agent, nothing left', async () => {
+    const r = await execa('node', [bin, 'run', 'scenarios/primary-down.yaml', '--engine', 'swarm', '--out', out], {
+      cwd: root,
+      reject: false,
+      timeout: 500_000,
+      env: { ...env, FORCE_COLOR: '0' },
+    });
+    const dir = join(out, 'primary-down');
+    const runDir = join(dir, readdirSync(dir).sort().at(-1)!);
+    const result = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')) as DrillResult;
+    expect({ exit: r.exitCode, verdict: result.verdict, error: result.error }, r.stderr).toEqual({
+      exit: 0,
+      verdict: 'pass',
+      error: undefined,
+    });
+    const settings = result.target.settings as { engine: string; hosts: Record<string, string> };
+    expect(settings.engine).toBe('swarm');
+    expect(new Set(Object.values(settings.hosts))).toEqual(new Set(['h1', 'h2', 'h3']));
+
+    const [kill] = result.faults;
+    expect(kill?.kind).toBe('kill');
+    expect(kill?.confirmed_s).not.toBeNull();
+    const node = kill!.nodes[0]!;
+    expect(kill!.hosts).toEqual({ [node]: settings.hosts[node] });
+    const journal = readFileSync(join(runDir, 'faults.jsonl'), 'utf8')
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as { event: string; hosts?: Record<string, string> });
+    expect(journal.find((e) => e.event === 'apply')?.hosts).toEqual(kill!.hosts);
+
+    expect(await leftOnHosts(env, result.run_id)).toEqual([]);
+  }, 600_000);
+});
