@@ -3,15 +3,37 @@
 // touched; nothing else on the host.
 
 import type { CommandModule } from 'yargs';
+import { UsageError } from '../../core/errors.js';
 import { removeRunResources } from '../../docker/cleanup.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
+import { ENGINE_KINDS, type EngineKind } from '../../engines/engine.js';
+import { removeSwarmRun } from '../../engines/swarm/cleanup.js';
+import { swarmConfigFromEnv } from '../../engines/swarm/config.js';
 import { removeRunState, runsWithState } from '../../faults/host-state.js';
 
-export const cleanupCommand: CommandModule<object, { run?: string }> = {
+/** A swarm run: its services, secrets and, on every host, its containers and volumes (docs/swarm.md). */
+async function cleanupSwarm(runId: string | undefined): Promise<void> {
+  if (runId === undefined) throw new UsageError('drill cleanup --engine swarm needs --run <id>');
+  const r = await removeSwarmRun(swarmConfigFromEnv(), runId);
+  for (const e of r.errors) process.stderr.write(`drill cleanup: could not ${e}\n`);
+  if (r.errors.length > 0) process.exitCode = 3;
+  process.stdout.write(
+    `removed ${r.services} service(s), ${r.secrets} secret(s), ${r.containers} container(s), ${r.networks} ` +
+      `network(s), ${r.volumes} volume(s) of run ${runId} on the swarm\n`,
+  );
+}
+
+export const cleanupCommand: CommandModule<object, { run?: string; engine?: EngineKind }> = {
   command: 'cleanup',
   describe: 'remove everything any drill left behind (containers, networks, volumes)',
-  builder: (y) => y.option('run', { type: 'string', describe: 'only this run id' }) as never,
+  builder: (y) =>
+    y.option('run', { type: 'string', describe: 'only this run id' }).option('engine', {
+      type: 'string',
+      choices: ENGINE_KINDS,
+      describe: 'swarm: clean the run on every host of the swarm (DRILL_SWARM_MANAGER, DRILL_SWARM_HOSTS)',
+    }) as never,
   handler: async (args) => {
+    if (args.engine === 'swarm') return cleanupSwarm(args.run);
     await assertDockerAvailable();
     const r = await removeRunResources(args.run);
     // Host-side fault artefacts (libfaketime offset files, loop devices behind bounded data

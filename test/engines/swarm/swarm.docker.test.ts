@@ -2,8 +2,10 @@
 // scripts/swarm-fixture.sh (Docker engines in containers): primary-down boots graph-agent
 // with one node on each host, kills the primary through the fault agent of its host, and
 // passes; the journal and the result name the host of the fault; afterwards no host keeps
-// anything of the run (services, secrets, containers, volumes, networks).
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+// anything of the run (services, secrets, containers, volumes, networks). Then a harness
+// killed with SIGKILL while its fault is in effect: `drill cleanup --run <id> --engine swarm`
+// leaves nothing on any host either.
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
@@ -11,6 +13,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillResult } from '../../../src/core/result.js';
 import { LABEL } from '../../../src/docker/labels.js';
+import { until } from '../../targets/graph-agent/support.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const bin = join(root, 'bin/drill.js');
@@ -89,5 +92,37 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     expect(journal.find((e) => e.event === 'apply')?.hosts).toEqual(kill!.hosts);
 
     expect(await leftOnHosts(env, result.run_id)).toEqual([]);
+  }, 600_000);
+
+  it('SIGKILL of the harness mid-fault: drill cleanup --engine swarm leaves nothing on any host', async () => {
+    const killedOut = join(out, 'killed');
+    const child = execa('node', [bin, 'run', 'scenarios/primary-down.yaml', '--engine', 'swarm', '--out', killedOut], {
+      cwd: root,
+      reject: false,
+      env: { ...env, FORCE_COLOR: '0' },
+    });
+    const journal = await until(
+      'the kill journaled as confirmed',
+      400_000,
+      async () => {
+        const base = join(killedOut, 'primary-down');
+        if (!existsSync(base)) return false;
+        const d = readdirSync(base).sort().at(-1);
+        const f = d && join(base, d, 'faults.jsonl');
+        return f && existsSync(f) && readFileSync(f, 'utf8').includes('"confirmed"') ? f : false;
+      },
+      200,
+    );
+    child.kill('SIGKILL');
+    await child;
+    const runId = (JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!) as { run_id: string }).run_id;
+    expect((await leftOnHosts(env, runId)).length).toBeGreaterThan(0); // the nodes and agents are still there
+    const c = await execa('node', [bin, 'cleanup', '--run', runId, '--engine', 'swarm'], {
+      cwd: root,
+      reject: false,
+      env: { ...env, FORCE_COLOR: '0' },
+    });
+    expect({ exit: c.exitCode, stderr: c.stderr }).toEqual({ exit: 0, stderr: '' });
+    expect(await leftOnHosts(env, runId)).toEqual([]);
   }, 600_000);
 });
