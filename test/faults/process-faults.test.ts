@@ -33,6 +33,30 @@ describe('process faults', () => {
     expect(l.calls.filter((c) => c.startsWith('start'))).toEqual(['start n1']);
   });
 
+  // Defect: on a loaded CI machine three kills at once took the engine over 15 s to answer, after every container
+  // was already seen exited; the answer's slowness was reported as the fault not taking effect.
+  it('kill of every node: in effect once all are seen down, however long the engine takes to answer', async () => {
+    const l = new FakeLifecycle(['n1', 'n2', 'n3']);
+    const slowKill = l.kill.bind(l);
+    l.kill = async (n, sig) => {
+      await slowKill(n, sig); // the container dies at once...
+      await new Promise((r) => setTimeout(r, 300)); // ...the engine answers late
+    };
+    const c = ctx(l, 150);
+    const t0 = c.clock.now();
+    const a = await faultKinds.kill.apply({ kind: 'kill', name: 'f1', signal: 'SIGKILL' }, ['n1', 'n2', 'n3'], c);
+    expect(a.confirmedT - t0).toBeLessThan(150);
+    for (const n of ['n1', 'n2', 'n3']) expect((await l.inspect(n)).running).toBe(false);
+    // an engine error still fails the fault
+    const m = new FakeLifecycle(['n1']);
+    m.kill = async () => {
+      throw new Error('engine: cannot kill container');
+    };
+    await expect(faultKinds.kill.apply({ kind: 'kill', name: 'f1' }, ['n1'], ctx(m, 150))).rejects.toThrow(
+      /cannot kill/,
+    );
+  });
+
   it('a fault that never takes effect fails with the reason instead of passing silently', async () => {
     const l = new FakeLifecycle(['n1']);
     l.effectDelayMs = 10_000;
