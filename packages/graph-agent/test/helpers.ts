@@ -113,8 +113,10 @@ export class Cluster {
       clientPort: s.clientPort,
       raftPort: s.raftPort,
       dataDir: s.dataDir,
-      heartbeatMs: 50,
-      electionTimeoutMs: 300,
+      // An election timeout well above a loaded test worker's event-loop stalls (a few hundred ms on a busy
+      // 2-core CI machine deposed healthy leaders at 300 ms); tests of timing set their own.
+      heartbeatMs: 100,
+      electionTimeoutMs: 800,
       maxBodyBytes: 1024 * 1024,
       replication: 'sync',
       replicationLagMs: 500,
