@@ -8,6 +8,7 @@ import type { DrillResult } from '../core/result.js';
 import { writeGithubOutput } from '../reporters/github.js';
 import { librarySummary, renderLibraryTerminal, writeLibrarySummary } from '../reporters/library-table.js';
 import { renderResultJson } from '../reporters/result-json.js';
+import type { ShardRecord } from '../run/shard.js';
 
 /** `--format` values that are not files in the run directory. */
 export const OUTPUT_FORMATS = ['github'] as const;
@@ -49,13 +50,16 @@ export interface FinishOptions {
   github: boolean;
   /** --json: stdout carries one JSON document, so tables stay off it and GitHub output goes to stderr. */
   json: boolean;
+  /** A sharded run: its summary.json says which part of which library it ran, even when that part is empty. */
+  shard?: ShardRecord;
 }
 
 export function finishRun(o: FinishOptions): void {
-  if (o.results.length === 0) return;
+  if (o.results.length === 0 && !o.shard) return;
   const results = o.results.map(recorded);
   if (o.library) {
     const summary = librarySummary(results);
+    if (o.shard) summary.shard = o.shard;
     try {
       const paths = writeLibrarySummary(summary, o.outDir);
       if (!o.json) process.stdout.write(`\n${renderLibraryTerminal(summary)}summary: ${paths.md}\n`);

@@ -4,10 +4,11 @@
 // this file only. Rendered for the terminal (cli-table3), as Markdown (summary.md, the
 // GitHub job summary) and as JSON (summary.json), written beside the run directories.
 
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import chalkDefault, { Chalk } from 'chalk';
 import Table from 'cli-table3';
+import type { ShardRecord } from '../run/shard.js';
 import { at, count, num, rpoWindow, rtoText, seconds, str, verdictOf, type VerdictText } from './result-fields.js';
 
 export interface LibraryRow {
@@ -38,6 +39,12 @@ export interface LibrarySummary {
   runs: number;
   as_expected: number;
   rows: LibraryRow[];
+  /** A sharded run (`drill run --shard K/N`): which part of which library it ran. */
+  shard?: ShardRecord;
+  /** A merged summary (`drill merge`): the shards it was made of, and any that were missing. */
+  shards?: { total: number; found: number[]; missing: number[] };
+  /** A merged summary: scenarios of the library that no run covers, and why. */
+  not_run?: { key: string; file: string; name: string; shard: number; reason: string }[];
 }
 
 /** One row from a parsed result.json. */
@@ -153,7 +160,9 @@ export function renderLibraryMarkdown(s: LibrarySummary): string {
 export function writeLibrarySummary(s: LibrarySummary, outDir: string): { md: string; json: string } {
   const md = resolve(join(outDir, 'summary.md'));
   const json = resolve(join(outDir, 'summary.json'));
-  writeFileSync(md, `# drill: scenario library\n\n${renderLibraryMarkdown(s)}`);
+  mkdirSync(resolve(outDir), { recursive: true });
+  const part = s.shard ? ` (shard ${s.shard.index} of ${s.shard.total})` : s.shards ? ' (merged shards)' : '';
+  writeFileSync(md, `# drill: scenario library${part}\n\n${renderLibraryMarkdown(s)}`);
   writeFileSync(json, `${JSON.stringify(s, null, 2)}\n`);
   return { md, json };
 }

@@ -24,6 +24,7 @@ import { describeStep } from '../../schedule/steps.js';
 import { assertDockerAvailable } from '../../docker/engine.js';
 import { ENGINE_KINDS, type EngineKind } from '../../engines/engine.js';
 import { finishRun, isLibraryRun, splitFormats } from '../run-summary.js';
+import { parseShard, selectShard, shardText } from '../../run/shard.js';
 
 interface RunArgs {
   scenarios: string[];
@@ -39,6 +40,7 @@ interface RunArgs {
   port?: number;
   operator?: string;
   engine?: EngineKind;
+  shard?: string;
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
@@ -100,6 +102,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe:
           "where the nodes run, overriding the scenarios' cluster.engine: docker (one host) or swarm " +
           '(DRILL_SWARM_MANAGER, DRILL_SWARM_HOSTS: docs/swarm.md)',
+      })
+      .option('shard', {
+        type: 'string',
+        describe:
+          'K/N: run only the K-th of N deterministic parts of the scenarios (CI matrices); ' +
+          '`drill merge` combines the parts (docs/sharding.md)',
       }) as never,
   handler: async (args) => {
     if (!Number.isInteger(args.repeat) || args.repeat < 1)
@@ -121,6 +129,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
       for (const f of waiting) process.stderr.write(`skipped ${f.path}: a game day, run it with --live\n`);
       files = files.filter((f) => !needsLive(f));
     }
+    const shard =
+      args.shard === undefined
+        ? undefined
+        : selectShard(files, (f) => ({ path: f.path, name: f.scenario.name }), parseShard(args.shard));
+    if (shard) {
+      files = shard.selected;
+      const names = files.map((f) => f.path).join(', ') || 'nothing: more shards than scenarios';
+      process.stderr.write(`shard ${shardText(shard.record)} of ${shard.record.library.length} scenarios: ${names}\n`);
+    }
     const formats = splitFormats(args.format, defaultFileReporters);
     if (args['dry-run']) {
       for (const f of files) {
@@ -131,7 +148,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }
       return;
     }
-    await assertDockerAvailable();
+    if (files.length > 0) await assertDockerAvailable();
 
     const controller = new AbortController();
     let interrupts = 0;
@@ -217,8 +234,15 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.off('SIGTERM', onSignal);
       process.off('SIGHUP', onSignal);
     }
-    const library = isLibraryRun(args.scenarios, files.length);
-    finishRun({ results, outDir: args.out, library, github: formats.github, json: args.json });
+    const library = shard !== undefined || isLibraryRun(args.scenarios, files.length);
+    finishRun({
+      results,
+      outDir: args.out,
+      library,
+      github: formats.github,
+      json: args.json,
+      ...(shard ? { shard: shard.record } : {}),
+    });
     if (args.json) process.stdout.write(`${JSON.stringify(jsonOut.length === 1 ? jsonOut[0] : jsonOut, null, 2)}\n`);
     process.exitCode =
       args.repeat > 1
