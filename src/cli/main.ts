@@ -13,6 +13,7 @@ import { compareCommand } from './commands/compare.js';
 import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
 import { listCommand } from './commands/list.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { validateCommand } from './commands/validate.js';
@@ -31,7 +32,8 @@ export async function main(argv: string[]): Promise<number> {
       .command(cleanupCommand)
       .command(reportCommand)
       .command(compareCommand)
-      .demandCommand(1, 'name a command: run, validate, list, init, doctor, cleanup, report, compare')
+      .command(mergeCommand)
+      .demandCommand(1, 'name a command: run, validate, list, init, doctor, cleanup, report, compare, merge')
       .strict()
       .help()
       .version()

@@ -66,36 +66,72 @@ function casesOf(r: DrillResult): Case[] {
   return cases;
 }
 
-export function renderJunit(results: readonly DrillResult[]): string {
-  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const all = results.map((r) => ({ r, cases: casesOf(r) }));
-  const count = (k: 'failure' | 'error') => all.reduce((n, s) => n + s.cases.filter((c) => c[k]).length, 0);
-  const total = all.reduce((n, s) => n + s.cases.length, 0);
-  const time = results.reduce((n, r) => n + r.duration_s, 0);
-  lines.push(
-    `<testsuites name="drill" tests=${attr(total)} failures=${attr(count('failure'))} ` +
-      `errors=${attr(count('error'))} time=${attr(time)}>`,
-  );
-  for (const { r, cases } of all) {
-    const failures = cases.filter((c) => c.failure).length;
-    const errors = cases.filter((c) => c.error).length;
-    lines.push(
-      `  <testsuite name=${attr(r.scenario.name)} tests=${attr(cases.length)} failures=${attr(failures)} ` +
-        `errors=${attr(errors)} skipped="0" time=${attr(r.duration_s)} timestamp=${attr(r.started_at)}>`,
-    );
-    lines.push('    <properties>');
-    for (const [k, v] of [
+/** A scenario that should have run and did not (`drill merge`: a shard's job died): an error in CI's eyes. */
+export interface NotRunCase {
+  name: string;
+  file: string;
+  reason: string;
+}
+
+interface Suite {
+  name: string;
+  time: number;
+  timestamp: string;
+  properties: (readonly [string, string])[];
+  cases: Case[];
+}
+
+function suiteOf(r: DrillResult): Suite {
+  return {
+    name: r.scenario.name,
+    time: r.duration_s,
+    timestamp: r.started_at,
+    properties: [
       ['file', r.scenario.file],
       ['run_id', r.run_id],
       ['seed', String(r.seed)],
       ['verdict', r.verdict],
       ['run_dir', r.run_dir],
-    ] as const) {
-      lines.push(`      <property name=${attr(k)} value=${attr(v)}/>`);
-    }
+    ],
+    cases: casesOf(r),
+  };
+}
+
+function notRunSuite(n: NotRunCase): Suite {
+  return {
+    name: n.name,
+    time: 0,
+    timestamp: '',
+    properties: [
+      ['file', n.file],
+      ['verdict', 'not run'],
+    ],
+    cases: [{ name: 'run', error: { message: `not run: ${n.reason}` } }],
+  };
+}
+
+export function renderJunit(results: readonly DrillResult[], notRun: readonly NotRunCase[] = []): string {
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const all = [...results.map(suiteOf), ...notRun.map(notRunSuite)];
+  const count = (k: 'failure' | 'error') => all.reduce((n, s) => n + s.cases.filter((c) => c[k]).length, 0);
+  const total = all.reduce((n, s) => n + s.cases.length, 0);
+  const time = all.reduce((n, s) => n + s.time, 0);
+  lines.push(
+    `<testsuites name="drill" tests=${attr(total)} failures=${attr(count('failure'))} ` +
+      `errors=${attr(count('error'))} time=${attr(time)}>`,
+  );
+  for (const s of all) {
+    const failures = s.cases.filter((c) => c.failure).length;
+    const errors = s.cases.filter((c) => c.error).length;
+    lines.push(
+      `  <testsuite name=${attr(s.name)} tests=${attr(s.cases.length)} failures=${attr(failures)} ` +
+        `errors=${attr(errors)} skipped="0" time=${attr(s.time)} timestamp=${attr(s.timestamp)}>`,
+    );
+    lines.push('    <properties>');
+    for (const [k, v] of s.properties) lines.push(`      <property name=${attr(k)} value=${attr(v)}/>`);
     lines.push('    </properties>');
-    for (const c of cases) {
-      const open = `    <testcase classname=${attr(r.scenario.name)} name=${attr(c.name)}`;
+    for (const c of s.cases) {
+      const open = `    <testcase classname=${attr(s.name)} name=${attr(c.name)}`;
       if (!c.failure && !c.error && !c.out) {
         lines.push(`${open}/>`);
         continue;

@@ -52,9 +52,21 @@ describe('action.yml', () => {
     expect(action.outputs['exit-code']?.value).toBe('${{ steps.run.outputs.exit-code }}');
   });
 
-  it('the nightly workflow uses it', () => {
-    const nightly = readFileSync(join(root, '.github/workflows/nightly.yml'), 'utf8');
-    expect(nightly).toMatch(/uses: \.\/\n/);
-    expect(nightly).toContain('steps.drills.outputs.exit-code');
+  it('the nightly workflow uses it on a matrix of shards and gates on their merge', () => {
+    const text = readFileSync(join(root, '.github/workflows/nightly.yml'), 'utf8');
+    expect(text).toMatch(/uses: \.\/\n/);
+    type Job = { needs?: string; if?: string; strategy?: { matrix?: { shard?: number[] } }; steps: Step[] };
+    const { jobs } = parse(text) as { jobs: Record<string, Job> };
+    const shards = jobs['drills']!.strategy!.matrix!.shard!;
+    const action = jobs['drills']!.steps.find((s) => s.uses === './')!;
+    // Every shard of the split in the matrix, each with a distinct artifact the merge downloads.
+    expect(action.with!['args']).toContain(`--shard \${{ matrix.shard }}/${shards.length}`);
+    expect(shards).toEqual(Array.from({ length: shards.length }, (_, i) => i + 1));
+    expect(action.with!['artifact-name']).toContain('${{ matrix.shard }}');
+    const merge = jobs['merge']!;
+    expect(merge.needs).toBe('drills');
+    expect(merge.if).toBe('always()');
+    expect(merge.steps.find((s) => s.id === 'merge')!.run).toContain('bin/drill.js merge shards/');
+    expect(text).toContain('test "${{ steps.merge.outputs.exit-code }}" = 0');
   });
 });
