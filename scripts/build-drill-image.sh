@@ -49,27 +49,8 @@ install_start=$(date +%s%N)
 npm install -g --prefix "$root/usr/local" --omit=dev --no-audit --no-fund --loglevel=error "$tarball" >&2
 install_s="$(( ($(date +%s%N) - install_start) / 1000000000 )) s"
 
-# copy HOST_PATH [IMAGE_PATH]: a real file (symlinks followed), mode kept.
-copy() {
-  local dest="$root${2:-$1}"
-  mkdir -p "$(dirname "$dest")"
-  cp -L --preserve=mode "$1" "$dest"
-}
-# copy_libs FILE: every library ldd lists for FILE, at the same path (loader included).
-copy_libs() {
-  local lib
-  for lib in $(ldd "$1" 2>/dev/null | grep -oE '(=> )?/[^ ]+' | grep -oE '/[^ ]+' || true); do
-    [ -e "$root$lib" ] || copy "$lib"
-  done
-}
-# tool NAME [IMAGE_PATH]: a host binary found on PATH, with its libraries.
-tool() {
-  local p
-  p=$(command -v "$1") || { say "missing host tool: $1 (see docs/install.md)"; exit 3; }
-  p=$(readlink -f "$p")
-  copy "$p" "${2:-$p}"
-  copy_libs "$p"
-}
+# copy, copy_libs, tool, copy_iptables
+. "$repo/scripts/lib/rootfs.sh"
 
 say "node runtime and host tools"
 tool node /usr/bin/node
@@ -82,21 +63,7 @@ tool bash /bin/bash
 tool env /usr/bin/env
 copy "$(command -v ldd)" /usr/bin/ldd
 
-# iptables: one multi-call binary, dispatched on the name it is called by.
-ipt=$(readlink -f "$(command -v iptables)")
-case "$(basename "$ipt")" in
-  xtables-nft-multi|xtables-legacy-multi) ;;
-  *) say "iptables is $ipt, expected xtables-nft-multi or xtables-legacy-multi"; exit 3 ;;
-esac
-copy "$ipt" "/usr/sbin/$(basename "$ipt")"
-copy_libs "$ipt"
-for link in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
-  ln -sf "$(basename "$ipt")" "$root/usr/sbin/$link"
-done
-for dir in /usr/lib/*-linux-gnu/xtables /usr/lib/xtables /usr/lib64/xtables; do
-  [ -d "$dir" ] || continue
-  for mod in "$dir"/*.so; do copy "$mod"; copy_libs "$mod"; done
-done
+copy_iptables
 for dir in /usr/lib/*-linux-gnu/tc /usr/lib/tc; do
   [ -d "$dir" ] && for f in "$dir"/*; do copy "$f"; done
 done

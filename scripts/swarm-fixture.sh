@@ -38,6 +38,8 @@ hosts="${3:-3}"
 }
 prefix="drill-fx-$name"
 dir="/tmp/$prefix"
+# copy, copy_libs, tool, copy_iptables
+. "$(dirname "$0")/lib/rootfs.sh"
 say() { echo "swarm-fixture: $*" >&2; }
 
 host_names() { docker ps -a --filter "label=drill.fixture=$name" --format '{{.Names}}' | sort; }
@@ -49,36 +51,8 @@ build_image() {
   work=$(mktemp -d /tmp/drill-fx-image-XXXXXX)
   root="$work/rootfs"
   mkdir -p "$root"
-  copy() {
-    local dest="$root${2:-$1}"
-    mkdir -p "$(dirname "$dest")"
-    cp -L --preserve=mode "$1" "$dest"
-  }
-  copy_libs() {
-    local lib
-    for lib in $(ldd "$1" 2>/dev/null | grep -oE '(=> )?/[^ ]+' | grep -oE '/[^ ]+' || true); do
-      [ -e "$root$lib" ] || copy "$lib"
-    done
-  }
-  tool() {
-    local p
-    p=$(command -v "$1") || { say "missing host binary: $1"; exit 3; }
-    p=$(readlink -f "$p")
-    copy "$p" "/usr/bin/$1"
-    copy_libs "$p"
-  }
-  for b in dockerd containerd containerd-shim-runc-v2 runc docker-proxy docker-init ip; do tool "$b"; done
-  local ipt
-  ipt=$(readlink -f "$(command -v iptables)")
-  copy "$ipt" "/usr/sbin/$(basename "$ipt")"
-  copy_libs "$ipt"
-  for link in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
-    ln -sf "$(basename "$ipt")" "$root/usr/sbin/$link"
-  done
-  for d in /usr/lib/*-linux-gnu/xtables; do
-    [ -d "$d" ] || continue
-    for mod in "$d"/*.so; do copy "$mod"; copy_libs "$mod"; done
-  done
+  for b in dockerd containerd containerd-shim-runc-v2 runc docker-proxy docker-init ip; do tool "$b" "/usr/bin/$b"; done
+  copy_iptables
   mkdir -p "$root/etc" "$root/tmp" "$root/run" "$root/var/lib/docker" "$root/srv/drill-shared"
   chmod 1777 "$root/tmp"
   ln -s /run "$root/var/run"
@@ -97,11 +71,12 @@ EOF
 }
 
 image_tag() {
-  # Content-addressed on the binaries it copies, so a new Docker on the machine rebuilds it.
+  # Content-addressed on the binaries it copies and on how it assembles them, so a new Docker
+  # on the machine, or a change to this script or scripts/lib/rootfs.sh, rebuilds it.
   local h
-  h=$(for b in dockerd containerd containerd-shim-runc-v2 runc docker-proxy docker-init ip iptables; do
+  h=$( (for b in dockerd containerd containerd-shim-runc-v2 runc docker-proxy docker-init ip iptables; do
     sha256sum "$(readlink -f "$(command -v "$b")")"
-  done | sha256sum | cut -c1-16)
+  done; sed -n '/^build_image()/,/^}/p' "$0"; cat "$(dirname "$0")/lib/rootfs.sh") | sha256sum | cut -c1-16)
   echo "drill-fixture/dockerd:$h"
 }
 
