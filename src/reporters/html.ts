@@ -129,10 +129,18 @@ export const htmlReporter: Reporter = {
   onResult: (result, ctx) => writeHtmlReport(result, ctx.runDir),
 };
 
-/** "graph-agent × 3", or per group: "pg × 3, etcd × 3". */
+/** "graph-agent × 3", or per group: "pg × 3, etcd × 3"; and where each node ran when spread over hosts (swarm). */
 function clusterLabel(t: DrillResult['target']): string {
-  if (t.groups === undefined) return `${t.kind} × ${t.nodes.length}`;
-  return Object.entries(t.groups)
-    .map(([g, n]) => `${g} × ${n.length}`)
-    .join(', ');
+  const size =
+    t.groups === undefined
+      ? `${t.kind} × ${t.nodes.length}`
+      : Object.entries(t.groups)
+          .map(([g, n]) => `${g} × ${n.length}`)
+          .join(', ');
+  const hosts = t.settings['hosts'];
+  if (hosts === null || typeof hosts !== 'object') return size;
+  const placed = Object.entries(hosts as Record<string, unknown>).filter(([, h]) => typeof h === 'string');
+  if (placed.length === 0) return size;
+  const engine = typeof t.settings['engine'] === 'string' ? ` on ${t.settings['engine']}` : '';
+  return `${size}${engine}: ${placed.map(([n, h]) => `${n} @ ${String(h)}`).join(', ')}`;
 }

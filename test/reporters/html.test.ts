@@ -100,6 +100,18 @@ describe('renderHtml', () => {
     expect(html).toContain('graph-agent × 3');
     const grouped = { ...r, target: { ...r.target, groups: { pg: ['pg1', 'pg2', 'pg3'], etcd: ['e1', 'e2', 'e3'] } } };
     expect(renderHtml(grouped, await readRunData(fixture))).toContain('pg × 3, etcd × 3');
+    // On one host the nodes' hosts are null and go unsaid; on a swarm the header and the fault table name them.
+    const local = { ...r, target: { ...r.target, settings: { engine: 'docker', hosts: { n1: null } } } };
+    expect(renderHtml(local, await readRunData(fixture))).not.toContain(' @ ');
+    const hosts = { n1: 'h1', n2: 'h2', n3: 'h3' };
+    const spread = {
+      ...r,
+      target: { ...r.target, settings: { ...r.target.settings, engine: 'swarm', hosts } },
+      faults: r.faults.map((f) => ({ ...f, hosts: Object.fromEntries(f.nodes.map((n) => [n, hosts[n as 'n1']])) })),
+    };
+    const swarmHtml = renderHtml(spread, await readRunData(fixture));
+    expect(swarmHtml).toContain('graph-agent × 3 on swarm: n1 @ h1, n2 @ h2, n3 @ h3');
+    expect(swarmHtml).toMatch(/<td>n\d @ h\d<\/td>/);
     expect(html.length).toBeLessThan(400_000);
   });
 

@@ -71,7 +71,8 @@ function faultRows(r: DrillResult): string {
         : ` <span class="note">(+${esc(humanDuration(f.injection_latency_s))})</span>`;
     return (
       `<tr><td><code>${esc(f.id)}</code>${disruptive}</td><td>${esc(f.kind)}</td>` +
-      `<td>${esc(f.nodes.join(', '))}</td><td class="num">${at(f.requested_s)}</td>` +
+      `<td>${esc(f.nodes.map((n) => (f.hosts?.[n] ? `${n} @ ${f.hosts[n]}` : n)).join(', '))}</td>` +
+      `<td class="num">${at(f.requested_s)}</td>` +
       `<td class="num">${at(f.confirmed_s)}${latency}</td>` +
       `<td class="num">${f.healed_s === null ? 'not healed' : at(f.healed_s)}</td><td>${esc(f.mechanism)}</td></tr>`
     );
