@@ -1,10 +1,12 @@
 // removeRunResources removes exactly the resources labelled for a run and nothing else.
 import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDrillResources, removeRunResources } from '../../src/docker/cleanup.js';
 import { assertDockerAvailable, docker } from '../../src/docker/engine.js';
 import { drillLabels } from '../../src/docker/labels.js';
 import { ensureGraphAgentImage } from '../../src/targets/graph-agent/image.js';
+import { bin } from '../support/drill-cli.js';
 
 const nonce = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
 const runId = `t-cleanup-${nonce}`;
@@ -65,5 +67,50 @@ describe('cleanup', () => {
 
     expect((await removeRunResources(otherRun)).containers).toBe(1);
     await unlabelled.remove({ force: true });
+  });
+});
+
+describe('cleanup --images', () => {
+  const repo = `drill-test-prune-${nonce}`;
+  const build = (tag: string, labelled: boolean) =>
+    execa(
+      'docker',
+      ['build', '-q', '-t', `${repo}:${tag}`, ...(labelled ? ['--label', 'drill.managed=true'] : []), '-'],
+      {
+        input: `FROM scratch\nLABEL content=${tag}-${nonce}\n`,
+      },
+    );
+  const exists = async (ref: string) =>
+    docker()
+      .getImage(ref)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      );
+  afterAll(async () => {
+    for (const t of ['old', 'used', 'new', 'plain'])
+      await execa('docker', ['rmi', '-f', `${repo}:${t}`], { reject: false });
+  });
+
+  it("removes drill's unused images but the newest of each name; never one in use or without the label", async () => {
+    await build('old', true);
+    await build('used', true);
+    const user = await docker().createContainer({ name: `prune-user-${nonce}`, Image: `${repo}:used`, Cmd: ['/none'] });
+    // Created times have a resolution of one second: the newest must be unambiguous.
+    await new Promise((r) => setTimeout(r, 1100));
+    await build('new', true);
+    await build('plain', false);
+    try {
+      const r = await execa('node', [bin, 'cleanup', '--run', runId, '--images'], { reject: false });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/removed \d+ image\(s\) drill built/);
+      expect(await exists(`${repo}:old`)).toBe(false);
+      expect(await exists(`${repo}:used`)).toBe(true);
+      expect(await exists(`${repo}:new`)).toBe(true);
+      expect(await exists(`${repo}:plain`)).toBe(true);
+    } finally {
+      await user.remove({ force: true });
+    }
   });
 });
