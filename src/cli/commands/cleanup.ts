@@ -20,7 +20,8 @@ async function cleanupSwarm(runId: string | undefined): Promise<void> {
   if (r.errors.length > 0) process.exitCode = 3;
   process.stdout.write(
     `removed ${r.services} service(s), ${r.secrets} secret(s), ${r.containers} container(s), ${r.networks} ` +
-      `network(s), ${r.volumes} volume(s) of run ${runId} on the swarm\n`,
+      `network(s), ${r.volumes} volume(s), ${r.loops} loop device(s), ${r.repositories} backup ` +
+      `repositor${r.repositories === 1 ? 'y' : 'ies'} of run ${runId} on the swarm\n`,
   );
 }
 

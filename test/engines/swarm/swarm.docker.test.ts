@@ -5,8 +5,9 @@
 // anything of the run (services, secrets, containers, volumes, networks). The other four
 // scenarios of the issue (partition, clock skew, disk full, backup and restore) pass there
 // too. Then a harness
-// killed with SIGKILL while its fault is in effect: `drill cleanup --run <id> --engine swarm`
-// leaves nothing on any host either.
+// killed with SIGKILL while its disk-full fault is in effect: `drill cleanup --run <id>
+// --engine swarm` leaves nothing on any host either, loop devices behind the bounded disks
+// included (the fixture's hosts share this machine's kernel, so its /sys/block shows them).
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,6 +15,7 @@ import Docker from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillResult } from '../../../src/core/result.js';
+import { loopsBacking } from '../../../src/agent/loop-helper.js';
 import { LABEL } from '../../../src/docker/labels.js';
 import { until } from '../../targets/graph-agent/support.js';
 
@@ -47,6 +49,11 @@ async function leftOnHosts(env: Record<string, string>, runId: string): Promise<
     for (const n of await d.listNetworks({ filters })) found.push(`${url}: network ${n.Name}`);
   }
   return found;
+}
+
+/** Loop devices backed by one of the run's disk images (`<runId>--<key>.img`, src/agent/protocol.ts). */
+function runLoops(runId: string): string[] {
+  return loopsBacking((f) => f.startsWith(`${runId}--`));
 }
 
 describe('swarm engine (docker, three hosts on one machine)', () => {
@@ -114,7 +121,7 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
 
   it('SIGKILL of the harness mid-fault: drill cleanup --engine swarm leaves nothing on any host', async () => {
     const killedOut = join(out, 'killed');
-    const child = execa('node', [bin, 'run', 'scenarios/primary-down.yaml', '--engine', 'swarm', '--out', killedOut], {
+    const child = execa('node', [bin, 'run', 'scenarios/disk-full.yaml', '--engine', 'swarm', '--out', killedOut], {
       cwd: root,
       reject: false,
       env: { ...env, FORCE_COLOR: '0' },
@@ -123,7 +130,7 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
       'the kill journaled as confirmed',
       400_000,
       async () => {
-        const base = join(killedOut, 'primary-down');
+        const base = join(killedOut, 'disk-full');
         if (!existsSync(base)) return false;
         const d = readdirSync(base).sort().at(-1);
         const f = d && join(base, d, 'faults.jsonl');
@@ -135,12 +142,15 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     await child;
     const runId = (JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!) as { run_id: string }).run_id;
     expect((await leftOnHosts(env, runId)).length).toBeGreaterThan(0); // the nodes and agents are still there
+    expect(runLoops(runId).length).toBeGreaterThan(0); // the bounded disks' loop devices too
     const c = await execa('node', [bin, 'cleanup', '--run', runId, '--engine', 'swarm'], {
       cwd: root,
       reject: false,
       env: { ...env, FORCE_COLOR: '0' },
     });
     expect({ exit: c.exitCode, stderr: c.stderr }).toEqual({ exit: 0, stderr: '' });
+    expect(c.stdout).toMatch(/[1-9]\d* loop device\(s\)/);
     expect(await leftOnHosts(env, runId)).toEqual([]);
+    expect(runLoops(runId)).toEqual([]);
   }, 600_000);
 });
