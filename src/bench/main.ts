@@ -1,6 +1,7 @@
 // `npm run bench`: how fast a drill runs, how precisely it measures, how it scales.
 //
 //   node dist/bench/main.js [--quick] [--only overhead,rto-accuracy,...] [--out FILE]
+//   (swarm, one host against a three-host swarm fixture, runs only when --only names it)
 //
 // Prints a table and writes bench/results.json (docs/BENCHMARKS.md: the method and the
 // latest figures). Every figure is a ratio, or comes with a reference measured in the
@@ -26,6 +27,7 @@ import { benchRecordingCapacity, RECORDING_TARGET_OPS } from './recording-capaci
 import { benchRestoreRto } from './restore-rto.js';
 import { benchRtoAccuracy } from './rto-accuracy.js';
 import { benchScaling } from './scaling.js';
+import { benchSwarm } from './swarm.js';
 import { figure, renderTable, unknownFigures, type Figure } from './table.js';
 
 type FigureName = { name: string; label: string; unit: string; target?: string };
@@ -35,6 +37,8 @@ interface Bench {
   run: (o: BenchOptions) => Promise<Figure[]>;
   /** The figures it reports, for the unknowns when it cannot run. */
   figures: (quick: boolean) => FigureName[];
+  /** Run only when named in --only (it needs more than this machine's engine). */
+  optIn?: boolean;
 }
 
 const INJECTED = ['kill', 'pause', 'partition', 'delay', 'clock-skew'];
@@ -132,6 +136,16 @@ export const BENCHES: Bench[] = [
     figures: () => [
       { name: 'backup.backup_throughput', label: 'backup throughput', unit: 'MB/s', target: '>= 0.5x' },
       { name: 'backup.restore_throughput', label: 'restore throughput', unit: 'MB/s', target: '>= 0.3x' },
+    ],
+  },
+  {
+    name: 'swarm',
+    run: benchSwarm,
+    optIn: true,
+    figures: () => [
+      { name: 'swarm.rto_primary_down', label: 'primary-down RTO on a 3-host swarm', unit: 'ms', target: '<= 1.5x' },
+      { name: 'swarm.injection.kill', label: 'kill on a 3-host swarm', unit: 'ms', target: '<= 2x' },
+      { name: 'swarm.injection.partition', label: 'partition on a 3-host swarm', unit: 'ms', target: '<= 2x' },
     ],
   },
 ];
@@ -282,7 +296,7 @@ export async function main(argv: string[]): Promise<number> {
   const figures: Figure[] = [];
   const benches: Record<string, { duration_s: number; error?: string }> = {};
   for (const b of BENCHES) {
-    if (args.only && !args.only.includes(b.name)) continue;
+    if (args.only ? !args.only.includes(b.name) : b.optIn) continue;
     log(`--- ${b.name}`);
     const bt = performance.now();
     try {
