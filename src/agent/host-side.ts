@@ -24,7 +24,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { BALLOON } from '../faults/bounded-disk.js';
-import { faketimeSpec } from '../faults/host-state.js';
+import { emptyRoot, faketimeSpec } from '../faults/host-state.js';
 import type { DiskRef, FillResult, HostStateRemoved } from '../faults/host-ops.js';
 import { ExitWatches } from './exit-watch.js';
 import { LoopHelper } from './loop-helper.js';
@@ -137,6 +137,7 @@ export class HostSide {
       timeout: 60_000,
     });
     if (mk.exitCode !== 0) throw new Error(`mkfs.ext4 ${file}: ${String(mk.stderr).trim()}`);
+    await emptyRoot(file);
     return this.loops.attach(path.basename(file));
   }
 

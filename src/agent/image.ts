@@ -2,7 +2,7 @@
 // root file system is assembled from this machine: the harness's own Node runtime and
 // compiled drill (dist/, with the production dependencies it imports), and the host tools
 // the faults run, each with the libraries `ldd` lists: nsenter, iptables (xtables-nft-multi
-// or -legacy-multi, its links and modules), tc, losetup, mkfs.ext4, mount, umount,
+// or -legacy-multi, its links and modules), tc, losetup, mkfs.ext4, debugfs, mount, umount,
 // fallocate, sh (for loop helpers), and libfaketime. The tag is content-addressed, so the
 // image is built once per drill build and reused.
 import { createHash } from 'node:crypto';
@@ -19,7 +19,7 @@ import { sharedLibs } from '../targets/graph-agent/image.js';
 
 const LAYOUT_VERSION = '1';
 export const AGENT_REPO = 'drill/fault-agent';
-const TOOLS = ['nsenter', 'tc', 'losetup', 'mkfs.ext4', 'mount', 'umount', 'fallocate', 'ip', 'rm'] as const;
+const TOOLS = ['nsenter', 'tc', 'losetup', 'mkfs.ext4', 'debugfs', 'mount', 'umount', 'fallocate', 'ip', 'rm'] as const;
 
 /** drill's root (the directory with package.json and dist/): two levels above this file. */
 function drillRoot(): string {

@@ -53,6 +53,19 @@ async function run(cmd: string, args: string[]): Promise<string> {
 }
 
 /**
+ * An empty root on a fresh ext4 image (mkfs makes lost+found), so that Docker copies the
+ * image's content and the ownership of the mount point into the volume on first use, as it
+ * does for any empty named volume: without it, a node that runs as another user than root
+ * (PostgreSQL as postgres) finds its data directory owned by root. Best effort: without
+ * debugfs (e2fsprogs, beside mkfs.ext4) the volume keeps lost+found and a root-owned root.
+ */
+export async function emptyRoot(image: string): Promise<void> {
+  await execa('debugfs', ['-w', '-R', 'rmdir lost+found', image], { reject: false, timeout: 30_000 }).catch(
+    () => undefined,
+  );
+}
+
+/**
  * A sparse ext4 image of `sizeMb` behind a fresh loop device, for a size-bounded volume
  * (Docker's local driver mounts a block device, but cannot set one up: `o=loop` fails).
  * No reserved blocks, so the node (root) and the balloon see the same free space.
@@ -67,6 +80,7 @@ export async function createLoopDisk(
   const image = path.join(dir, `${node}.img`);
   await run('truncate', ['-s', `${sizeMb}M`, image]);
   await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=0,lazy_journal_init=0', image]);
+  await emptyRoot(image);
   const device = (await run('losetup', ['--find', '--show', image])).trim();
   return { image, device };
 }

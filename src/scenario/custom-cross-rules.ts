@@ -70,7 +70,9 @@ export function customCrossIssues(v: unknown): { path: (string | number)[]; mess
       }
       const f = s['fault'];
       const vols = custom['volumes'];
-      if (isRec(f) && f['kind'] === 'disk-full' && !(Array.isArray(vols) && vols.length > 0)) {
+      // With a Compose file the volumes are its services': checked against it (checkComposeOf).
+      const compose = cluster['compose'] !== undefined;
+      if (isRec(f) && f['kind'] === 'disk-full' && !compose && !(Array.isArray(vols) && vols.length > 0)) {
         out.push({
           path: ['steps', i, 'fault', 'kind'],
           message: "disk-full fills the node's data volumes: cluster.custom.volumes lists none",

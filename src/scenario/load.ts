@@ -6,7 +6,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError, UsageError } from '../core/errors.js';
-import { composeGroups, composeNodeNames, readCompose } from './compose.js';
+import { composeGroups, composeNodeNames, readCompose, type ComposeService } from './compose.js';
 import { isDataGroup, nodeRefIssues, type KnownNodes } from './node-refs.js';
 import {
   fileProblem,
@@ -131,11 +131,37 @@ export function checkComposeOf(text: string, file: string, scenario: Scenario): 
     ...(data !== undefined ? { dataGroup: data.name } : {}),
     from: scenario.cluster.compose!,
   };
-  for (const i of nodeRefIssues(rawSteps(doc), known)) {
+  const steps = rawSteps(doc);
+  for (const i of [...nodeRefIssues(steps, known), ...composeDiskIssues(steps, groups, data?.name)]) {
     const { line, col } = lineCounter.linePos(offsetOf(doc, i.path, 'value'));
     problems.push(`${file}:${line}:${col}: ${formatFieldPath(i.path)}: ${i.message}`);
   }
   if (problems.length > 0) throw new ScenarioError(problems);
+}
+
+/** disk-full fills a node's named volumes: every service of the group it strikes needs one in the Compose file. */
+function composeDiskIssues(
+  steps: unknown,
+  groups: readonly { name: string; services: readonly ComposeService[] }[],
+  dataGroup: string | undefined,
+): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  if (!Array.isArray(steps)) return out;
+  steps.forEach((s: unknown, i) => {
+    const f = typeof s === 'object' && s !== null ? (s as Record<string, unknown>)['fault'] : undefined;
+    if (typeof f !== 'object' || f === null || (f as Record<string, unknown>)['kind'] !== 'disk-full') return;
+    const named = (f as Record<string, unknown>)['group'];
+    const g = groups.find((x) => x.name === (typeof named === 'string' ? named : dataGroup));
+    const bare = (g?.services ?? []).filter((svc) => !svc.volumes.some((v) => v.type === 'volume'));
+    if (bare.length > 0)
+      out.push({
+        path: ['steps', i, 'fault', 'kind'],
+        message:
+          `disk-full fills the node's named volumes: ${bare.map((b) => b.name).join(', ')} ` +
+          `${bare.length > 1 ? 'have' : 'has'} none in the Compose file`,
+      });
+  });
+  return out;
 }
 
 function rawSteps(doc: ReturnType<typeof parseDocument>): unknown {

@@ -134,6 +134,16 @@ describe('node references in a Compose scenario', () => {
     expect(q[0]).toMatch(/steps\[0\]\.fault\.group: .*zookeeper/);
   });
 
+  it('takes disk-full to the named volumes of the Compose services it strikes', async () => {
+    // etcd has a named volume (data:/data); db has none.
+    expect(await load(GROUPS, '  - fault: { name: a, kind: disk-full, group: etcd, target: random }\n')).toEqual([]);
+    const p = await load(GROUPS, '  - fault: { name: a, kind: disk-full, target: primary }\n');
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(
+      /s\.yaml:\d+:\d+: steps\[0\]\.fault\.kind: disk-full fills .*: db has none in the Compose file/,
+    );
+  });
+
   it('refuses a primary in a group that carries no data', async () => {
     const p = await load(GROUPS, '  - fault: { name: a, kind: kill, group: etcd, target: primary }\n');
     expect(p[0]).toMatch(/steps\[0\]\.fault/);
