@@ -7,7 +7,7 @@
 // runner died is the failure this command exists to catch.
 
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { at, str } from '../reporters/result-fields.js';
 import type { ShardEntry, ShardRecord } from './shard.js';
@@ -33,6 +33,8 @@ export interface MergeInput {
   shards: FoundShard[];
   /** Files that looked like results but could not be read. */
   unreadable: string[];
+  /** Runs left out: under a summary.json that does not list them (older runs in a reused --out directory). */
+  stale: string[];
 }
 
 export interface MergePlan {
@@ -59,8 +61,11 @@ function isShardRecord(v: unknown): v is ShardRecord {
 
 /** Every run directory and shard summary under `paths` (symbolic links such as `latest` are not followed). */
 export function collectRuns(paths: readonly string[]): MergeInput {
-  const input: MergeInput = { runs: [], shards: [], unreadable: [] };
+  const input: MergeInput = { runs: [], shards: [], unreadable: [], stale: [] };
   const seen = new Set<string>();
+  // Each library summary (sharded or not) lists the runs it made; a reused --out directory
+  // also holds older runs of the same scenarios, which are not this library's.
+  const listed: { dir: string; ids: Set<string> }[] = [];
   const walk = (dir: string, depth: number) => {
     if (existsSync(join(dir, 'result.json'))) {
       try {
@@ -75,8 +80,12 @@ export function collectRuns(paths: readonly string[]): MergeInput {
     }
     if (existsSync(join(dir, 'summary.json'))) {
       try {
-        const shard = at(readJson(join(dir, 'summary.json')), 'shard');
+        const summary = readJson(join(dir, 'summary.json'));
+        const shard = at(summary, 'shard');
         if (isShardRecord(shard)) input.shards.push({ dir, record: shard });
+        const rows = at(summary, 'rows');
+        if (at(summary, 'kind') === 'drill-library' && Array.isArray(rows))
+          listed.push({ dir, ids: new Set(rows.map((r) => str(at(r, 'run_id'))).filter((x) => x !== undefined)) });
       } catch {
         input.unreadable.push(join(dir, 'summary.json'));
       }
@@ -91,6 +100,14 @@ export function collectRuns(paths: readonly string[]): MergeInput {
     if (!existsSync(abs) || !lstatSync(abs).isDirectory()) throw new UsageError(`${p}: no such directory`);
     walk(abs, 0);
   }
+  const under = (dir: string, parent: string) => dir.startsWith(parent + sep);
+  input.runs = input.runs.filter((r) => {
+    const owner = listed.filter((l) => under(r.dir, l.dir)).sort((a, b) => b.dir.length - a.dir.length)[0];
+    const id = str(at(r.result, 'run_id'));
+    if (owner === undefined || (id !== undefined && owner.ids.has(id))) return true;
+    input.stale.push(r.dir);
+    return false;
+  });
   return input;
 }
 

@@ -34,7 +34,8 @@ function shardTree(name: string, total: number, opts: { drop?: number[]; notCaug
       const fixture = opts.notCaught && scenario === 'primary-down-async' ? 'primary-down-async-not-caught' : scenario;
       cpSync(join(root, 'fixtures/runs/library', fixture), join(out, `run-${scenario}`), { recursive: true });
       writeFileSync(join(out, `run-${scenario}`, 'report.html'), '<!doctype html>');
-      rows.push({ scenario });
+      const result = JSON.parse(readFileSync(join(root, 'fixtures/runs/library', fixture, 'result.json'), 'utf8'));
+      rows.push({ scenario, run_id: (result as { run_id: string }).run_id });
     }
     symlinkSync(`run-${describeFile(selected[0] ?? 'x').name}`, join(out, 'latest'));
     writeFileSync(join(out, 'summary.json'), JSON.stringify({ kind: 'drill-library', rows, shard: record }));
@@ -87,6 +88,16 @@ describe('drill merge', () => {
     expect(junit).toMatch(/errors="1"/);
     expect(junit).toContain('not run: shard 2/4 left no summary');
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('INCOMPLETE');
+  });
+
+  it("leaves out older runs in a reused --out directory that the shard's summary does not list", async () => {
+    const dir = shardTree('reused', 2);
+    const stale = join(dir, 'drill-reports-shard-1', 'older-run');
+    cpSync(join(root, 'fixtures/runs/library/primary-down-async-not-caught'), stale, { recursive: true });
+    const r = await merge(dir, '--out', join(tmp, 'm-reused'));
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/left out 1 older run/);
+    expect(collectRuns([dir]).stale).toEqual([stale]);
   });
 
   it('counts a run found twice (a parent and its child given) once', () => {

@@ -70,6 +70,8 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
     } else lines.push('no shard summaries found: the runs are merged as they are, without a coverage check');
     for (const n of plan.notRun) lines.push(`NOT RUN ${n.file}: ${n.reason}`);
     for (const f of plan.unreadable) lines.push(`UNREADABLE ${f}`);
+    if (input.stale.length > 0)
+      lines.push(`left out ${input.stale.length} older run(s) that their directory's summary.json does not list`);
     process.stdout.write(`${renderLibraryTerminal(summary)}${lines.join('\n')}\n`);
     process.stdout.write(`summary: ${paths.md}\njunit: ${junit}\nindex: ${index}\n`);
     if (args.github) writeGithubOutput(results);
