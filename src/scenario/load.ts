@@ -123,6 +123,16 @@ export function checkComposeOf(text: string, file: string, scenario: Scenario): 
         `(${bare.join(', ')} ${bare.length > 1 ? 'have' : 'has'} no healthcheck in ${scenario.cluster.compose})`,
     );
   }
+  // {{groups.<name>.*}} must name a group, which with Compose means one of its services or declared groups.
+  const groupNames = groups.map((g) => g.name);
+  for (const m of JSON.stringify(scenario.cluster.groups ?? {}).matchAll(/\{\{\s*groups\.([a-z][a-z0-9_-]*)\./g)) {
+    if (groupNames.includes(m[1]!)) continue;
+    const { line, col } = lineCounter.linePos(offsetOf(doc, ['cluster', 'groups'], 'key'));
+    problems.push(
+      `${file}:${line}:${col}: cluster.groups: a template names group ${m[1]}, which is neither a group nor a ` +
+        `service of ${scenario.cluster.compose} (groups: ${groupNames.join(', ')})`,
+    );
+  }
   const nodesOf = Object.fromEntries(groups.map((g) => [g.name, g.services.flatMap(composeNodeNames)]));
   const data = groups.find((g) => g.declared && isDataGroup(scenario.cluster.groups?.[g.name]));
   const known: KnownNodes = {

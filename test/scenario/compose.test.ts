@@ -144,6 +144,16 @@ describe('node references in a Compose scenario', () => {
     );
   });
 
+  it('refuses a template naming a group the Compose file does not have', async () => {
+    const typo = GROUPS.replace("path: '/k/{{id}}'", "path: '/k/{{id}}?peers={{groups.etcdd.peers}}'");
+    expect(typo).not.toBe(GROUPS);
+    const p = await load(typo, '  - wait: 1s\n');
+    expect(p).toHaveLength(1);
+    expect(p[0]).toMatch(/s\.yaml:\d+:\d+: cluster\.groups: a template names group etcdd, .*\(groups: .*etcd/);
+    const fine = GROUPS.replace("path: '/k/{{id}}'", "path: '/k/{{id}}?peers={{groups.etcd.peers}}'");
+    expect(await load(fine, '  - wait: 1s\n')).toEqual([]);
+  });
+
   it('refuses a primary in a group that carries no data', async () => {
     const p = await load(GROUPS, '  - fault: { name: a, kind: kill, group: etcd, target: primary }\n');
     expect(p[0]).toMatch(/steps\[0\]\.fault/);
