@@ -8,7 +8,7 @@
 // killed with SIGKILL while its disk-full fault is in effect: `drill cleanup --run <id>
 // --engine swarm` leaves nothing on any host either, loop devices behind the bounded disks
 // included (the fixture's hosts share this machine's kernel, so its /sys/block shows them).
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
@@ -71,8 +71,8 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
   }, 120_000);
 
   /** Run a library scenario on the swarm: it passes, a node on each host, nothing left on any host. */
-  async function runOnSwarm(scenario: string): Promise<{ result: DrillResult; runDir: string }> {
-    const r = await execa('node', [bin, 'run', `scenarios/${scenario}.yaml`, '--engine', 'swarm', '--out', out], {
+  async function runOnSwarm(scenario: string, file = `scenarios/${scenario}.yaml`) {
+    const r = await execa('node', [bin, 'run', file, '--engine', 'swarm', '--out', out], {
       cwd: root,
       reject: false,
       timeout: 500_000,
@@ -90,7 +90,7 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     expect(settings.engine).toBe('swarm');
     expect(new Set(Object.values(settings.hosts))).toEqual(new Set(['h1', 'h2', 'h3']));
     expect(await leftOnHosts(env, result.run_id)).toEqual([]);
-    return { result, runDir };
+    return { result, runDir } as { result: DrillResult; runDir: string };
   }
 
   it('primary-down: a node on each host, the primary killed through its host agent, nothing left', async () => {
@@ -118,6 +118,43 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     },
     600_000,
   );
+
+  it('bandwidth, loss, pause and restart of a replica through the fault agent of its host', async () => {
+    const file = join(out, 'swarm-fault-kinds.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: swarm-fault-kinds',
+        'description: Bandwidth, loss, pause and restart of a replica through its host agent; nothing lost.',
+        'cluster: { target: graph-agent, nodes: 3 }',
+        'workload: { kind: graph, rate: 100, concurrency: 4, timeout: 1s }',
+        'steps:',
+        '  - wait: 2s',
+        '  - fault: { name: slow-link, kind: bandwidth, target: replica, rate: 1mbit }',
+        '  - wait: 2s',
+        '  - heal: slow-link',
+        '  - fault: { name: lossy, kind: loss, target: replica, percent: 30 }',
+        '  - wait: 2s',
+        '  - heal: lossy',
+        '  - fault: { name: frozen, kind: pause, target: replica }',
+        '  - wait: 2s',
+        '  - heal: frozen',
+        '  - fault: { name: bounce, kind: restart, target: replica }',
+        '  - await: { condition: healthy, timeout: 60s }',
+        '  - wait: 1s',
+        'thresholds: { rpo: { lost: 0 }, integrity: true }',
+        '',
+      ].join('\n'),
+    );
+    const { result } = await runOnSwarm('swarm-fault-kinds', file);
+    expect(result.faults.map((f) => [f.kind, f.confirmed_s !== null, f.healed_s !== null])).toEqual([
+      ['bandwidth', true, true],
+      ['loss', true, true],
+      ['pause', true, true],
+      ['restart', true, true],
+    ]);
+    for (const f of result.faults) expect(Object.keys(f.hosts ?? {})).toEqual(f.nodes);
+  }, 600_000);
 
   it('SIGKILL of the harness mid-fault: drill cleanup --engine swarm leaves nothing on any host', async () => {
     const killedOut = join(out, 'killed');
