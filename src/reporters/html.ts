@@ -138,7 +138,8 @@ function clusterLabel(t: DrillResult['target']): string {
           .map(([g, n]) => `${g} × ${n.length}`)
           .join(', ');
   const hosts = t.settings['hosts'];
-  if (hosts === null || typeof hosts !== 'object') return size;
+  // One Docker host ('local' for every node) is the default and goes unsaid.
+  if (hosts === null || typeof hosts !== 'object' || t.settings['engine'] === 'docker') return size;
   const placed = Object.entries(hosts as Record<string, unknown>).filter(([, h]) => typeof h === 'string');
   if (placed.length === 0) return size;
   const engine = typeof t.settings['engine'] === 'string' ? ` on ${t.settings['engine']}` : '';

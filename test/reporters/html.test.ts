@@ -101,7 +101,7 @@ describe('renderHtml', () => {
     const grouped = { ...r, target: { ...r.target, groups: { pg: ['pg1', 'pg2', 'pg3'], etcd: ['e1', 'e2', 'e3'] } } };
     expect(renderHtml(grouped, await readRunData(fixture))).toContain('pg × 3, etcd × 3');
     // On one host the nodes' hosts are null and go unsaid; on a swarm the header and the fault table name them.
-    const local = { ...r, target: { ...r.target, settings: { engine: 'docker', hosts: { n1: null } } } };
+    const local = { ...r, target: { ...r.target, settings: { engine: 'docker', hosts: { n1: 'local' } } } };
     expect(renderHtml(local, await readRunData(fixture))).not.toContain(' @ ');
     const hosts = { n1: 'h1', n2: 'h2', n3: 'h3' };
     const spread = {

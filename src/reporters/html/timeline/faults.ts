@@ -5,7 +5,7 @@
 import type { DrillResult } from '../../../core/result.js';
 import { humanDuration } from '../../../core/format.js';
 import { esc, n1 } from '../svg.js';
-import { COLORS, PANEL_BOTTOM, PANEL_TOP, placer, ROW_FAULTS, type TimeAxis } from './layout.js';
+import { COLORS, PANEL_BOTTOM, PANEL_TOP, RIGHT, ROW_FAULTS, W, type TimeAxis } from './layout.js';
 
 export function faultBands(r: DrillResult, { span, clampX }: TimeAxis): string[] {
   const out: string[] = [];
@@ -45,15 +45,34 @@ export function faultBands(r: DrillResult, { span, clampX }: TimeAxis): string[]
   return out;
 }
 
+/**
+ * One label per fault on its row, left to right. A label that would have to move away from
+ * its fault's line or run past the next one (faults close together) drops the heal, then
+ * everything but the fault's id; the full text stays in the tooltip, and the id alone moves
+ * right if even it would overlap.
+ */
 export function faultLabels(r: DrillResult, { clampX }: TimeAxis): string[] {
   const out: string[] = [];
-  const place = placer();
+  const charW = 6.6;
+  const maxX = W - RIGHT;
+  let lastEnd = -Infinity;
   out.push(`<g class="fault-labels" fill="${COLORS.fault}" font-weight="600">`);
-  for (const f of r.faults) {
+  const faults = [...r.faults].sort((a, b) => (a.confirmed_s ?? a.requested_s) - (b.confirmed_s ?? b.requested_s));
+  const wantOf = (f: (typeof faults)[number]) => clampX(f.confirmed_s ?? f.requested_s) + 4;
+  for (const [i, f] of faults.entries()) {
     const start = f.confirmed_s ?? f.requested_s;
     const healed = f.healed_s === null ? '' : ` → healed ${humanDuration(f.healed_s - start)} later`;
-    const text = `⚡ ${f.id}: ${f.kind} ${f.nodes.join(',')}${healed}`;
-    out.push(`<text x="${n1(place(clampX(start) + 4, text))}" y="${ROW_FAULTS}">${esc(text)}</text>`);
+    const full = `⚡ ${f.id}: ${f.kind} ${f.nodes.join(',')}${healed}`;
+    const want = wantOf(f);
+    // The full text must end before the next fault's line, so that the next label sits at it.
+    const until = i + 1 < faults.length ? Math.min(maxX, wantOf(faults[i + 1]!) - 10) : maxX;
+    const fits = (text: string) => want >= lastEnd + 6 && want + text.length * charW <= until;
+    const brief = `⚡ ${f.id}: ${f.kind} ${f.nodes.join(',')}`;
+    const text = [full, brief].find(fits) ?? `⚡ ${f.id}`;
+    const w = text.length * charW;
+    const x = Math.min(Math.max(want, lastEnd + 6), maxX - w);
+    lastEnd = x + w;
+    out.push(`<text x="${n1(x)}" y="${ROW_FAULTS}"><title>${esc(full)}</title>${esc(text)}</text>`);
   }
   out.push('</g>');
   return out;
