@@ -109,6 +109,15 @@ describe('renderHtml', () => {
       target: { ...r.target, settings: { ...r.target.settings, engine: 'swarm', hosts } },
       faults: r.faults.map((f) => ({ ...f, hosts: Object.fromEntries(f.nodes.map((n) => [n, hosts[n as 'n1']])) })),
     };
+    // A recovery point: a diamond on the marks row at the end of its bracket, the bracket in the tooltip.
+    const restoreRun = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../../fixtures/runs/library/backup-restore-full/result.json'), 'utf8'),
+    ) as DrillResult;
+    restoreRun.metrics.restore!.points = [{ name: 'before-batch', t_request_s: 5, t_made_s: 5.25 }];
+    const pointHtml = renderHtml(restoreRun, await readRunData(fixture));
+    expect(pointHtml).toContain(
+      'recovery point before-batch: requested 5.00 s, made 5.25 s</title>◆ point before-batch',
+    );
     const swarmHtml = renderHtml(spread, await readRunData(fixture));
     expect(swarmHtml).toContain('graph-agent × 3 on swarm: n1 @ h1, n2 @ h2, n3 @ h3');
     expect(swarmHtml).toMatch(/<td>n\d @ h\d<\/td>/);
