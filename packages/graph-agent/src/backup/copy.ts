@@ -43,9 +43,16 @@ export function entrySha(src: BackupSource, index: number): string {
 const yieldTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Spare room past chunkBytes, so the line that crosses the boundary usually fits as it is. */
+const SLACK = 64 * 1024;
+
 /**
  * Serialise up to `limit` items (Infinity: until the iterator ends) into chunks of ~chunkBytes:
- * each chunk's data, its lines, and its first and last item.
+ * each chunk's data, its lines (only with `keepLines`: the copies that mix every line), and its
+ * first and last item. Each line is UTF-8 encoded straight into the chunk's buffer (one copy),
+ * rather than joined into a string and encoded again (two copies and a rope to flatten). A chunk
+ * ends once its lines reach chunkBytes UTF-16 code units, as it always has (the same chunks,
+ * so deduplication against older snapshots holds).
  */
 async function* chunksOf<T>(
   it: Iterator<T>,
@@ -53,15 +60,19 @@ async function* chunksOf<T>(
   chunkBytes: number,
   line: (x: T) => string | null,
   yieldBetween: () => Promise<void>,
-): AsyncGenerator<{ data: Buffer; lines: string[]; first: T; last: T }> {
+  keepLines: boolean,
+): AsyncGenerator<{ data: Buffer; lines: string[]; count: number; first: T; last: T }> {
   let taken = 0;
   let done = false;
   while (!done && taken < limit) {
-    const parts: string[] = [];
+    let buf = Buffer.allocUnsafeSlow(chunkBytes + SLACK);
+    let off = 0;
+    const lines: string[] = [];
+    let count = 0;
     let first: T | undefined;
     let last: T | undefined;
-    let bytes = 0;
-    while (taken < limit && bytes < chunkBytes) {
+    let units = 0;
+    while (taken < limit && units < chunkBytes) {
       const r = it.next();
       if (r.done) {
         done = true;
@@ -70,20 +81,30 @@ async function* chunksOf<T>(
       taken++;
       const l = line(r.value);
       if (l === null) continue;
-      if (parts.length === 0) first = r.value;
+      if (count === 0) first = r.value;
       last = r.value;
-      parts.push(l);
-      bytes += l.length + 1;
+      count++;
+      if (keepLines) lines.push(l);
+      // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair: 2 units, 4 bytes).
+      if (buf.length - off < 3 * l.length + 1) {
+        const bigger = Buffer.allocUnsafeSlow(Math.max(2 * buf.length, off + 3 * l.length + 1));
+        buf.copy(bigger, 0, 0, off);
+        buf = bigger;
+      }
+      off += buf.write(l, off, 'utf8');
+      buf[off++] = 10;
+      units += l.length + 1;
     }
-    if (parts.length > 0) {
-      yield { data: Buffer.from(parts.join('\n') + '\n', 'utf8'), lines: parts, first: first as T, last: last as T };
-    }
+    if (count > 0) yield { data: buf.subarray(0, off), lines, count, first: first as T, last: last as T };
     await yieldBetween();
   }
 }
 
 /** Chunks being stored at once (unthrottled, consistent copies). */
 const STORE_CONCURRENCY = 4;
+
+/** Least time between two progress records of a snapshot. */
+const PROGRESS_EVERY_MS = 250;
 
 export async function writeChunks(
   ctx: CopyContext,
@@ -112,10 +133,14 @@ export async function writeChunks(
 
   // Progress records are written one at a time, each with everything stored so far; a store
   // finishing while one is queued rides along with it.
+  // At most one every PROGRESS_EVERY_MS (each is a write and two fsyncs, and a resume skips
+  // stored chunks by their address whatever the record says); a failure records all there is.
   let progressChain: Promise<void> = Promise.resolve();
   let progressQueued = false;
-  const recordProgress = (): Promise<void> => {
-    if (progressQueued) return progressChain;
+  let progressAt = performance.now();
+  const recordProgress = (force = false): Promise<void> => {
+    if (progressQueued || (!force && performance.now() - progressAt < PROGRESS_EVERY_MS)) return progressChain;
+    progressAt = performance.now();
     progressQueued = true;
     progressChain = progressChain.then(() => {
       progressQueued = false;
@@ -128,7 +153,8 @@ export async function writeChunks(
     let exists: boolean;
     try {
       exists = await ctx.storage.exists(chunkKey(ref.sha256));
-      if (!exists) await ctx.storage.putAtomic(chunkKey(ref.sha256), data);
+      // Its directory entry is made durable with the others' before the manifest (syncPending).
+      if (!exists) await ctx.storage.putAtomic(chunkKey(ref.sha256), data, { syncDir: false });
     } catch (e) {
       throw storageError(e, ctx.storage, `storing chunk ${ref.sha256} of snapshot ${m.id}`);
     }
@@ -207,6 +233,10 @@ export async function writeChunks(
     await Promise.all(inflight);
     if (failure !== undefined) throw failure.error;
     await progressChain;
+  } catch (e) {
+    await Promise.allSettled(inflight);
+    if (!fuzzy) await recordProgress(true).catch(() => undefined);
+    throw e;
   } finally {
     // Never return (or let a retry start) while a chunk of this backup is still being written.
     await Promise.allSettled(inflight);
@@ -214,6 +244,7 @@ export async function writeChunks(
 
   const manifest = sealManifest({ ...m, chunks, bytes: chunks.reduce((s, c) => s + c.bytes, 0) });
   try {
+    await ctx.storage.syncPending?.();
     await ctx.storage.putAtomic(manifestKey(m.id), JSON.stringify(manifest));
   } catch (e) {
     throw storageError(e, ctx.storage, `writing the manifest of snapshot ${m.id}`);
@@ -255,10 +286,11 @@ async function copyElements(
       const i = k++;
       return cutoff !== undefined && !((mtimes[i] ?? 0) > cutoff) ? null : line;
     };
-    for await (const c of chunksOf<string>(g.json(kind), limit, ctx.settings.chunkBytes, pick, between)) {
+    const it = chunksOf<string>(g.json(kind), limit, ctx.settings.chunkBytes, pick, between, mix !== null);
+    for await (const c of it) {
       if (mix) for (const line of c.lines) mix(line);
-      copied[kind] += c.lines.length;
-      await store(kind, c.data, c.lines.length);
+      copied[kind] += c.count;
+      await store(kind, c.data, c.count);
     }
   };
   if (fuzzy) {
@@ -286,7 +318,7 @@ async function copyLog(ctx: CopyContext, m: Progress['manifest'], store: Store):
     if (!e) throw new BackupError(500, 'internal', `log entry ${idx} is missing`);
     return `{"i":${idx},"e":${e.json}}`;
   };
-  for await (const c of chunksOf<number>(it, Infinity, ctx.settings.chunkBytes, line, yieldTick)) {
-    await store('log', c.data, c.lines.length, { first: c.first, last: c.last });
+  for await (const c of chunksOf<number>(it, Infinity, ctx.settings.chunkBytes, line, yieldTick, false)) {
+    await store('log', c.data, c.count, { first: c.first, last: c.last });
   }
 }

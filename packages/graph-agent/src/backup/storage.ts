@@ -5,14 +5,20 @@
 // nothing (plus a stray temp file that is ignored).
 
 import { randomBytes } from 'node:crypto';
-import { open, readFile, readdir, rename, mkdir, unlink, stat } from 'node:fs/promises';
+import { open, readdir, rename, mkdir, unlink, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 export interface BackupStorage {
   /** Human-readable location, for messages (e.g. "/backup", "s3://bucket/prefix"). */
   readonly location: string;
-  /** Write `data` under `key` atomically and durably (all or nothing). */
-  putAtomic(key: string, data: Buffer | string): Promise<void>;
+  /**
+   * Write `data` under `key` atomically and durably (all or nothing). `syncDir: false`: the
+   * object's bytes are durable when this resolves, but its name may only be once syncPending
+   * has resolved (a crash in between leaves the object or nothing, never a torn one).
+   */
+  putAtomic(key: string, data: Buffer | string, opts?: { syncDir?: boolean }): Promise<void>;
+  /** Make the names of every object put with syncDir false durable (backends without the notion omit it). */
+  syncPending?(): Promise<void>;
   /** The object's bytes; throws ENOENT when it does not exist. */
   get(key: string): Promise<Buffer>;
   exists(key: string): Promise<boolean>;
@@ -27,6 +33,8 @@ export const UNWRITABLE_CODES = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOSPC', '
 export class FsStorage implements BackupStorage {
   readonly location: string;
   private readonly dirsMade = new Set<string>();
+  /** Directories holding renames not yet made durable (puts with syncDir false). */
+  private readonly dirsPending = new Set<string>();
 
   constructor(private readonly root: string) {
     this.location = root;
@@ -43,7 +51,7 @@ export class FsStorage implements BackupStorage {
     this.dirsMade.add(dir);
   }
 
-  async putAtomic(key: string, data: Buffer | string): Promise<void> {
+  async putAtomic(key: string, data: Buffer | string, opts: { syncDir?: boolean } = {}): Promise<void> {
     const final = this.path(key);
     const dir = dirname(final);
     await this.ensureDir(dir);
@@ -64,16 +72,38 @@ export class FsStorage implements BackupStorage {
       await unlink(tmp).catch(() => undefined);
       throw e;
     }
-    const dh = await open(dir, 'r');
+    if (opts.syncDir === false) this.dirsPending.add(dir);
+    else await syncDir(dir);
+  }
+
+  async syncPending(): Promise<void> {
+    const dirs = [...this.dirsPending];
+    this.dirsPending.clear();
     try {
-      await dh.sync();
-    } finally {
-      await dh.close();
+      await Promise.all(dirs.map(syncDir));
+    } catch (e) {
+      for (const d of dirs) this.dirsPending.add(d);
+      throw e;
     }
   }
 
-  get(key: string): Promise<Buffer> {
-    return readFile(this.path(key));
+  /** One read of the whole object into a buffer of its size (readFile reads 512 KiB at a time). */
+  async get(key: string): Promise<Buffer> {
+    const fh = await open(this.path(key), 'r');
+    try {
+      const { size } = await fh.stat();
+      const buf = Buffer.allocUnsafeSlow(size);
+      let off = 0;
+      while (off < size) {
+        const { bytesRead } = await fh.read(buf, off, size - off, off);
+        if (bytesRead === 0) break;
+        off += bytesRead;
+      }
+      // Objects are never rewritten in place; one that grew meanwhile is read to its old size.
+      return off === size ? buf : buf.subarray(0, off);
+    } finally {
+      await fh.close();
+    }
   }
 
   async exists(key: string): Promise<boolean> {
@@ -102,5 +132,14 @@ export class FsStorage implements BackupStorage {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     }
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
   }
 }
