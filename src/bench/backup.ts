@@ -5,7 +5,7 @@
 // changes. Exported for src/bench/main.ts; `node dist/bench/backup.js [elements]` runs it alone.
 
 import { execSync } from 'node:child_process';
-import { mkdtempSync, openSync, writeSync, closeSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, writeSync, closeSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -33,8 +33,30 @@ export interface BackupBenchResult {
   restore_mb_s: number;
   /** One node applying the restore's load batches (after the restore figure, not in it). */
   apply_s: number;
+  /**
+   * CPU seconds of each (every thread of this process; tar and sha256sum as children): the
+   * work itself, which a loaded machine does not inflate as it does the wall times.
+   */
+  cpu: { tar_sha256_s: number | null; full_backup_s: number; restore_s: number };
   incremental: { changed: number; seconds: number; bytes: number }[];
 }
+
+/** CPU seconds of this process's waited-for children (/proc/self/stat cutime + cstime), null off Linux. */
+function childrenCpuS(): number | null {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 16 and 17 of stat(5), counted from the state (field 3) here; in clock ticks (USER_HZ 100).
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+const cpuS = (c0: NodeJS.CpuUsage): number => {
+  const c = process.cpuUsage(c0);
+  return Math.round((c.user + c.system) / 1000) / 1000;
+};
 
 class BenchNode implements BackupSource {
   readonly nodeId = 'bench';
@@ -99,21 +121,28 @@ export async function benchBackup(
     const dataBytes = statSync(join(dataDir, 'wal.log')).size;
     log(`graph: ${elements} elements, data dir ${(dataBytes / 1e6).toFixed(1)} MB`);
 
+    const child0 = childrenCpuS();
     let t0 = performance.now();
     execSync(`tar -c -C ${root} data | sha256sum > /dev/null`, { shell: '/bin/bash' });
     const tarS = secs(t0);
+    const child1 = childrenCpuS();
+    const tarCpu = child0 === null || child1 === null ? null : Math.round((child1 - child0) * 1000) / 1000;
 
     const storage = new FsStorage(join(root, 'repo'));
     const engine = new BackupEngine(storage, node, DEFAULT_BACKUP_SETTINGS);
+    let c0 = process.cpuUsage();
     t0 = performance.now();
     const full = await engine.backup({ type: 'full' });
     const fullS = secs(t0);
+    const fullCpu = cpuS(c0);
 
+    c0 = process.cpuUsage();
     t0 = performance.now();
     const plan = await planRestore(new Repository(storage), {});
     let batches = 0;
     for (const _ of loadBatches(plan.state, 2000)) batches++;
     const restoreS = secs(t0);
+    const restoreCpu = cpuS(c0);
     if (plan.checksum !== node.g.checksum()) throw new Error('bench: restored checksum differs');
     // Not part of the figure: what each node of the restored cluster then does with the batches
     // (index and hash every element as it applies them), shown beside it.
@@ -142,6 +171,7 @@ export async function benchBackup(
       restore_s: restoreS,
       restore_mb_s: mb(full.manifest.bytes, restoreS),
       apply_s: applyS,
+      cpu: { tar_sha256_s: tarCpu, full_backup_s: fullCpu, restore_s: restoreCpu },
       incremental,
     };
     log(
@@ -149,7 +179,8 @@ export async function benchBackup(
         `full backup ${fullS}s (${r.full_backup_mb_s} MB/s, ${(full.manifest.bytes / 1e6).toFixed(1)} MB, ` +
         `${full.manifest.chunks.length} chunks); ` +
         `restore (verify + rebuild + ${batches} load batches) ${restoreS}s (${r.restore_mb_s} MB/s); ` +
-        `one node applying them ${applyS}s`,
+        `one node applying them ${applyS}s; ` +
+        `CPU: tar|sha256sum ${tarCpu ?? 'unknown'}s, full backup ${fullCpu}s, restore ${restoreCpu}s`,
     );
     for (const i of incremental)
       log(`incremental after ${i.changed} new elements: ${i.seconds}s, ${(i.bytes / 1e6).toFixed(2)} MB`);

@@ -191,6 +191,7 @@ async function benchBackupIfAvailable(o: BenchOptions): Promise<Figure[]> {
     full_backup_s: r.full_backup_s,
     restore_s: r.restore_s,
     apply_s: r.apply_s,
+    cpu: r.cpu,
     incremental: r.incremental,
   };
   return [

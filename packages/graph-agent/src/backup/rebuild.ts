@@ -33,29 +33,40 @@ export const refused = (p: Problem): BackupError =>
 /** Chunks read and hashed ahead of the one being rebuilt. */
 const READ_AHEAD = 8;
 
+/**
+ * Lines decoded into one string for a load batch: ~40 KB, small enough for V8's young
+ * generation (a 150 KB string goes to the large-object space, and decoding cost four times as much).
+ */
+const DECODE_LINES = 512;
+
 /** Vertices before edges within each snapshot, whatever order the chunks were written in. */
 const byKind = (m: Manifest): ChunkRef[] => {
   const rank = (k: ChunkKind) => (k === 'vertices' ? 0 : k === 'edges' ? 1 : 2);
   return [...m.chunks].sort((a, b) => rank(a.kind) - rank(b.kind));
 };
 
-/** A chunk's text with its line ends (ASCII: byte offsets are string offsets), or its lines. */
-type TextChunk = { text: string; ends: Uint32Array } | { lines: string[] };
+/**
+ * A verified chunk: ASCII bytes with the offset of each line's '\n' (kept as bytes, off the
+ * JavaScript heap, until a load batch needs them), or its lines.
+ */
+type TextChunk = { bytes: Buffer; ends: Uint32Array } | { lines: string[] };
 
 function linesOf(c: TextChunk): string[] {
   if ('lines' in c) return c.lines;
   const out: string[] = [];
   let start = 0;
   for (const end of c.ends) {
-    out.push(c.text.slice(start, end));
+    out.push(c.bytes.toString('latin1', start, end));
     start = end + 1;
   }
   return out;
 }
 
 /**
- * The elements of one full snapshot, kept as its chunks' text: each line is cut out only as
- * the load reaches it, so a million elements are not a million live strings at once.
+ * The elements of one full snapshot, kept as its chunks' bytes: a batch's lines are decoded
+ * only as the load reaches them (a string per few hundred lines, cut into lines that share it), so a
+ * million elements are neither a million live strings nor 75 MB of strings at once, which the
+ * garbage collector would mark again and again while the restore runs.
  */
 class ChunkText implements RestoreState {
   readonly chunks: Record<Kind, TextChunk[]> = { vertices: [], edges: [] };
@@ -72,15 +83,31 @@ class ChunkText implements RestoreState {
   *jsonBatches(kind: Kind, size: number): Generator<string[]> {
     let batch: string[] = [];
     for (const c of this.chunks[kind]) {
-      const ends = 'lines' in c ? null : c.ends;
-      const n = ends ? ends.length : (c as { lines: string[] }).lines.length;
+      if ('lines' in c) {
+        for (const l of c.lines) {
+          batch.push(l);
+          if (batch.length >= size) {
+            yield batch;
+            batch = [];
+          }
+        }
+        continue;
+      }
+      const { bytes, ends } = c;
+      let i = 0;
       let start = 0;
-      for (let i = 0; i < n; i++) {
-        if (ends) {
-          const end = ends[i] as number;
-          batch.push((c as { text: string }).text.slice(start, end));
-          start = end + 1;
-        } else batch.push((c as { lines: string[] }).lines[i] as string);
+      while (i < ends.length) {
+        const j = Math.min(ends.length, i + size - batch.length, i + DECODE_LINES);
+        const last = ends[j - 1] as number;
+        const text = bytes.toString('latin1', start, last);
+        let s = 0;
+        for (let k = i; k < j; k++) {
+          const e = (ends[k] as number) - start;
+          batch.push(text.slice(s, e));
+          s = e + 1;
+        }
+        start = last + 1;
+        i = j;
         if (batch.length >= size) {
           yield batch;
           batch = [];
@@ -155,7 +182,7 @@ export async function rebuild(
     const p = chunkProblem(m, c, r?.data ?? null, r?.sha256 ?? '');
     if (r === null || p !== null) throw refused((await firstProblem()) ?? (p as Problem));
     // Mostly ASCII: that decodes as a plain copy, and its byte offsets are string offsets.
-    if (r.ends !== null && isAscii(r.data)) return { text: { text: r.data.toString('latin1'), ends: r.ends }, h: r };
+    if (r.ends !== null && isAscii(r.data)) return { text: { bytes: r.data, ends: r.ends }, h: r };
     const text = r.data.toString('utf8');
     return { text: { lines: text.length === 0 ? [] : text.slice(0, -1).split('\n') }, h: r };
   };
