@@ -133,13 +133,15 @@ export async function writeChunks(
 
   // Progress records are written one at a time, each with everything stored so far; a store
   // finishing while one is queued rides along with it.
-  // At most one every PROGRESS_EVERY_MS (each is a write and two fsyncs, and a resume skips
-  // stored chunks by their address whatever the record says); a failure records all there is.
+  // Unthrottled, at most one every PROGRESS_EVERY_MS (each is a write and two fsyncs, and a
+  // resume skips stored chunks by their address whatever the record says); a throttled copy,
+  // slow by design, records every chunk; a failure records all there is.
   let progressChain: Promise<void> = Promise.resolve();
   let progressQueued = false;
   let progressAt = performance.now();
   const recordProgress = (force = false): Promise<void> => {
-    if (progressQueued || (!force && performance.now() - progressAt < PROGRESS_EVERY_MS)) return progressChain;
+    const every = rate > 0 ? 0 : PROGRESS_EVERY_MS;
+    if (progressQueued || (!force && performance.now() - progressAt < every)) return progressChain;
     progressAt = performance.now();
     progressQueued = true;
     progressChain = progressChain.then(() => {
