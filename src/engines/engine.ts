@@ -1,5 +1,5 @@
 // The engine seam: where and how a cluster's nodes run. A cluster driver (graph-agent's
-// cluster.ts; later the custom target's) describes each node as a NodeSpec (image, command,
+// cluster.ts; the custom target's engine-cluster.ts) describes each node as a NodeSpec (image, command,
 // env, ports, volumes, aliases) and the engine places it:
 //
 //   docker  one Docker host (src/engines/docker/): a container per node on a per-run bridge
@@ -48,6 +48,13 @@ export interface NodeSpec {
   image: string;
   /** Arguments to the image's entrypoint (Docker's Cmd); default: the image's. */
   command?: string[] | undefined;
+  /** Replaces the image's entrypoint (Docker's Entrypoint; a swarm service's Command). */
+  entrypoint?: string[] | undefined;
+  /** The user the node runs as; default: the image's. */
+  user?: string | undefined;
+  /** Container paths on a tmpfs of their own. */
+  tmpfs?: readonly string[] | undefined;
+  ulimits?: Readonly<Record<string, { soft: number; hard: number }>> | undefined;
   env: Record<string, string>;
   /** More names the node answers to on the run network (its own name is always one). */
   aliases?: string[] | undefined;

@@ -8,6 +8,7 @@ import { hostCaps } from '../faults/host-caps.js';
 import { faultKind } from '../faults/registry.js';
 import { CustomTarget } from './custom/target.js';
 import { layoutFromCompose, layoutFromCustom, layoutFromGroups, type Layout } from './custom/layout.js';
+import { assertEngineSupports } from './custom/engine-limits.js';
 import { readCompose } from '../scenario/compose.js';
 import path from 'node:path';
 import { GraphAgentTarget } from './graph-agent/target.js';
@@ -71,10 +72,16 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
       );
     }
     case 'custom': {
-      if (engineKind !== 'docker')
-        throw new UsageError(`custom targets run on one Docker host for now; engine ${engineKind} takes graph-agent`);
+      const layout = customLayout(scenario, ctx.scenarioFile);
+      if (engineKind !== 'docker') assertEngineSupports(scenario, layout, engineKind, ctx.scenarioFile);
       return new CustomTarget({
-        layout: customLayout(scenario, ctx.scenarioFile),
+        layout,
+        ...(engineKind !== 'docker'
+          ? {
+              engine: createEngine(engineKind, { runId: ctx.runId, clock: ctx.clock, logDir: ctx.logDir }),
+              placement: c.placement,
+            }
+          : {}),
         runId: ctx.runId,
         logDir: ctx.logDir,
         scenarioFile: ctx.scenarioFile,

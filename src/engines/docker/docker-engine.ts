@@ -107,10 +107,23 @@ export class DockerEngine implements Engine {
         Hostname: spec.name,
         Image: spec.image,
         ...(spec.command !== undefined ? { Cmd: spec.command } : {}),
+        ...(spec.entrypoint !== undefined ? { Entrypoint: spec.entrypoint } : {}),
+        ...(spec.user !== undefined ? { User: spec.user } : {}),
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         Labels: spec.labels,
         ExposedPorts: exposed,
-        HostConfig: { NetworkMode: net.name, PortBindings: bindings, Mounts: this.mounts(spec), Init: false },
+        HostConfig: {
+          NetworkMode: net.name,
+          PortBindings: bindings,
+          Mounts: this.mounts(spec),
+          Init: false,
+          ...(spec.tmpfs !== undefined && spec.tmpfs.length > 0
+            ? { Tmpfs: Object.fromEntries(spec.tmpfs.map((t) => [t, ''])) }
+            : {}),
+          ...(spec.ulimits !== undefined && Object.keys(spec.ulimits).length > 0
+            ? { Ulimits: Object.entries(spec.ulimits).map(([Name, u]) => ({ Name, Soft: u.soft, Hard: u.hard })) }
+            : {}),
+        },
         NetworkingConfig: {
           EndpointsConfig: {
             [net.name]: {

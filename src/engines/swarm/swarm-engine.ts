@@ -113,7 +113,8 @@ export class SwarmEngine implements Engine {
   }
 
   private mounts(spec: NodeSpec): Docker.MountSettings[] {
-    return spec.mounts.map((m: MountSpec) => {
+    const tmpfs = (spec.tmpfs ?? []).map((t) => ({ Type: 'tmpfs', Target: t }));
+    const rest = spec.mounts.map((m: MountSpec) => {
       if (m.kind === 'bind') return { Type: 'bind', Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false };
       const driver = m.device ? { DriverConfig: { Name: 'local', Options: { type: 'ext4', device: m.device } } } : {};
       return {
@@ -122,8 +123,9 @@ export class SwarmEngine implements Engine {
         Target: m.target,
         ReadOnly: m.readOnly ?? false,
         VolumeOptions: { Labels: spec.labels, ...driver },
-      } as unknown as Docker.MountSettings;
+      };
     });
+    return [...rest, ...tmpfs] as unknown as Docker.MountSettings[];
   }
 
   async startNode(spec: NodeSpec, net: RunNetwork): Promise<SwarmNode> {
@@ -139,7 +141,12 @@ export class SwarmEngine implements Engine {
       TaskTemplate: {
         ContainerSpec: {
           Image: spec.image,
+          ...(spec.entrypoint !== undefined ? { Command: spec.entrypoint } : {}),
           ...(spec.command !== undefined ? { Args: spec.command } : {}),
+          ...(spec.user !== undefined ? { User: spec.user } : {}),
+          ...(spec.ulimits !== undefined && Object.keys(spec.ulimits).length > 0
+            ? { Ulimits: Object.entries(spec.ulimits).map(([Name, u]) => ({ Name, Soft: u.soft, Hard: u.hard })) }
+            : {}),
           Hostname: spec.name,
           Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
           Labels: spec.labels,

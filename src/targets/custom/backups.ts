@@ -21,7 +21,7 @@ import {
   type RestoreResult,
   type VerifyResult,
 } from '../backup.js';
-import type { CustomCluster } from './cluster.js';
+import type { CustomNodes } from './nodes.js';
 import { capture, parsePosition } from './probes/parse.js';
 import { describeOutcome, type AnyProbe, type ProbeOutcome } from './probes/run.js';
 import { render, type TemplateVars } from './templates.js';
@@ -34,7 +34,7 @@ export interface CustomBackupHost {
   /** The nodes of the group that carries the data: a destroy and a restore act on them. */
   readonly dataNodes: readonly string[];
   readonly spec: CustomTargetSpec;
-  cluster(): CustomCluster;
+  cluster(): CustomNodes;
   varsOf(node: string): TemplateVars;
   runProbe(p: AnyProbe, node: string, extra: Record<string, string>, timeoutMs: number): Promise<ProbeOutcome>;
   /** After a restore the nodes start from data they already have. */

@@ -9,7 +9,7 @@
 
 import { sleep } from '../../core/clock.js';
 import { InfraError } from '../../core/errors.js';
-import type { CustomCluster } from './cluster.js';
+import type { CustomNodes } from './nodes.js';
 import { ensureCustomImage } from './image.js';
 import type { ImageBuildListener } from '../target.js';
 import type { ImageSource, Layout, NodeDef } from './layout.js';
@@ -22,7 +22,7 @@ export interface BootHost {
   kind: string;
   scenarioFile?: string | undefined;
   logDir: string;
-  cluster(): CustomCluster;
+  cluster(): CustomNodes;
   probe(p: AnyProbe, node: string): Promise<ProbeOutcome>;
   nodeSpec(node: string): {
     command?: string[] | undefined;

@@ -17,8 +17,11 @@ import { docker, dockerStatus, errorLine, isNotFound } from '../../docker/engine
 import { drillLabels } from '../../docker/labels.js';
 import { demuxText } from '../../docker/log-text.js';
 import { dockerTimeToSince } from '../../docker/build.js';
+import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
 import { deviceVolumeOpts } from '../../faults/bounded-disk.js';
 import type { NodeState } from '../target.js';
+import type { CustomNodes } from './nodes.js';
+import { runOneOffContainer } from './one-off.js';
 
 /** What one node's container is made of (a node of the layout, its image built or found). */
 export interface NodeContainer {
@@ -71,7 +74,7 @@ interface NodeRec {
   ip: string;
 }
 
-export class CustomCluster {
+export class CustomCluster implements CustomNodes {
   readonly network: string;
   readonly backupVolume: string | undefined;
   private readonly nodes = new Map<string, NodeRec>();
@@ -249,6 +252,22 @@ export class CustomCluster {
     return this.nodes.get(name)?.containerId;
   }
 
+  hostOf(name: string): string | undefined {
+    return this.nodes.get(name)?.containerId !== undefined ? 'local' : undefined;
+  }
+
+  async netns(name: string): Promise<number> {
+    const st = await this.inspect(name);
+    if (st.pid === null) throw new InfraError(`node ${name} is not running: no pid`);
+    return st.pid;
+  }
+
+  exec(name: string, argv: string[], timeoutMs: number): Promise<ExecAnswer> {
+    const id = this.containerId(name);
+    if (id === undefined) return Promise.reject(new Error(`${name}: no container`));
+    return execInContainer(id, argv, timeoutMs);
+  }
+
   private container(name: string): Docker.Container {
     const r = this.rec(name);
     if (r.containerId === undefined) throw new InfraError(`node ${name} has no container (destroyed?)`);
@@ -340,41 +359,17 @@ export class CustomCluster {
     env: Record<string, string>,
     timeoutMs: number,
   ): Promise<{ exitCode: number; output: string }> {
-    const d = docker();
-    const r = this.rec(node);
     const name = `drill-${this.o.runId}-${node}-oneoff-${Date.now().toString(36)}`;
     this.helpers.add(name);
     try {
-      const c = await d.createContainer({
-        name,
-        Image: this.def(node).image,
-        Cmd: argv,
-        Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        Hostname: node,
-        Labels: this.labels(node, 'helper'),
-        HostConfig: { NetworkMode: 'none', Mounts: this.mounts(r) },
-      });
-      await c.start();
-      let timer: NodeJS.Timeout | undefined;
-      const waited = await Promise.race([
-        c.wait() as Promise<{ StatusCode: number }>,
-        new Promise<null>((res) => {
-          timer = setTimeout(() => res(null), timeoutMs);
-        }),
-      ]).finally(() => clearTimeout(timer));
-      const logs = (await c.logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-      const output = demuxText(logs).trim();
-      if (waited === null)
-        throw new InfraError(`${node}: ${argv[0]} did not finish within ${timeoutMs} ms${output ? `: ${output}` : ''}`);
-      return { exitCode: waited.StatusCode, output };
-    } catch (e) {
-      if (e instanceof InfraError) throw e;
-      throw new InfraError(`one-off container for ${node}: ${errorLine(e)}`);
+      return await runOneOffContainer(
+        { name, image: this.def(node).image, hostname: node, labels: this.labels(node, 'helper') },
+        this.mounts(this.rec(node)),
+        argv,
+        env,
+        timeoutMs,
+      );
     } finally {
-      await d
-        .getContainer(name)
-        .remove({ force: true })
-        .catch(() => undefined);
       this.helpers.delete(name);
     }
   }

@@ -10,9 +10,10 @@
 import type { FinalReadSource } from '../../client/final-read.js';
 import type { WriteClient } from '../../client/write-client.js';
 import { InfraError } from '../../core/errors.js';
-import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
+import type { ExecAnswer } from '../../docker/exec.js';
 import { volumePath } from '../../docker/resources.js';
 import type { ClientModule } from '../../drivers/module-api.js';
+import type { Engine } from '../../engines/engine.js';
 import type { BackupControl } from '../backup.js';
 import type {
   ImageBuildListener,
@@ -26,9 +27,11 @@ import type {
 import { CustomBackups } from './backups.js';
 import { nodeHealth, resolveImages, startNodes } from './boot.js';
 import { CustomCluster, type NodeContainer } from './cluster.js';
+import { EngineCustomCluster } from './engine-cluster.js';
 import { CustomFaultPlumbing } from './faults.js';
 import type { DataSpec, Layout, NodeDef } from './layout.js';
 import { loadClientModule } from './module-client.js';
+import type { CustomNodes } from './nodes.js';
 import { capture, parseClockValue } from './probes/parse.js';
 import { describeOutcome, ProbeRunner, transportOf, type AnyProbe, type ProbeOutcome } from './probes/run.js';
 import { nodeVars, render, type ClusterLayout, type GroupLayout, type TemplateVars } from './templates.js';
@@ -46,6 +49,13 @@ export interface CustomTargetOptions {
   diskLimitMb?: number | undefined;
   /** Told when the boot builds the image (the drill's `build image` phase). */
   onImageBuild?: ImageBuildListener | undefined;
+  /**
+   * Where the nodes run when not on this machine's Docker host (a swarm: engine-cluster.ts);
+   * default: containers on this machine's engine (cluster.ts).
+   */
+  engine?: Engine | undefined;
+  /** The host of each node on an engine with several (cluster.placement). */
+  placement?: Record<string, string> | undefined;
 }
 
 /**
@@ -67,11 +77,11 @@ export class CustomTarget implements Target {
   readonly backups: BackupControl;
   readonly clocks: NodeClock;
   readonly disk: NodeDisk | undefined;
-  readonly resources: NodeResources;
+  readonly resources: NodeResources | undefined;
   readonly spec: DataSpec;
   readonly layout: Layout;
   private readonly faults: CustomFaultPlumbing;
-  private cl: CustomCluster | undefined;
+  private cl: CustomNodes | undefined;
   private readonly runner: ProbeRunner;
   private state: 'new' | 'existing' = 'new';
   private vars = new Map<string, TemplateVars>();
@@ -92,16 +102,13 @@ export class CustomTarget implements Target {
         baseUrl: (n, p) => this.cl?.baseUrl(n, p),
         address: (n, p) => this.cl?.address(n, p),
         containerId: (n) => this.cl?.containerId(n),
+        ...(o.engine !== undefined ? { exec: (n, argv, t) => this.cluster().exec(n, argv, t) } : {}),
       },
       this.spec.ports[0] ?? 0,
       this.spec.client,
     );
     this.network = {
-      pid: async (n) => {
-        const st = await this.inspect(n);
-        if (st.pid === null) throw new InfraError(`node ${n} is not running: no pid`);
-        return st.pid;
-      },
+      pid: (n) => this.cluster().netns(n),
       ip: (n) => this.cluster().ip(n),
       peerPort: this.spec.peer_port,
     };
@@ -117,10 +124,14 @@ export class CustomTarget implements Target {
       readClock: (n) => this.readClock(n),
       skewBlocker: async () => this.faults.skewBlocker(),
     };
-    this.resources = {
-      containerId: (n) => this.cl?.containerId(n),
-      dataPaths: (n) => Promise.all(this.cluster().volumesOf(n).map(volumePath)),
-    };
+    // Resource faults write the node's cgroup on this machine: one Docker host only.
+    this.resources =
+      o.engine === undefined
+        ? {
+            containerId: (n) => this.cl?.containerId(n),
+            dataPaths: (n) => Promise.all(this.cluster().volumesOf(n).map(volumePath)),
+          }
+        : undefined;
     this.disk = this.faults.nodeDisk((n) => this.cluster().volumesOf(n), this.kind);
   }
 
@@ -176,7 +187,7 @@ export class CustomTarget implements Target {
 
   // -- boot ------------------------------------------------------------------------------
 
-  cluster(): CustomCluster {
+  cluster(): CustomNodes {
     if (!this.cl) throw new InfraError(`${this.kind} cluster is not started`);
     return this.cl;
   }
@@ -199,6 +210,11 @@ export class CustomTarget implements Target {
       this.module = await loadClientModule(this.spec.client.module, this.o.scenarioFile);
     }
     signal?.throwIfAborted();
+    const engine = this.o.engine;
+    if (engine !== undefined) {
+      await engine.check();
+      for (const tag of new Set(this.images.values())) await engine.distributeImage(tag);
+    }
     const first = this.dataNodes[0]!;
     await this.faults.prepare(this.images.get(first)!, this.nodeSpec(first).command, this.kind);
     const nodes: Record<string, NodeContainer> = {};
@@ -216,16 +232,22 @@ export class CustomTarget implements Target {
         backup: this.dataNodes.includes(d.name),
       };
     }
-    this.cl = new CustomCluster({
+    const common = {
       runId: this.o.runId,
       kind: this.kind,
       names: this.nodeNames,
       nodes,
       backupPath: this.spec.backup_volume,
       logDir: this.o.logDir,
-      volumeDevice: (n, i) => this.faults.volumeDevice(n, i),
-      extraMounts: this.faults.mounts(),
-    });
+    };
+    this.cl =
+      engine !== undefined
+        ? new EngineCustomCluster({ ...common, engine, placement: this.o.placement })
+        : new CustomCluster({
+            ...common,
+            volumeDevice: (n, i) => this.faults.volumeDevice(n, i),
+            extraMounts: this.faults.mounts(),
+          });
     try {
       await this.cl.createShared();
       await this.startFresh(signal);
@@ -254,6 +276,7 @@ export class CustomTarget implements Target {
     if (this.cl) await this.cl.teardown().catch(() => undefined);
     this.runner.close();
     await this.faults.close().catch(() => undefined);
+    await this.o.engine?.close();
   }
 
   // -- lifecycle -------------------------------------------------------------------------
@@ -283,9 +306,17 @@ export class CustomTarget implements Target {
   // -- probes ----------------------------------------------------------------------------
 
   exec(node: string, argv: string[], timeoutMs: number): Promise<ExecAnswer> {
-    const id = this.cl?.containerId(node);
-    if (id === undefined) return Promise.reject(new Error(`${node}: no container`));
-    return execInContainer(id, argv, timeoutMs);
+    if (this.cl?.containerId(node) === undefined) return Promise.reject(new Error(`${node}: no container`));
+    return this.cl.exec(node, argv, timeoutMs);
+  }
+
+  /** The host each node runs on, on an engine with hosts of its own (one Docker host: not reported). */
+  hostOf(node: string): string | undefined {
+    return this.o.engine !== undefined ? this.cl?.hostOf(node) : undefined;
+  }
+
+  hostClock(host: string): { clock_offset_ms: number; clock_error_ms: number } | null {
+    return this.o.engine?.hostClock(host) ?? null;
   }
 
   async health(node: string): Promise<boolean> {
@@ -353,6 +384,12 @@ export class CustomTarget implements Target {
           .map(([k, p]) => [k, transportOf(p)]),
       ),
       ...this.faults.settings(),
+      ...(this.o.engine !== undefined
+        ? {
+            ...this.o.engine.settings(),
+            hosts: Object.fromEntries(this.nodeNames.map((n) => [n, this.hostOf(n) ?? null])),
+          }
+        : {}),
     };
   }
 

@@ -16,7 +16,7 @@ import type http from 'node:http';
 import type { ProbeSpec } from '../../../scenario/custom-schema.js';
 import type { CustomTargetSpec } from '../../../scenario/custom-schema.js';
 import { render, type TemplateVars } from '../templates.js';
-import { ExecError, execInContainer } from '../../../docker/exec.js';
+import { ExecError, execInContainer, type ExecAnswer } from '../../../docker/exec.js';
 import { HttpExchangeError, httpExchange, newAgent } from '../../../client/http-exchange.js';
 import { describeDriverOutcome, type DriverOutcome, type NodeAddress } from '../../../drivers/outcome.js';
 import { RedisDriver } from '../../../drivers/redis.js';
@@ -31,6 +31,11 @@ export interface ProbeHost {
   /** 127.0.0.1 and the host port of a container port; undefined when not published now. */
   address(node: string, containerPort: number): NodeAddress | undefined;
   containerId(node: string): string | undefined;
+  /**
+   * Run a command in the node's container where it runs (a swarm: through the engine of its
+   * host); default: docker exec on this machine's engine by containerId.
+   */
+  exec?(node: string, argv: string[], timeoutMs: number): Promise<ExecAnswer>;
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 2000;
@@ -175,11 +180,8 @@ export class ProbeRunner {
     const id = this.host.containerId(node);
     if (id === undefined) return { kind: 'unsent', error: 'node has no container' };
     try {
-      const a = await execInContainer(
-        id,
-        x.command.map((arg) => render(arg, vars)),
-        t,
-      );
+      const argv = x.command.map((arg) => render(arg, vars));
+      const a = this.host.exec ? await this.host.exec(node, argv, t) : await execInContainer(id, argv, t);
       const output = a.stdout + (a.stderr !== '' ? (a.stdout !== '' ? '\n' : '') + a.stderr : '');
       if (a.exitCode !== x.expect_exit) {
         return { kind: 'mismatch', output, exitCode: a.exitCode, detail: `exit code ${a.exitCode}` };

@@ -1,0 +1,57 @@
+// What a custom target cannot do yet when its nodes are placed by an engine other than this
+// machine's Docker host (a swarm), refused before anything starts (exit 2, docs/swarm.md):
+// everything that needs this machine's files or cgroups inside or under a node.
+//
+//   cluster.compose                 a Compose file's services, bind mounts of host files and
+//                                   all, run on one Docker host
+//   probes.restore.mode: offline    the restore runs in a one-off container beside the node's
+//                                   volumes, made on this machine's engine
+//   clock-skew                      libfaketime is bind-mounted from this machine, the offset
+//                                   files live under this machine's run state
+//   disk-full                       size-bounded volumes are loop devices of this machine
+//   backup-storage                  acts on the backup volume's files on this machine
+//   memory, cpu, io-limit           write the node's cgroup on this machine
+
+import { UsageError } from '../../core/errors.js';
+import type { Scenario } from '../../scenario/schema.js';
+import type { Layout } from './layout.js';
+
+/** Fault kinds that act on this machine's files or cgroups of a custom node. */
+const LOCAL_ONLY_FAULTS: Readonly<Record<string, string>> = {
+  'clock-skew': "libfaketime and the nodes' offset files come from this machine",
+  'disk-full': "the nodes' size-bounded volumes are loop devices of this machine",
+  'backup-storage': "it acts on the backup volume's files on this machine",
+  memory: "it writes the node's cgroup on this machine",
+  cpu: "it writes the node's cgroup on this machine",
+  'io-limit': "it writes the node's cgroup on this machine",
+};
+
+/** The first thing of `scenario` a custom target cannot do on `engine`, as `<field>: <why>`; undefined: none. */
+export function engineRefusal(scenario: Scenario, layout: Layout, engine: string): string | undefined {
+  const c = scenario.cluster;
+  const later = `custom targets on engine ${engine} do not support it yet (docs/swarm.md)`;
+  if (c.compose !== undefined) return `cluster.compose: a Compose file's services run on one Docker host; ${later}`;
+  const binds = layout.nodes.find((n) => n.binds.length > 0);
+  if (binds !== undefined) return `node ${binds.name}: bind mounts of host files; ${later}`;
+  if (layout.spec.probes.restore?.mode === 'offline') {
+    const where = layout.grouped ? `cluster.groups.${layout.data.name}` : 'cluster.custom';
+    return `${where}.probes.restore.mode: an offline restore runs a one-off container on this machine; ${later}`;
+  }
+  for (const [i, s] of scenario.steps.entries()) {
+    if (s.kind !== 'fault') continue;
+    const why = LOCAL_ONLY_FAULTS[s.fault.kind];
+    if (why !== undefined) return `steps[${i}].fault.kind: ${s.fault.kind} on a custom target: ${why}; ${later}`;
+  }
+  return undefined;
+}
+
+/** Refuse (exit 2) a custom target's scenario that cannot run on `engine`. */
+export function assertEngineSupports(
+  scenario: Scenario,
+  layout: Layout,
+  engine: string,
+  file: string | undefined,
+): void {
+  const why = engineRefusal(scenario, layout, engine);
+  if (why !== undefined) throw new UsageError(`${file ?? 'scenario'}: ${why}`);
+}
