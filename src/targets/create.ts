@@ -73,7 +73,7 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
     }
     case 'custom': {
       const layout = customLayout(scenario, ctx.scenarioFile);
-      if (engineKind !== 'docker') assertEngineSupports(scenario, layout, engineKind, ctx.scenarioFile);
+      assertEngineSupports(scenario, engineKind, ctx.scenarioFile);
       return new CustomTarget({
         layout,
         ...(engineKind !== 'docker'

@@ -11,6 +11,7 @@ import { createProgress } from '../../reporters/progress.js';
 import { renderSummary } from '../../reporters/summary-table.js';
 import { runDrill } from '../../run/drill.js';
 import { exitCodeFor } from '../../run/exit-code.js';
+import { assertEngineSupports } from '../../targets/custom/engine-limits.js';
 import {
   aggregateRuns,
   exitCodeForRepeats,
@@ -138,6 +139,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const names = files.map((f) => f.path).join(', ') || 'nothing: more shards than scenarios';
       process.stderr.write(`shard ${shardText(shard.record)} of ${shard.record.library.length} scenarios: ${names}\n`);
     }
+    // What a target cannot do on the engine it is to run on: refused before anything starts.
+    for (const f of files)
+      assertEngineSupports(f.scenario, args.engine ?? f.scenario.cluster.engine ?? 'docker', f.path);
     const formats = splitFormats(args.format, defaultFileReporters);
     if (args['dry-run']) {
       for (const f of files) {

@@ -14,7 +14,6 @@
 
 import { UsageError } from '../../core/errors.js';
 import type { Scenario } from '../../scenario/schema.js';
-import type { Layout } from './layout.js';
 
 /** Fault kinds that act on this machine's files or cgroups of a custom node. */
 const LOCAL_ONLY_FAULTS: Readonly<Record<string, string>> = {
@@ -27,15 +26,17 @@ const LOCAL_ONLY_FAULTS: Readonly<Record<string, string>> = {
 };
 
 /** The first thing of `scenario` a custom target cannot do on `engine`, as `<field>: <why>`; undefined: none. */
-export function engineRefusal(scenario: Scenario, layout: Layout, engine: string): string | undefined {
+export function engineRefusal(scenario: Scenario, engine: string): string | undefined {
   const c = scenario.cluster;
+  if (c.target !== 'custom' || engine === 'docker') return undefined;
   const later = `custom targets on engine ${engine} do not support it yet (docs/swarm.md)`;
-  if (c.compose !== undefined) return `cluster.compose: a Compose file's services run on one Docker host; ${later}`;
-  const binds = layout.nodes.find((n) => n.binds.length > 0);
-  if (binds !== undefined) return `node ${binds.name}: bind mounts of host files; ${later}`;
-  if (layout.spec.probes.restore?.mode === 'offline') {
-    const where = layout.grouped ? `cluster.groups.${layout.data.name}` : 'cluster.custom';
-    return `${where}.probes.restore.mode: an offline restore runs a one-off container on this machine; ${later}`;
+  if (c.compose !== undefined)
+    return `cluster.compose: the services of a Compose file (bind mounts and all) run on one Docker host; ${later}`;
+  const offline = 'an offline restore runs a one-off container on this machine';
+  if (c.custom?.probes.restore?.mode === 'offline') return `cluster.custom.probes.restore.mode: ${offline}; ${later}`;
+  for (const [name, g] of Object.entries(c.groups ?? {})) {
+    if (g.probes?.restore?.mode === 'offline')
+      return `cluster.groups.${name}.probes.restore.mode: ${offline}; ${later}`;
   }
   for (const [i, s] of scenario.steps.entries()) {
     if (s.kind !== 'fault') continue;
@@ -45,13 +46,8 @@ export function engineRefusal(scenario: Scenario, layout: Layout, engine: string
   return undefined;
 }
 
-/** Refuse (exit 2) a custom target's scenario that cannot run on `engine`. */
-export function assertEngineSupports(
-  scenario: Scenario,
-  layout: Layout,
-  engine: string,
-  file: string | undefined,
-): void {
-  const why = engineRefusal(scenario, layout, engine);
+/** Refuse (exit 2) a scenario whose custom target cannot run on `engine`, naming the file and the field. */
+export function assertEngineSupports(scenario: Scenario, engine: string, file: string | undefined): void {
+  const why = engineRefusal(scenario, engine);
   if (why !== undefined) throw new UsageError(`${file ?? 'scenario'}: ${why}`);
 }

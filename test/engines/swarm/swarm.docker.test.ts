@@ -4,7 +4,9 @@
 // passes; the journal and the result name the host of the fault; afterwards no host keeps
 // anything of the run (services, secrets, containers, volumes, networks). The other four
 // scenarios of the issue (partition, clock skew, disk full, backup and restore) pass there
-// too. Then a harness
+// too. A custom target (the etcd example: Debian's etcd in an image built FROM scratch)
+// runs its primary-down unchanged there, a node on each host, and what a custom target
+// cannot do on a swarm yet is refused with exit 2. Then a harness
 // killed with SIGKILL while its disk-full fault is in effect: `drill cleanup --run <id>
 // --engine swarm` leaves nothing on any host either, loop devices behind the bounded disks
 // included (the fixture's hosts share this machine's kernel, so its /sys/block shows them).
@@ -154,6 +156,52 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
       ['restart', true, true],
     ]);
     for (const f of result.faults) expect(Object.keys(f.hosts ?? {})).toEqual(f.nodes);
+  }, 600_000);
+
+  it('a custom target (etcd) passes primary-down with a node on each host; drill cleanup leaves nothing', async () => {
+    const etcd = join(root, 'examples/etcd');
+    if (!existsSync(join(etcd, 'rootfs/usr/local/bin/etcd'))) await execa('bash', [join(etcd, 'prepare.sh')]);
+    const customOut = join(out, 'custom');
+    const r = await execa(
+      'node',
+      [bin, 'run', join(etcd, 'primary-down.yaml'), '--engine', 'swarm', '--out', customOut],
+      { cwd: root, reject: false, timeout: 500_000, env: { ...env, FORCE_COLOR: '0' } },
+    );
+    const dir = join(customOut, 'etcd-primary-down');
+    const runDir = join(dir, readdirSync(dir).sort().at(-1)!);
+    const result = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')) as DrillResult;
+    expect({ exit: r.exitCode, verdict: result.verdict, error: result.error }, r.stderr).toEqual({
+      exit: 0,
+      verdict: 'pass',
+      error: undefined,
+    });
+    const settings = result.target.settings as { engine: string; hosts: Record<string, string> };
+    expect(settings.engine).toBe('swarm');
+    expect(new Set(Object.values(settings.hosts))).toEqual(new Set(['h1', 'h2', 'h3']));
+    const [kill] = result.faults;
+    expect(kill?.kind).toBe('kill');
+    expect(kill?.confirmed_s).not.toBeNull();
+    expect(kill!.hosts).toEqual({ [kill!.nodes[0]!]: settings.hosts[kill!.nodes[0]!] });
+    const c = await execa('node', [bin, 'cleanup', '--run', result.run_id, '--engine', 'swarm'], {
+      cwd: root,
+      reject: false,
+      env: { ...env, FORCE_COLOR: '0' },
+    });
+    expect({ exit: c.exitCode, stderr: c.stderr }).toEqual({ exit: 0, stderr: '' });
+    expect(await leftOnHosts(env, result.run_id)).toEqual([]);
+
+    // What needs this machine's files in a custom node is refused before anything starts.
+    const skew = await execa(
+      'node',
+      [bin, 'run', join(etcd, 'clock-skew.yaml'), '--engine', 'swarm', '--out', customOut],
+      {
+        cwd: root,
+        reject: false,
+        env: { ...env, FORCE_COLOR: '0' },
+      },
+    );
+    expect(skew.exitCode, skew.stderr).toBe(2);
+    expect(skew.stderr).toMatch(/steps\[\d+\]\.fault\.kind: clock-skew on a custom target/);
   }, 600_000);
 
   it('SIGKILL of the harness mid-fault: drill cleanup --engine swarm leaves nothing on any host', async () => {
