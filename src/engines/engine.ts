@@ -138,6 +138,12 @@ export interface Engine {
   createNetwork(req: NetworkRequest): Promise<RunNetwork>;
   /** Create and start a node (a task pinned to its host on a swarm). */
   startNode(spec: NodeSpec, net: RunNetwork): Promise<EngineNode>;
+  /**
+   * Run `spec` once to its end on its host, with its volumes (created, labelled, if missing)
+   * and no network: an offline restore before a node starts. Its exit code and output.
+   * Optional: one Docker host's custom targets run theirs beside the node (cluster.ts).
+   */
+  runOnce?(spec: NodeSpec, timeoutMs: number): Promise<{ exitCode: number; output: string }>;
   removeNetwork(name: string): Promise<void>;
   /** Remove a volume of the run on every host that has it. Already gone is fine. */
   removeVolume(name: string): Promise<void>;

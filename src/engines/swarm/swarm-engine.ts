@@ -15,12 +15,13 @@ import type { Clock } from '../../core/clock.js';
 import { InfraError } from '../../core/errors.js';
 import { errorLine, isNotFound } from '../../docker/engine.js';
 import { ensureAgentImage } from '../../agent/image.js';
+import { runOneOffContainer } from '../../docker/one-off.js';
 import { runNames } from '../../agent/protocol.js';
 import type { HostOps } from '../../faults/host-ops.js';
 import type { Engine, MountSpec, NetworkRequest, NodeSpec, RunNetwork } from '../engine.js';
 import { AgentFleet } from './agents.js';
 import type { SwarmConfig } from './config.js';
-import { resolveSwarm, type Swarm } from './hosts.js';
+import { resolveSwarm, type Swarm, type SwarmHost } from './hosts.js';
 import { distributeImage } from './images.js';
 import { SwarmNode } from './swarm-node.js';
 
@@ -128,13 +129,19 @@ export class SwarmEngine implements Engine {
     return [...rest, ...tmpfs] as unknown as Docker.MountSettings[];
   }
 
-  async startNode(spec: NodeSpec, net: RunNetwork): Promise<SwarmNode> {
+  private host(spec: NodeSpec): SwarmHost {
     const sw = this.s();
     const where = sw.hosts.find((h) => h.hostname === (spec.host ?? sw.hosts[0]?.hostname));
     if (!where)
       throw new InfraError(
         `node ${spec.name}: no host ${spec.host} in the swarm (hosts: ${sw.hosts.map((h) => h.hostname).join(', ')})`,
       );
+    return where;
+  }
+
+  async startNode(spec: NodeSpec, net: RunNetwork): Promise<SwarmNode> {
+    const sw = this.s();
+    const where = this.host(spec);
     const service = {
       Name: spec.resourceName,
       Labels: spec.labels,
@@ -186,6 +193,30 @@ export class SwarmEngine implements Engine {
       throw e;
     }
     return node;
+  }
+
+  /** A plain container on the host's own engine: a swarm service would restart or linger. */
+  async runOnce(spec: NodeSpec, timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+    const h = this.host(spec);
+    for (const m of spec.mounts) {
+      if (m.kind !== 'volume') continue;
+      await h.docker.createVolume({ Name: m.name, Labels: spec.labels }).catch((e: unknown) => {
+        throw new InfraError(`create volume ${m.name} on ${h.hostname}: ${errorLine(e)}`);
+      });
+    }
+    const mounts = spec.mounts.map((m) =>
+      m.kind === 'bind'
+        ? { Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly ?? false }
+        : { Type: 'volume' as const, Source: m.name, Target: m.target, ReadOnly: m.readOnly ?? false },
+    );
+    return runOneOffContainer(
+      { name: spec.resourceName, image: spec.image, hostname: spec.name, labels: spec.labels },
+      mounts,
+      spec.command ?? [],
+      spec.env,
+      timeoutMs,
+      h.docker,
+    );
   }
 
   async removeNetwork(name: string): Promise<void> {

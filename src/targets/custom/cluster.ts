@@ -21,7 +21,7 @@ import { execInContainer, type ExecAnswer } from '../../docker/exec.js';
 import { deviceVolumeOpts } from '../../faults/bounded-disk.js';
 import type { NodeState } from '../target.js';
 import type { CustomNodes } from './nodes.js';
-import { runOneOffContainer } from './one-off.js';
+import { runOneOffContainer } from '../../docker/one-off.js';
 
 /** What one node's container is made of (a node of the layout, its image built or found). */
 export interface NodeContainer {

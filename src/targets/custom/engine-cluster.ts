@@ -9,9 +9,10 @@
 // repository (the directory every swarm host shares). Same names and labels as on one
 // host, so `drill cleanup --run <id> --engine swarm` finds them.
 //
-// What needs this machine's files in the node (bind mounts of host paths, libfaketime from
-// the host, loop-backed volumes, one-off restore containers) stays with the one-host
-// driver (cluster.ts); engine-limits.ts refuses such scenarios before anything starts.
+// An offline restore runs in a one-off container on the node's host, beside its volumes,
+// before the node starts (Engine.runOnce). What needs this machine's files in the node (bind
+// mounts of host paths, libfaketime from the host, loop-backed volumes) stays with the
+// one-host driver (cluster.ts); engine-limits.ts refuses such scenarios before anything starts.
 
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
@@ -116,12 +117,16 @@ export class EngineCustomCluster implements CustomNodes {
     return m;
   }
 
+  /** The host a node is placed on: the scenario's placement, else round robin; the same after a destroy. */
+  private hostFor(name: string): string | undefined {
+    return this.o.placement?.[name] ?? this.hosts[this.o.names.indexOf(name) % this.hosts.length];
+  }
+
   async startNode(name: string): Promise<void> {
     const r = this.rec(name);
     if (r.node !== undefined) return this.start(name);
     if (r.spec === undefined || this.net === undefined) throw new InfraError(`node ${name} has no container`);
     const d = this.def(name);
-    const i = this.o.names.indexOf(name);
     r.node = await this.o.engine.startNode(
       {
         name,
@@ -137,7 +142,7 @@ export class EngineCustomCluster implements CustomNodes {
         user: d.user,
         tmpfs: d.tmpfs,
         ulimits: d.ulimits,
-        host: this.o.placement?.[name] ?? this.hosts[i % this.hosts.length],
+        host: this.hostFor(name),
       },
       this.net,
     );
@@ -236,24 +241,49 @@ export class EngineCustomCluster implements CustomNodes {
     }
   }
 
-  runOneOff(node: string): Promise<{ exitCode: number; output: string }> {
-    // engine-limits.ts refuses offline restores on an engine before the run starts.
-    return Promise.reject(new InfraError(`${node}: an offline restore needs one Docker host (engine docker)`));
+  /** An offline restore: a one-off container on the node's host with its volumes, before the node starts. */
+  runOneOff(
+    node: string,
+    argv: string[],
+    env: Record<string, string>,
+    timeoutMs: number,
+  ): Promise<{ exitCode: number; output: string }> {
+    const e = this.o.engine;
+    if (e.runOnce === undefined)
+      return Promise.reject(new InfraError(`${node}: engine ${e.kind} cannot run a one-off container`));
+    const labels = drillLabels({ runId: this.o.runId, role: 'helper', kind: this.def(node).kind, node });
+    return e.runOnce(
+      {
+        name: node,
+        resourceName: `drill-${this.o.runId}-${node}-oneoff-${Date.now().toString(36)}`,
+        image: this.def(node).image,
+        command: argv,
+        env,
+        ports: [],
+        mounts: this.mounts(node),
+        labels,
+        host: this.hostFor(node),
+      },
+      timeoutMs,
+    );
   }
 
+  /** In parallel: on a swarm, removing a service waits for its task's container to go. */
   async destroyNodes(names: readonly string[]): Promise<void> {
-    for (const name of names) {
-      const r = this.rec(name);
-      this.logStops.get(name)?.();
-      this.logStops.delete(name);
-      try {
-        await r.node?.remove();
-        for (const v of this.volumesOf(name)) await this.o.engine.removeVolume(v);
-      } catch (e) {
-        throw new InfraError(`remove node ${name}: ${errorLine(e)}`);
-      }
-      this.placed.set(name, { spec: undefined, node: undefined, ports: new Map(), ip: '' });
+    await Promise.all(names.map((name) => this.destroyNode(name)));
+  }
+
+  private async destroyNode(name: string): Promise<void> {
+    const r = this.rec(name);
+    this.logStops.get(name)?.();
+    this.logStops.delete(name);
+    try {
+      await r.node?.remove();
+      for (const v of this.volumesOf(name)) await this.o.engine.removeVolume(v);
+    } catch (e) {
+      throw new InfraError(`remove node ${name}: ${errorLine(e)}`);
     }
+    this.placed.set(name, { spec: undefined, node: undefined, ports: new Map(), ip: '' });
   }
 
   backupHostPath(): Promise<string> {

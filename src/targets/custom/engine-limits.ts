@@ -4,8 +4,6 @@
 //
 //   cluster.compose                 a Compose file's services, bind mounts of host files and
 //                                   all, run on one Docker host
-//   probes.restore.mode: offline    the restore runs in a one-off container beside the node's
-//                                   volumes, made on this machine's engine
 //   clock-skew                      libfaketime is bind-mounted from this machine, the offset
 //                                   files live under this machine's run state
 //   disk-full                       size-bounded volumes are loop devices of this machine
@@ -32,12 +30,6 @@ export function engineRefusal(scenario: Scenario, engine: string): string | unde
   const later = `custom targets on engine ${engine} do not support it yet (docs/swarm.md)`;
   if (c.compose !== undefined)
     return `cluster.compose: the services of a Compose file (bind mounts and all) run on one Docker host; ${later}`;
-  const offline = 'an offline restore runs a one-off container on this machine';
-  if (c.custom?.probes.restore?.mode === 'offline') return `cluster.custom.probes.restore.mode: ${offline}; ${later}`;
-  for (const [name, g] of Object.entries(c.groups ?? {})) {
-    if (g.probes?.restore?.mode === 'offline')
-      return `cluster.groups.${name}.probes.restore.mode: ${offline}; ${later}`;
-  }
   for (const [i, s] of scenario.steps.entries()) {
     if (s.kind !== 'fault') continue;
     const why = LOCAL_ONLY_FAULTS[s.fault.kind];

@@ -1,11 +1,12 @@
-// A one-off container of a custom node's image on this machine's Docker host, with the
-// node's volumes and no network: an offline restore writes the node's data before the node
-// starts. Labelled as a helper of the run; removed when it exits (or times out).
+// A one-off container of a node's image on a Docker host (this machine's, or a swarm host's
+// own engine), with the node's volumes and no network: an offline restore writes the node's
+// data before the node starts. Labelled as a helper of the run; removed when it exits (or
+// times out).
 
 import type Docker from 'dockerode';
-import { InfraError } from '../../core/errors.js';
-import { docker, errorLine } from '../../docker/engine.js';
-import { demuxText } from '../../docker/log-text.js';
+import { InfraError } from '../core/errors.js';
+import { docker, errorLine } from './engine.js';
+import { demuxText } from './log-text.js';
 
 export interface OneOff {
   /** Container name: drill-<runId>-<node>-oneoff-<stamp>. */
@@ -23,8 +24,8 @@ export async function runOneOffContainer(
   argv: string[],
   env: Record<string, string>,
   timeoutMs: number,
+  d: Docker = docker(),
 ): Promise<{ exitCode: number; output: string }> {
-  const d = docker();
   const node = o.hostname;
   try {
     const c = await d.createContainer({

@@ -1,0 +1,36 @@
+// What a custom target cannot do on a swarm yet is refused by field, from the scenario alone;
+// what it can do (nodes, groups, command probes, offline restores) is not.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../src/core/errors.js';
+import { parseScenario } from '../../../src/scenario/load.js';
+import { assertEngineSupports, engineRefusal } from '../../../src/targets/custom/engine-limits.js';
+
+const examples = resolve(import.meta.dirname, '../../../examples');
+const load = (file: string) => parseScenario(readFileSync(join(examples, file), 'utf8'), file);
+
+describe('custom targets on an engine other than one Docker host', () => {
+  it.each([
+    'etcd/primary-down.yaml',
+    'etcd/backup-restore.yaml',
+    'redis-sentinel/primary-down.yaml',
+    'redis-sentinel/isolate-primary.yaml',
+  ])('%s runs on a swarm', (file) => {
+    expect(engineRefusal(load(file), 'swarm')).toBeUndefined();
+  });
+
+  it.each([
+    ['etcd/clock-skew.yaml', /^steps\[1\]\.fault\.kind: clock-skew on a custom target: /],
+    ['etcd/disk-full.yaml', /^steps\[2\]\.fault\.kind: disk-full on a custom target: /],
+    ['postgres-patroni/kill-primary.yaml', /^cluster\.compose: /],
+  ])('%s is refused, naming the field', (file, field) => {
+    expect(engineRefusal(load(file), 'swarm')).toMatch(field);
+    expect(() => assertEngineSupports(load(file), 'swarm', file)).toThrow(UsageError);
+  });
+
+  it('one Docker host takes everything, as before', () => {
+    for (const f of ['etcd/clock-skew.yaml', 'etcd/disk-full.yaml', 'postgres-patroni/kill-primary.yaml'])
+      expect(engineRefusal(load(f), 'docker')).toBeUndefined();
+  });
+});
