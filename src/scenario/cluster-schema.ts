@@ -8,7 +8,8 @@ import { describeValue, formatDuration } from './duration.js';
 import { ENGINE_KINDS } from '../engines/engine.js';
 import { always, duration, isRec, MAX_NODES, onOff } from './fields.js';
 
-const NODE_NAME = /^n[1-9][0-9]?$/;
+/** n1..nN, or a node of a group: <group>-1..<group>-N. */
+const NODE_NAME = /^(?:n[1-9][0-9]?|[a-z0-9_]+-[1-9][0-9]?)$/;
 
 export const SUPPORTED_TARGETS = ['graph-agent', 'custom'] as const;
 
@@ -124,10 +125,11 @@ export const clusterSchema = z
           'Swarm, a fault agent on every host (docs/swarm.md). `drill run --engine` overrides it.',
       ),
     placement: z
-      .record(z.string().regex(NODE_NAME, { error: 'expected a node name such as n1' }), z.string().min(1))
+      .record(z.string().regex(NODE_NAME, { error: 'expected a node name such as n1 or etcd-1' }), z.string().min(1))
       .optional()
       .describe(
-        'engine swarm: the host (swarm node hostname) of each node, e.g. { n1: host-a, n2: host-b }; nodes not ' +
+        'engine swarm: the host (swarm node hostname) of each node, e.g. { n1: host-a, n2: host-b } (with groups: ' +
+          '{ etcd-1: host-a }); nodes not ' +
           'named are spread over the hosts in order.',
       ),
     agent: agentSchema.prefault({}),
