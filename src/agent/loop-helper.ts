@@ -79,9 +79,17 @@ export class LoopHelper {
     return this.detachAll(loopsBacking((f) => f.startsWith(prefix)));
   }
 
+  /**
+   * Detach each device; one already detached ("No such device or address": another host's
+   * cleanup on the same kernel, as in the one-machine swarm fixture, or a detach that raced
+   * this one) counts as done.
+   */
   private async detachAll(devs: string[]): Promise<number> {
     if (devs.length === 0) return 0;
-    await this.run(['losetup', '-d', ...devs]);
+    const script =
+      'rc=0; for d in "$@"; do out=$(losetup -d "$d" 2>&1) || case "$out" in ' +
+      '*"No such device or address"*) ;; *) echo "$out" >&2; rc=1 ;; esac; done; exit $rc';
+    await this.run(['sh', '-c', script, 'sh', ...devs]);
     return devs.length;
   }
 

@@ -81,7 +81,7 @@ export async function cleanHostState(
       loops: last.loops ?? 0,
       dirs: last.dirs ?? 0,
       repositories: last.repositories ?? 0,
-      errors: (last.errors ?? []).map((e) => `${host}: ${e}`),
+      errors: last.errors ?? [], // each already names its host
     };
   } catch (e) {
     return { loops: 0, dirs: 0, repositories: 0, errors: [`${host}: agent cleanup: ${errorLine(e)}`] };
