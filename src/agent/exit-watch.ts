@@ -36,11 +36,15 @@ export class ExitWatches {
     private readonly now: () => number,
   ) {}
 
-  /** Start watching `pid`, the main process of `container`. */
-  watch(container: string, pid: number): void {
+  /**
+   * Start watching `pid`, the main process of `container`; with `start`, only if the pid is
+   * still the process that started then (a pid remembered from an earlier inspect).
+   */
+  watch(container: string, pid: number, start?: string): boolean {
     this.clear(container);
     const first = procState(this.procRoot, pid);
-    if (first === null || first.state === 'Z' || first.state === 'X') return;
+    if (first === null || first.state === 'Z' || first.state === 'X') return false;
+    if (start !== undefined && first.start !== start) return false;
     const w: Watch = { pid, start: first.start, exitedAt: null, timer: undefined };
     const started = this.now();
     w.timer = setInterval(() => {
@@ -55,6 +59,7 @@ export class ExitWatches {
     }, POLL_MS);
     w.timer.unref();
     this.watches.set(container, w);
+    return true;
   }
 
   /**
