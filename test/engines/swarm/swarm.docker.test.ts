@@ -161,23 +161,8 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
   it('a custom target (etcd) passes primary-down with a node on each host; drill cleanup leaves nothing', async () => {
     const etcd = join(root, 'examples/etcd');
     if (!existsSync(join(etcd, 'rootfs/usr/local/bin/etcd'))) await execa('bash', [join(etcd, 'prepare.sh')]);
-    const customOut = join(out, 'custom');
-    const r = await execa(
-      'node',
-      [bin, 'run', join(etcd, 'primary-down.yaml'), '--engine', 'swarm', '--out', customOut],
-      { cwd: root, reject: false, timeout: 500_000, env: { ...env, FORCE_COLOR: '0' } },
-    );
-    const dir = join(customOut, 'etcd-primary-down');
-    const runDir = join(dir, readdirSync(dir).sort().at(-1)!);
-    const result = JSON.parse(readFileSync(join(runDir, 'result.json'), 'utf8')) as DrillResult;
-    expect({ exit: r.exitCode, verdict: result.verdict, error: result.error }, r.stderr).toEqual({
-      exit: 0,
-      verdict: 'pass',
-      error: undefined,
-    });
-    const settings = result.target.settings as { engine: string; hosts: Record<string, string> };
-    expect(settings.engine).toBe('swarm');
-    expect(new Set(Object.values(settings.hosts))).toEqual(new Set(['h1', 'h2', 'h3']));
+    const { result } = await runOnSwarm('etcd-primary-down', join(etcd, 'primary-down.yaml'));
+    const settings = result.target.settings as { hosts: Record<string, string> };
     const [kill] = result.faults;
     expect(kill?.kind).toBe('kill');
     expect(kill?.confirmed_s).not.toBeNull();
@@ -193,7 +178,7 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     // What needs this machine's files in a custom node is refused before anything starts.
     const skew = await execa(
       'node',
-      [bin, 'run', join(etcd, 'clock-skew.yaml'), '--engine', 'swarm', '--out', customOut],
+      [bin, 'run', join(etcd, 'clock-skew.yaml'), '--engine', 'swarm', '--out', join(out, 'custom')],
       {
         cwd: root,
         reject: false,
