@@ -1,6 +1,8 @@
 // What a custom target cannot do yet when its nodes are placed by an engine other than this
 // machine's Docker host (a swarm), refused before anything starts (exit 2, docs/swarm.md):
-// everything that needs this machine's files or cgroups inside or under a node.
+// everything that needs this machine's files or cgroups inside or under a node. graph-agent's
+// only such faults are the resource faults (the rest go through the hosts' fault agents).
+// `drill run` and `drill validate` (with --engine, or the scenario's cluster.engine) check it.
 //
 //   cluster.compose                 a Compose file's services, bind mounts of host files and
 //                                   all, run on one Docker host
@@ -26,7 +28,8 @@ const LOCAL_ONLY_FAULTS: Readonly<Record<string, string>> = {
 /** The first thing of `scenario` a custom target cannot do on `engine`, as `<field>: <why>`; undefined: none. */
 export function engineRefusal(scenario: Scenario, engine: string): string | undefined {
   const c = scenario.cluster;
-  if (c.target !== 'custom' || engine === 'docker') return undefined;
+  if (engine === 'docker') return undefined;
+  if (c.target !== 'custom') return graphAgentRefusal(scenario, engine);
   const later = `custom targets on engine ${engine} do not support it yet (docs/swarm.md)`;
   if (c.compose !== undefined)
     return `cluster.compose: the services of a Compose file (bind mounts and all) run on one Docker host; ${later}`;
@@ -34,6 +37,18 @@ export function engineRefusal(scenario: Scenario, engine: string): string | unde
     if (s.kind !== 'fault') continue;
     const why = LOCAL_ONLY_FAULTS[s.fault.kind];
     if (why !== undefined) return `steps[${i}].fault.kind: ${s.fault.kind} on a custom target: ${why}; ${later}`;
+  }
+  return undefined;
+}
+
+/** graph-agent's resource faults write the node's cgroup on this machine; its other faults go through the agents. */
+function graphAgentRefusal(scenario: Scenario, engine: string): string | undefined {
+  for (const [i, s] of scenario.steps.entries()) {
+    if (s.kind !== 'fault' || !['memory', 'cpu', 'io-limit'].includes(s.fault.kind)) continue;
+    return (
+      `steps[${i}].fault.kind: ${s.fault.kind}: ${LOCAL_ONLY_FAULTS[s.fault.kind]}; ` +
+      `not supported on engine ${engine} yet (docs/swarm.md)`
+    );
   }
   return undefined;
 }

@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../../src/core/errors.js';
+import { validateScenarios } from '../../../src/cli/commands/validate.js';
+import { ScenarioError, UsageError } from '../../../src/core/errors.js';
 import { parseScenario } from '../../../src/scenario/load.js';
 import { assertEngineSupports, engineRefusal } from '../../../src/targets/custom/engine-limits.js';
 
@@ -32,5 +33,25 @@ describe('custom targets on an engine other than one Docker host', () => {
   it('one Docker host takes everything, as before', () => {
     for (const f of ['etcd/clock-skew.yaml', 'etcd/disk-full.yaml', 'postgres-patroni/kill-primary.yaml'])
       expect(engineRefusal(load(f), 'docker')).toBeUndefined();
+  });
+});
+
+describe('graph-agent on a swarm, and drill validate', () => {
+  const scenarios = resolve(import.meta.dirname, '../../../scenarios');
+  const lib = (file: string) => parseScenario(readFileSync(join(scenarios, file), 'utf8'), file);
+
+  it("refuses only graph-agent's resource faults (the cgroup of the node on this machine)", () => {
+    expect(engineRefusal(lib('cpu-throttle.yaml'), 'swarm')).toMatch(/^steps\[\d+\]\.fault\.kind: cpu: /);
+    expect(engineRefusal(lib('cpu-throttle.yaml'), 'docker')).toBeUndefined();
+    for (const f of ['disk-full.yaml', 'clock-skew.yaml', 'backup-restore-full.yaml', 'partition-primary.yaml'])
+      expect(engineRefusal(lib(f), 'swarm'), f).toBeUndefined();
+  });
+
+  it('drill validate refuses what the engine would, with --engine or the scenario its own cluster.engine', async () => {
+    const lines: string[] = [];
+    const file = join(examples, 'etcd/clock-skew.yaml');
+    await expect(validateScenarios([file], (l) => lines.push(l), 'swarm')).rejects.toThrow(ScenarioError);
+    expect(lines).toEqual([`bad ${file}  (1 problem)`]);
+    await expect(validateScenarios([file], () => undefined)).resolves.toBeUndefined();
   });
 });
