@@ -8,7 +8,7 @@ import { hostCaps } from '../faults/host-caps.js';
 import { faultKind } from '../faults/registry.js';
 import { CustomTarget } from './custom/target.js';
 import { layoutFromCompose, layoutFromCustom, layoutFromGroups, type Layout } from './custom/layout.js';
-import { assertEngineSupports } from './custom/engine-limits.js';
+import { assertEngineSupports } from '../engines/limits.js';
 import { readCompose } from '../scenario/compose.js';
 import path from 'node:path';
 import { GraphAgentTarget } from './graph-agent/target.js';

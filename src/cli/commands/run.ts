@@ -11,7 +11,7 @@ import { createProgress } from '../../reporters/progress.js';
 import { renderSummary } from '../../reporters/summary-table.js';
 import { runDrill } from '../../run/drill.js';
 import { exitCodeFor } from '../../run/exit-code.js';
-import { assertEngineSupports } from '../../targets/custom/engine-limits.js';
+import { assertEngineSupports } from '../../engines/limits.js';
 import {
   aggregateRuns,
   exitCodeForRepeats,

@@ -8,7 +8,7 @@ import { ScenarioError } from '../../core/errors.js';
 import { resolveScenarioArgs } from '../../scenario/library.js';
 import { checkScenarioFiles } from '../../scenario/load.js';
 import { ENGINE_KINDS, type EngineKind } from '../../engines/engine.js';
-import { engineRefusal } from '../../targets/custom/engine-limits.js';
+import { engineRefusal } from '../../engines/limits.js';
 
 interface ValidateArgs {
   scenario: string[];

@@ -12,7 +12,7 @@
 // An offline restore runs in a one-off container on the node's host, beside its volumes,
 // before the node starts (Engine.runOnce). What needs this machine's files in the node (bind
 // mounts of host paths, libfaketime from the host, loop-backed volumes) stays with the
-// one-host driver (cluster.ts); engine-limits.ts refuses such scenarios before anything starts.
+// one-host driver (cluster.ts); src/engines/limits.ts refuses such scenarios before anything starts.
 
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';

@@ -3,12 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateScenarios } from '../../../src/cli/commands/validate.js';
-import { ScenarioError, UsageError } from '../../../src/core/errors.js';
-import { parseScenario } from '../../../src/scenario/load.js';
-import { assertEngineSupports, engineRefusal } from '../../../src/targets/custom/engine-limits.js';
+import { validateScenarios } from '../../src/cli/commands/validate.js';
+import { ScenarioError, UsageError } from '../../src/core/errors.js';
+import { parseScenario } from '../../src/scenario/load.js';
+import { assertEngineSupports, engineRefusal } from '../../src/engines/limits.js';
 
-const examples = resolve(import.meta.dirname, '../../../examples');
+const examples = resolve(import.meta.dirname, '../../examples');
 const load = (file: string) => parseScenario(readFileSync(join(examples, file), 'utf8'), file);
 
 describe('custom targets on an engine other than one Docker host', () => {
@@ -37,7 +37,7 @@ describe('custom targets on an engine other than one Docker host', () => {
 });
 
 describe('graph-agent on a swarm, and drill validate', () => {
-  const scenarios = resolve(import.meta.dirname, '../../../scenarios');
+  const scenarios = resolve(import.meta.dirname, '../../scenarios');
   const lib = (file: string) => parseScenario(readFileSync(join(scenarios, file), 'utf8'), file);
 
   it("refuses only graph-agent's resource faults (the cgroup of the node on this machine)", () => {

@@ -12,8 +12,8 @@
 //   backup-storage                  acts on the backup volume's files on this machine
 //   memory, cpu, io-limit           write the node's cgroup on this machine
 
-import { UsageError } from '../../core/errors.js';
-import type { Scenario } from '../../scenario/schema.js';
+import { UsageError } from '../core/errors.js';
+import type { Scenario } from '../scenario/schema.js';
 
 /** Fault kinds that act on this machine's files or cgroups of a custom node. */
 const LOCAL_ONLY_FAULTS: Readonly<Record<string, string>> = {
