@@ -46,6 +46,7 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
   const c = scenario.cluster;
   const needs = await bootNeeds(scenario);
   const engineKind = ctx.engine ?? c.engine ?? 'docker';
+  assertEngineSupports(scenario, engineKind, ctx.scenarioFile);
   switch (c.target) {
     case 'graph-agent': {
       const a = c.agent ?? {};
@@ -73,7 +74,6 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
     }
     case 'custom': {
       const layout = customLayout(scenario, ctx.scenarioFile);
-      assertEngineSupports(scenario, engineKind, ctx.scenarioFile);
       return new CustomTarget({
         layout,
         ...(engineKind !== 'docker'

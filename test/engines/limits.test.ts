@@ -1,5 +1,5 @@
-// What a custom target cannot do on a swarm yet is refused by field, from the scenario alone;
-// what it can do (nodes, groups, command probes, offline restores) is not.
+// What cannot run on a swarm yet is refused by field, from the scenario alone; what can
+// (nodes, groups, command probes, offline restores, clock and disk faults) is not.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,18 +21,15 @@ describe('custom targets on an engine other than one Docker host', () => {
     expect(engineRefusal(load(file), 'swarm')).toBeUndefined();
   });
 
-  it.each([
-    ['etcd/clock-skew.yaml', /^steps\[1\]\.fault\.kind: clock-skew on a custom target: /],
-    ['etcd/disk-full.yaml', /^steps\[2\]\.fault\.kind: disk-full on a custom target: /],
-    ['postgres-patroni/kill-primary.yaml', /^cluster\.compose: /],
-  ])('%s is refused, naming the field', (file, field) => {
-    expect(engineRefusal(load(file), 'swarm')).toMatch(field);
-    expect(() => assertEngineSupports(load(file), 'swarm', file)).toThrow(UsageError);
+  it.each(['etcd/clock-skew.yaml', 'etcd/disk-full.yaml'])('%s runs on a swarm (through the fault agents)', (file) => {
+    expect(engineRefusal(load(file), 'swarm')).toBeUndefined();
   });
 
-  it('one Docker host takes everything, as before', () => {
-    for (const f of ['etcd/clock-skew.yaml', 'etcd/disk-full.yaml', 'postgres-patroni/kill-primary.yaml'])
-      expect(engineRefusal(load(f), 'docker')).toBeUndefined();
+  it('a Compose stack is refused, naming the field', () => {
+    const file = 'postgres-patroni/kill-primary.yaml';
+    expect(engineRefusal(load(file), 'swarm')).toMatch(/^cluster\.compose: /);
+    expect(() => assertEngineSupports(load(file), 'swarm', file)).toThrow(UsageError);
+    expect(engineRefusal(load(file), 'docker')).toBeUndefined();
   });
 });
 
@@ -40,16 +37,18 @@ describe('graph-agent on a swarm, and drill validate', () => {
   const scenarios = resolve(import.meta.dirname, '../../scenarios');
   const lib = (file: string) => parseScenario(readFileSync(join(scenarios, file), 'utf8'), file);
 
-  it("refuses only graph-agent's resource faults (the cgroup of the node on this machine)", () => {
+  it('refuses the resource faults and backup-storage, which act on this machine, and nothing else', () => {
     expect(engineRefusal(lib('cpu-throttle.yaml'), 'swarm')).toMatch(/^steps\[\d+\]\.fault\.kind: cpu: /);
     expect(engineRefusal(lib('cpu-throttle.yaml'), 'docker')).toBeUndefined();
+    expect(engineRefusal(lib('corrupt-backup.yaml'), 'swarm')).toMatch(/^steps\[\d+\]\.fault\.kind: backup-storage: /);
+    expect(engineRefusal(lib('corrupt-backup.yaml'), 'docker')).toBeUndefined();
     for (const f of ['disk-full.yaml', 'clock-skew.yaml', 'backup-restore-full.yaml', 'partition-primary.yaml'])
       expect(engineRefusal(lib(f), 'swarm'), f).toBeUndefined();
   });
 
   it('drill validate refuses what the engine would, with --engine or the scenario its own cluster.engine', async () => {
     const lines: string[] = [];
-    const file = join(examples, 'etcd/clock-skew.yaml');
+    const file = join(scenarios, 'corrupt-backup.yaml');
     await expect(validateScenarios([file], (l) => lines.push(l), 'swarm')).rejects.toThrow(ScenarioError);
     expect(lines).toEqual([`bad ${file}  (1 problem)`]);
     await expect(validateScenarios([file], () => undefined)).resolves.toBeUndefined();
