@@ -19,11 +19,12 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { readdir, truncate, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, rename, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { BALLOON } from '../faults/bounded-disk.js';
+import { FAKETIME_LIB_IN_OFFSET_DIR, findHostFaketime } from '../faults/faketime.js';
 import { emptyRoot, faketimeSpec } from '../faults/host-state.js';
 import type { DiskRef, FillResult, HostStateRemoved } from '../faults/host-ops.js';
 import { ExitWatches, procState } from './exit-watch.js';
@@ -135,8 +136,20 @@ export class HostSide {
     return { stdout: r.stdout, stderr: r.stderr };
   }
 
+  /**
+   * The offset files, each "+0", and beside them the libfaketime this agent carries (this
+   * machine's, copied into its image): a custom node's image has none, so it preloads this
+   * one from its read-only mount of the directory. Written to a temporary name, then renamed:
+   * a node never maps a half-written library.
+   */
   async initClocks(nodes: readonly string[]): Promise<void> {
     for (const n of nodes) await writeFile(path.join(this.o.faketimeDir, safe(n)), '+0\n');
+    const lib = findHostFaketime();
+    const dest = path.join(this.o.faketimeDir, FAKETIME_LIB_IN_OFFSET_DIR);
+    if (lib !== undefined && !existsSync(dest)) {
+      await copyFile(lib, `${dest}.tmp`);
+      await rename(`${dest}.tmp`, dest);
+    }
   }
 
   async setClockOffset(node: string, offsetS: number): Promise<void> {
@@ -185,12 +198,19 @@ export class HostSide {
     } finally {
       closeSync(fd);
     }
-    const after = statfsSync(dir);
-    return {
-      freeBytes: after.bavail * after.bsize,
-      balloonBytes: existsSync(balloon) ? statSync(balloon).size : 0,
-      volume: disk.volume,
-    };
+    try {
+      const after = statfsSync(dir);
+      return {
+        freeBytes: after.bavail * after.bsize,
+        balloonBytes: existsSync(balloon) ? statSync(balloon).size : 0,
+        volume: disk.volume,
+      };
+    } catch (e) {
+      // The node exited on ENOSPC meanwhile (etcd does), and its volume went with it: read the device.
+      const st = await this.loops.statOnDevice(this.names.diskImage(safe(disk.key)), BALLOON);
+      if (st === null) throw fail(`disk-full: ${disk.volume} after the fill`, e);
+      return { freeBytes: st.free, balloonBytes: st.balloon, volume: disk.volume };
+    }
   }
 
   async unfillDisk(disk: DiskRef): Promise<void> {

@@ -93,6 +93,27 @@ export class LoopHelper {
     return devs.length;
   }
 
+  /**
+   * Free bytes and the balloon's size on a disk whose node is down (a node may exit on ENOSPC
+   * while its disk is filled, and its volume is unmounted with it): its device mounted
+   * read-only in the helper, briefly, and read by the helper's own Node runtime. Null: no
+   * device (nothing to read).
+   */
+  async statOnDevice(file: string, balloon: string): Promise<{ free: number; balloon: number } | null> {
+    const [dev] = loopsBacking((f) => f === file);
+    if (dev === undefined) return null;
+    const read =
+      "const fs=require('fs');const s=fs.statfsSync('/mnt');let b=0;" +
+      `try{b=fs.statSync('/mnt/${balloon}').size}catch{}` +
+      'console.log(JSON.stringify({free:s.bavail*s.bsize,balloon:b}))';
+    const out = await this.run([
+      'sh',
+      '-ec',
+      `mount -o ro -t ext4 ${dev} /mnt; ${JSON.stringify(process.execPath)} -e "${read}"; umount /mnt`,
+    ]);
+    return JSON.parse(out.trim().split('\n').at(-1) ?? 'null') as { free: number; balloon: number };
+  }
+
   /** Delete the balloon on a disk whose node is down: mount its device in the helper, briefly. */
   async removeBalloon(file: string, balloon: string): Promise<void> {
     const [dev] = loopsBacking((f) => f === file);

@@ -14,6 +14,13 @@ export const FAKETIME_HOST_CANDIDATES = [
 /** Where the offset directory is mounted in a node's container. */
 export const FAKETIME_DIR_IN_CONTAINER = '/faketime';
 
+/**
+ * The library's name in a host's offset directory, where a fault agent puts the copy it carries
+ * for nodes whose image has none (custom targets on a swarm). Node names start with a letter or
+ * digit, so no offset file is ever called this.
+ */
+export const FAKETIME_LIB_IN_OFFSET_DIR = '.libfaketimeMT.so.1';
+
 /** The host's libfaketimeMT.so.1, or undefined when libfaketime is not installed. */
 export function findHostFaketime(): string | undefined {
   return FAKETIME_HOST_CANDIDATES.find((p) => existsSync(p));

@@ -83,6 +83,26 @@ async function failIfExited(h: BootHost, names: readonly string[]): Promise<void
   }
 }
 
+/** What libfaketime logs when it cannot start in a process (libfaketime issue #130: jemalloc). */
+const FAKETIME_CLASH = 'libfaketime: Cannot recover from unexpected recursive calls';
+
+/**
+ * A node that never became healthy because libfaketime, preloaded for a clock-skew fault,
+ * hangs it (its allocator, jemalloc as in Debian's Redis, calls clock_gettime while
+ * libfaketime initialises): say that, not just "no answer".
+ */
+async function failIfFaketimeClash(h: BootHost, names: readonly string[], view: string): Promise<void> {
+  for (const n of names) {
+    if (!(await h.cluster().tail(n, 50)).includes(FAKETIME_CLASH)) continue;
+    throw new InfraError(
+      `${h.kind} node ${n} hangs with libfaketime preloaded (for the clock-skew fault): its log says ` +
+        `"${FAKETIME_CLASH} to clock_gettime()", which is libfaketime's known clash with jemalloc ` +
+        `(github.com/wolfcw/libfaketime/issues/130), so this node's clock cannot be skewed (${view})`,
+      `drop the clock-skew fault for ${h.kind}, or run the node without jemalloc; node logs in ${h.logDir}`,
+    );
+  }
+}
+
 /** Wait until every node of `names` answers its health probe. */
 async function awaitHealthy(
   h: BootHost,
@@ -101,6 +121,7 @@ async function awaitHealthy(
     await sleep(POLL_MS, signal);
   }
   const view = defs.map((n, i) => `${n.name}: ${describeOutcome(health[i]!)}`).join('; ');
+  await failIfFaketimeClash(h, names, view);
   throw new InfraError(
     `${h.kind} cluster not ready within the boot timeout: the health probe never succeeded on every node (${view})`,
     `check the health probes in ${h.scenarioFile ?? 'the scenario'} and the node logs in ${h.logDir}`,

@@ -10,9 +10,11 @@
 // host, so `drill cleanup --run <id> --engine swarm` finds them.
 //
 // An offline restore runs in a one-off container on the node's host, beside its volumes,
-// before the node starts (Engine.runOnce). What needs this machine's files in the node (bind
-// mounts of host paths, libfaketime from the host, loop-backed volumes) stays with the
-// one-host driver (cluster.ts); src/engines/limits.ts refuses such scenarios before anything starts.
+// before the node starts (Engine.runOnce). Size-bounded volumes (disk-full) are loop devices
+// of the node's host, made by its fault agent when the node is created; libfaketime and the
+// offset files (clock-skew) come in the run's offset volume on that host (faults.ts). Bind
+// mounts of this machine's paths stay with the one-host driver (cluster.ts), and
+// src/engines/limits.ts refuses what a swarm cannot do before anything starts.
 
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
@@ -37,10 +39,16 @@ export interface EngineClusterOptions {
   logDir?: string | undefined;
   /** The host of a node, when the scenario says (cluster.placement); default: round robin. */
   placement?: Readonly<Record<string, string>> | undefined;
+  /** A block device of the node's host for its volume `index` (size-bounded ext4, disk-full); default: none. */
+  volumeDevice?: ((node: string, index: number) => Promise<string | undefined>) | undefined;
+  /** More mounts in every node (libfaketime's offset volume). */
+  extraMounts?: readonly MountSpec[] | undefined;
 }
 
 interface Placed {
   spec: NodeSpec | undefined;
+  /** Each volume's block device on the node's host (bounded disks), fixed from createNode to destroy. */
+  devices: (string | undefined)[];
   node: EngineNode | undefined;
   /** Container port -> where the harness reaches it, as published now. */
   ports: Map<number, { host: string; port: number }>;
@@ -63,7 +71,8 @@ export class EngineCustomCluster implements CustomNodes {
   constructor(private readonly o: EngineClusterOptions) {
     this.network = `drill-${o.runId}`;
     this.backupVolume = o.backupPath !== undefined ? `drill-${o.runId}-backup` : undefined;
-    for (const n of o.names) this.placed.set(n, { spec: undefined, node: undefined, ports: new Map(), ip: '' });
+    for (const n of o.names)
+      this.placed.set(n, { spec: undefined, devices: [], node: undefined, ports: new Map(), ip: '' });
   }
 
   private def(name: string): NodeContainer {
@@ -103,22 +112,30 @@ export class EngineCustomCluster implements CustomNodes {
     }
   }
 
+  /** The volumes' bounded disks are made now, on the node's host: an offline restore writes them before the start. */
   async createNode(name: string, spec: NodeSpec): Promise<void> {
-    this.rec(name).spec = spec;
+    const r = this.rec(name);
+    const dev = this.o.volumeDevice;
+    r.devices = dev ? await Promise.all(this.def(name).volumes.map((_, i) => dev(name, i))) : [];
+    r.spec = spec;
   }
 
   private mounts(name: string): MountSpec[] {
     const d = this.def(name);
     const backup = d.backup ? this.backupMount : undefined;
     const m: MountSpec[] = d.volumes
-      .map((target, i): MountSpec => ({ kind: 'volume', name: this.volumesOf(name)[i]!, target }))
+      .map((target, i): MountSpec => {
+        const device = this.rec(name).devices[i];
+        return { kind: 'volume', name: this.volumesOf(name)[i]!, target, ...(device ? { device } : {}) };
+      })
       .filter((x) => x.target !== backup?.target);
     if (backup !== undefined) m.push(backup);
+    m.push(...(this.o.extraMounts ?? []));
     return m;
   }
 
   /** The host a node is placed on: the scenario's placement, else round robin; the same after a destroy. */
-  private hostFor(name: string): string | undefined {
+  hostFor(name: string): string | undefined {
     return this.o.placement?.[name] ?? this.hosts[this.o.names.indexOf(name) % this.hosts.length];
   }
 
@@ -283,7 +300,7 @@ export class EngineCustomCluster implements CustomNodes {
     } catch (e) {
       throw new InfraError(`remove node ${name}: ${errorLine(e)}`);
     }
-    this.placed.set(name, { spec: undefined, node: undefined, ports: new Map(), ip: '' });
+    this.placed.set(name, { spec: undefined, devices: [], node: undefined, ports: new Map(), ip: '' });
   }
 
   backupHostPath(): Promise<string> {

@@ -216,6 +216,18 @@ export class CustomTarget implements Target {
       for (const tag of new Set(this.images.values())) await engine.distributeImage(tag);
     }
     const first = this.dataNodes[0]!;
+    let placed: EngineCustomCluster | undefined;
+    if (engine !== undefined)
+      this.faults.placeOn({
+        engine,
+        hostOf: (n) => {
+          const host = placed?.hostFor(n);
+          if (host === undefined) throw new InfraError(`${n}: not placed on a host yet`);
+          return host;
+        },
+        pidOf: async (n) => (await this.cluster().inspect(n)).pid,
+        volumePaths: (n) => this.def(n).volumes,
+      });
     await this.faults.prepare(this.images.get(first)!, this.nodeSpec(first).command, this.kind);
     const nodes: Record<string, NodeContainer> = {};
     for (const d of this.layout.nodes) {
@@ -242,7 +254,13 @@ export class CustomTarget implements Target {
     };
     this.cl =
       engine !== undefined
-        ? new EngineCustomCluster({ ...common, engine, placement: this.o.placement })
+        ? (placed = new EngineCustomCluster({
+            ...common,
+            engine,
+            placement: this.o.placement,
+            volumeDevice: (n, i) => this.faults.volumeDevice(n, i),
+            extraMounts: this.faults.engineMounts(),
+          }))
         : new CustomCluster({
             ...common,
             volumeDevice: (n, i) => this.faults.volumeDevice(n, i),

@@ -5,8 +5,9 @@
 // anything of the run (services, secrets, containers, volumes, networks). The other four
 // scenarios of the issue (partition, clock skew, disk full, backup and restore) pass there
 // too. A custom target (the etcd example: Debian's etcd in an image built FROM scratch)
-// runs its primary-down unchanged there, a node on each host, and what a custom target
-// cannot do on a swarm yet is refused with exit 2. Then a harness
+// runs its primary-down and disk-full unchanged there, a node on each host; PostgreSQL,
+// whose image has no libfaketime, gets its clock skewed with the library its host's agent
+// supplies; what cannot run on a swarm yet is refused with exit 2. Then a harness
 // killed with SIGKILL while its disk-full fault is in effect: `drill cleanup --run <id>
 // --engine swarm` leaves nothing on any host either, loop devices behind the bounded disks
 // included (the fixture's hosts share this machine's kernel, so its /sys/block shows them).
@@ -26,6 +27,8 @@ const bin = join(root, 'bin/drill.js');
 const fixture = join(root, 'scripts/swarm-fixture.sh');
 const name = `t${process.pid}`;
 const out = mkdtempSync(join(tmpdir(), 'drill-swarm-e2e-'));
+
+type Settings = { engine: string; hosts: Record<string, string> };
 
 /** The DRILL_SWARM_* lines the fixture prints, as an environment. */
 function parseEnv(stdout: string): Record<string, string> {
@@ -88,7 +91,7 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
       verdict: 'pass',
       error: undefined,
     });
-    const settings = result.target.settings as { engine: string; hosts: Record<string, string> };
+    const settings = result.target.settings as Settings;
     expect(settings.engine).toBe('swarm');
     expect(new Set(Object.values(settings.hosts))).toEqual(new Set(['h1', 'h2', 'h3']));
     expect(await leftOnHosts(env, result.run_id)).toEqual([]);
@@ -175,18 +178,61 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     expect({ exit: c.exitCode, stderr: c.stderr }).toEqual({ exit: 0, stderr: '' });
     expect(await leftOnHosts(env, result.run_id)).toEqual([]);
 
-    // What needs this machine's files in a custom node is refused before anything starts.
-    const skew = await execa(
+    // Size-bounded volumes on the nodes' hosts: a follower's filled by its host's agent.
+    const full = await runOnSwarm('etcd-disk-full', join(etcd, 'disk-full.yaml'));
+    const [fill] = full.result.faults;
+    expect(fill?.kind).toBe('disk-full');
+    expect(fill?.confirmed_s).not.toBeNull();
+    const filled = (fill!.detail as { filled: Record<string, { free_bytes: number }> }).filled;
+    expect(Object.values(filled).every((f) => f.free_bytes < 1024 * 1024)).toBe(true);
+    expect(fill!.hosts).toEqual({
+      [fill!.nodes[0]!]: (full.result.target.settings as Settings).hosts[fill!.nodes[0]!],
+    });
+    expect(runLoops(full.result.run_id)).toEqual([]);
+
+    // What a swarm cannot do (the backup repository's files on this machine) is refused before anything starts.
+    const refused = await execa(
       'node',
-      [bin, 'run', join(etcd, 'clock-skew.yaml'), '--engine', 'swarm', '--out', join(out, 'custom')],
+      [bin, 'run', 'scenarios/corrupt-backup.yaml', '--engine', 'swarm', '--out', join(out, 'refused')],
       {
         cwd: root,
         reject: false,
         env: { ...env, FORCE_COLOR: '0' },
       },
     );
-    expect(skew.exitCode, skew.stderr).toBe(2);
-    expect(skew.stderr).toMatch(/steps\[\d+\]\.fault\.kind: clock-skew on a custom target/);
+    expect(refused.exitCode, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/steps\[\d+\]\.fault\.kind: backup-storage: /);
+  }, 600_000);
+
+  it('custom node without libfaketime in its image (PostgreSQL): its host agent supplies it', async () => {
+    const pg = join(root, 'examples/postgres');
+    if (!existsSync(join(pg, 'rootfs/usr/lib/postgresql'))) await execa('bash', [join(pg, 'prepare.sh')]);
+    const r = await execa('node', [bin, 'run', join(pg, 'clock-skew.yaml'), '--engine', 'swarm', '--out', out], {
+      cwd: root,
+      reject: false,
+      timeout: 500_000,
+      env: { ...env, FORCE_COLOR: '0' },
+    });
+    const dir = join(out, 'postgres-clock-skew');
+    const result = JSON.parse(
+      readFileSync(join(dir, readdirSync(dir).sort().at(-1)!, 'result.json'), 'utf8'),
+    ) as DrillResult;
+    expect({ exit: r.exitCode, verdict: result.verdict, error: result.error }, r.stderr).toEqual({
+      exit: 0,
+      verdict: 'pass',
+      error: undefined,
+    });
+    const settings = result.target.settings as Settings & { faults: { clock: string } };
+    expect(settings.engine).toBe('swarm');
+    expect(settings.faults.clock).toMatch(/^libfaketime preloaded from each host's fault agent/);
+    const [skew] = result.faults;
+    expect(skew?.kind).toBe('clock-skew');
+    expect(skew?.confirmed_s).not.toBeNull();
+    // Read back through PostgreSQL's clock_timestamp(), on the node's host: 300 s +- 1 s.
+    const measured = (skew!.detail as { measured_offset_ms: Record<string, number> }).measured_offset_ms['n1']!;
+    expect(Math.abs(measured - 300_000)).toBeLessThanOrEqual(1000);
+    expect(skew!.hosts).toEqual({ n1: settings.hosts['n1'] });
+    expect(await leftOnHosts(env, result.run_id)).toEqual([]);
   }, 600_000);
 
   it('SIGKILL of the harness mid-fault: drill cleanup --engine swarm leaves nothing on any host', async () => {
