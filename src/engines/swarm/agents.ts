@@ -27,7 +27,7 @@ import { FaultAgentClient, type AgentEndpoint } from '../../agent/client.js';
 import { AGENT_PORT, runNames, TOKEN_FILE } from '../../agent/protocol.js';
 import { demuxText } from '../../agent/loop-helper.js';
 import type { Swarm, SwarmHost } from './hosts.js';
-import { removeService, serviceTasks, waitNoContainers, waitRunningTasks } from './tasks.js';
+import { removeContainersNow, removeService, serviceTasks, waitNoContainers, waitRunningTasks } from './tasks.js';
 
 const KIND = 'fault-agent';
 
@@ -199,9 +199,9 @@ export class AgentFleet {
     await removeService(m, this.names.agentService).catch((e: unknown) => errors.push(errorLine(e)));
     await Promise.all(
       this.swarm.hosts.map(async (h) => {
-        await waitNoContainers(h.docker, [`${LABEL.run}=${this.runId}`, `${LABEL.kind}=${KIND}`]).catch(
-          () => undefined,
-        );
+        const labels = [`${LABEL.run}=${this.runId}`, `${LABEL.kind}=${KIND}`];
+        await removeContainersNow(h.docker, labels);
+        await waitNoContainers(h.docker, labels).catch(() => undefined);
         for (const v of [this.names.faketimeVolume, this.names.disksVolume]) {
           await h.docker
             .getVolume(v)

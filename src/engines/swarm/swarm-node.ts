@@ -16,6 +16,7 @@ import type { EngineNode, NodeAddress } from '../engine.js';
 import type { SwarmHost } from './hosts.js';
 import {
   forceUpdate,
+  removeContainersNow,
   removeService,
   serviceTasks,
   waitNoContainers,
@@ -140,10 +141,12 @@ export class SwarmNode implements EngineNode {
     return execInContainer(this.cid('exec in'), argv, timeoutMs, this.where.docker);
   }
 
-  /** Remove the service and wait until its task's container is gone from its host (its volumes can go then). */
+  /** Remove the service and its task's container on its host, and wait until it is gone (its volumes can go then). */
   async remove(): Promise<void> {
+    const labels = [`com.docker.swarm.service.id=${this.serviceId}`];
     await removeService(this.manager, this.serviceId);
-    await waitNoContainers(this.where.docker, [`com.docker.swarm.service.id=${this.serviceId}`]);
+    await removeContainersNow(this.where.docker, labels);
+    await waitNoContainers(this.where.docker, labels);
     this.task = undefined;
   }
 }

@@ -115,6 +115,24 @@ export async function removeService(manager: Docker, idOrName: string): Promise<
   }
 }
 
+/**
+ * Remove, now, the containers with these labels on a host (a removed service's task): the
+ * swarm would stop it gracefully, then reap it seconds later (6-7 s per node on the test
+ * fixture); a teardown needs neither, as one host's `docker rm -f` does not. Errors (gone
+ * already, removal in progress) are left to waitNoContainers to settle.
+ */
+export async function removeContainersNow(d: Docker, labels: string[]): Promise<void> {
+  const cs = await d.listContainers({ all: true, filters: { label: labels } }).catch(() => []);
+  await Promise.all(
+    cs.map((c) =>
+      d
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
+}
+
 /** Wait until the host has no container with these labels (a removed service's task is gone). */
 export async function waitNoContainers(d: Docker, labels: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
