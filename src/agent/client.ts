@@ -4,6 +4,7 @@
 // instant comes back on the harness clock. An agent that died comes back as a new task on
 // another port: the client finds it again and resends what cannot have reached it (a
 // refused connection), or anything that changes nothing on the host.
+import type { CorruptedChunk } from '../faults/backup-storage.js';
 import http from 'node:http';
 import type { Clock } from '../core/clock.js';
 import { InfraError } from '../core/errors.js';
@@ -213,6 +214,10 @@ export class FaultAgentClient implements HostOps {
   }
   async removeRepository(name: string): Promise<void> {
     await this.call({ op: 'remove-repository', name }, SLOW_TIMEOUT_MS);
+  }
+  /** Not idempotent (a second flip undoes the first): never resent after a lost connection. */
+  async corruptRepository(name: string): Promise<CorruptedChunk> {
+    return (await this.call<CorruptedChunk>({ op: 'corrupt-repository', name }, SLOW_TIMEOUT_MS)).value;
   }
   async removeRunState(_runId: string): Promise<HostStateRemoved> {
     return (await this.call<HostStateRemoved>({ op: 'remove-run-state' }, SLOW_TIMEOUT_MS)).value;

@@ -23,6 +23,7 @@ import { copyFile, readdir, rename, truncate, writeFile } from 'node:fs/promises
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
+import { corruptNewestChunk, type CorruptedChunk } from '../faults/backup-storage.js';
 import { BALLOON } from '../faults/bounded-disk.js';
 import { FAKETIME_LIB_IN_OFFSET_DIR, findHostFaketime } from '../faults/faketime.js';
 import { emptyRoot, faketimeSpec } from '../faults/host-state.js';
@@ -242,6 +243,11 @@ export class HostSide {
 
   async removeRepository(name: string): Promise<void> {
     rmSync(this.repo(name), { recursive: true, force: true });
+  }
+
+  /** backup-storage corrupt, on this host's view of the shared repository (one of this run's). */
+  async corruptRepository(name: string): Promise<CorruptedChunk> {
+    return corruptNewestChunk(this.repo(name));
   }
 
   /** Detach the run's loop devices, delete its disk images and offset files. */

@@ -28,6 +28,7 @@ export type AgentOp =
   | { op: 'disk-free'; disk: DiskRef }
   | { op: 'make-repository'; name: string }
   | { op: 'remove-repository'; name: string }
+  | { op: 'corrupt-repository'; name: string }
   | { op: 'remove-run-state' };
 
 export type AgentOpName = AgentOp['op'];

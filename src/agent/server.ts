@@ -70,6 +70,8 @@ export async function dispatch(o: AgentServerOptions, req: AgentOp): Promise<{ v
       return { value: await s.makeRepository(req.name) };
     case 'remove-repository':
       return { value: await s.removeRepository(req.name) };
+    case 'corrupt-repository':
+      return { value: await s.corruptRepository(req.name) };
     case 'remove-run-state':
       return { value: await s.removeRunState() };
     default:

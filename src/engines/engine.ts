@@ -15,6 +15,7 @@
 import type { HostOps } from '../faults/host-ops.js';
 import type { NodeState } from '../targets/target.js';
 import type { ExecAnswer } from '../docker/exec.js';
+import type { CorruptedChunk } from '../faults/backup-storage.js';
 
 export const ENGINE_KINDS = ['docker', 'swarm'] as const;
 export type EngineKind = (typeof ENGINE_KINDS)[number];
@@ -157,6 +158,12 @@ export interface Engine {
   removeRepository(name: string): Promise<void>;
   /** Where the repository's files are on this machine (backup-storage faults), or why they are not here. */
   repositoryPath(name: string): Promise<string>;
+  /**
+   * backup-storage corrupt: flip one byte of a stored chunk of the newest snapshot of
+   * graph-agent's repository `name`, where its files are (this machine; a swarm host's view
+   * of the storage every host shares, through its fault agent).
+   */
+  corruptRepository(name: string): Promise<CorruptedChunk>;
   /**
    * Where a node finds its libfaketime offset file (`<target>/<node>`, written through the
    * host ops): the run's state directory on one host, a per-run volume on each swarm host.

@@ -5,8 +5,10 @@
 //
 //   cluster.compose                 (custom targets) a Compose file's services, bind mounts of
 //                                   host files and all, run on one Docker host
-//   backup-storage                  chattr and byte flips on the repository's files on this
-//                                   machine; a swarm's repository is the storage its hosts share
+//   backup-storage read-only,       chattr on the repository's files on this machine; a swarm's
+//     unavailable (and any mode     repository is the storage its hosts share, where chattr may
+//     on a custom target)           not exist (NFS). Mode corrupt on graph-agent flips its byte
+//                                   through a host's fault agent.
 //   memory, cpu, io-limit           write the node's cgroup on this machine
 //
 // Everything else (clock-skew and disk-full included) goes through the fault agents of the
@@ -18,7 +20,8 @@ import type { Scenario } from '../scenario/schema.js';
 /** Fault kinds that act on this machine's files or cgroups under a node. */
 const LOCAL_ONLY_FAULTS: Readonly<Record<string, string>> = {
   'backup-storage':
-    "it acts on the backup repository's files on this machine, and a swarm's repository is the storage its hosts share",
+    "modes read-only and unavailable chattr the repository's files on this machine, and a swarm's repository is " +
+    'the storage its hosts share (mode corrupt on graph-agent runs on a swarm)',
   memory: "it writes the node's cgroup on this machine",
   cpu: "it writes the node's cgroup on this machine",
   'io-limit': "it writes the node's cgroup on this machine",
@@ -32,7 +35,11 @@ export function engineRefusal(scenario: Scenario, engine: string): string | unde
     return `cluster.compose: the services of a Compose file (bind mounts and all) run on one Docker host; ${later}`;
   for (const [i, s] of scenario.steps.entries()) {
     if (s.kind !== 'fault') continue;
-    const why = LOCAL_ONLY_FAULTS[s.fault.kind];
+    const corruptOnSwarm =
+      s.fault.kind === 'backup-storage' &&
+      (s.fault as { mode?: string }).mode === 'corrupt' &&
+      scenario.cluster.target === 'graph-agent';
+    const why = corruptOnSwarm ? undefined : LOCAL_ONLY_FAULTS[s.fault.kind];
     if (why !== undefined) return `steps[${i}].fault.kind: ${s.fault.kind}: ${why}; ${later}`;
   }
   return undefined;

@@ -51,8 +51,16 @@ interface ManifestLite {
   chunks: { sha256: string }[];
 }
 
+/** What backup-storage corrupt flipped: a byte of a chunk of a snapshot, in the repository at `path`. */
+export interface CorruptedChunk {
+  snapshot: string;
+  chunk: string;
+  offset: number;
+  path: string;
+}
+
 /** Flip one byte in a chunk of the newest snapshot; returns what was flipped. */
-export function corruptNewestChunk(root: string): { snapshot: string; chunk: string; offset: number } {
+export function corruptNewestChunk(root: string): CorruptedChunk {
   const dir = join(root, 'manifests');
   const ms: ManifestLite[] = existsSync(dir)
     ? readdirSync(dir)
@@ -72,7 +80,7 @@ export function corruptNewestChunk(root: string): { snapshot: string; chunk: str
   const offset = Math.floor(buf.length / 2);
   buf[offset] = (buf[offset] as number) ^ 0x01;
   writeFileSync(path, buf);
-  return { snapshot: newest.id, chunk: victim.sha256, offset };
+  return { snapshot: newest.id, chunk: victim.sha256, offset, path: root };
 }
 
 export const BACKUP_STORAGE_MODES = ['unavailable', 'read-only', 'corrupt'] as const;
@@ -114,17 +122,17 @@ export const backupStorage = defineFault({
   mechanism,
   async apply(spec, _nodes, ctx) {
     const ctl = ctx.backups;
-    const root = await ctl.repositoryHostPath();
     const mode = spec.mode ?? 'read-only';
     if (mode === 'corrupt') {
-      const c = corruptNewestChunk(root);
+      const c = await ctl.corruptRepository();
       return {
         confirmedT: ctx.clock.now(),
-        mechanism: `flipped byte ${c.offset} of chunk ${c.chunk} (snapshot ${c.snapshot}) in ${root}; not healed`,
-        detail: { mode, ...c, path: root },
+        mechanism: `flipped byte ${c.offset} of chunk ${c.chunk} (snapshot ${c.snapshot}) in ${c.path}; not healed`,
+        detail: { mode, ...c },
         heal: async () => {},
       };
     }
+    const root = await ctl.repositoryHostPath();
     if (mode === 'read-only') {
       await chattr('+i', root);
       const err = writable(root);

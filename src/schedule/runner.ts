@@ -133,7 +133,8 @@ async function runStep(step: Step, deps: RunnerDeps, out: ScheduleOutcome): Prom
       if (step.fault.blind) r.blind = true;
       deps.onFault?.(r);
       const afterMs = ((r.injection_latency_s ?? 0) * 1000).toFixed(0);
-      deps.onEvent?.(`fault ${r.id} ${r.kind} on ${r.nodes.join(', ')} in effect after ${afterMs} ms (${r.mechanism})`);
+      const on = r.nodes.length > 0 ? r.nodes.join(', ') : 'the backup repository';
+      deps.onEvent?.(`fault ${r.id} ${r.kind} on ${on} in effect after ${afterMs} ms (${r.mechanism})`);
       return;
     }
     case 'heal':

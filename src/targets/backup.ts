@@ -5,6 +5,8 @@
 // Each says what it supports (`supports`) and names its refusals with a reason code, so the
 // steps never read a target's error text.
 
+import type { CorruptedChunk } from '../faults/backup-storage.js';
+
 export type BackupKind = 'full' | 'incremental';
 export type DestroyWhat = 'nodes' | 'volumes' | 'cluster' | 'region';
 export type RestoreInto = 'new-cluster' | 'new-network';
@@ -121,6 +123,8 @@ export interface BackupControl {
   point?(name: string, node: string, timeoutMs: number): Promise<void>;
   /** Host path of the repository (backup-storage faults act there). */
   repositoryHostPath(): Promise<string>;
+  /** backup-storage corrupt: flip a byte of a chunk of the newest snapshot, where the repository is. */
+  corruptRepository(): Promise<CorruptedChunk>;
   /** Number of clusters booted so far (1 + restores). */
   readonly generation: number;
 }

@@ -37,18 +37,19 @@ describe('graph-agent on a swarm, and drill validate', () => {
   const scenarios = resolve(import.meta.dirname, '../../scenarios');
   const lib = (file: string) => parseScenario(readFileSync(join(scenarios, file), 'utf8'), file);
 
-  it('refuses the resource faults and backup-storage, which act on this machine, and nothing else', () => {
+  it('refuses the resource faults and backup-storage but corrupt, which act on this machine, and nothing else', () => {
     expect(engineRefusal(lib('cpu-throttle.yaml'), 'swarm')).toMatch(/^steps\[\d+\]\.fault\.kind: cpu: /);
     expect(engineRefusal(lib('cpu-throttle.yaml'), 'docker')).toBeUndefined();
-    expect(engineRefusal(lib('corrupt-backup.yaml'), 'swarm')).toMatch(/^steps\[\d+\]\.fault\.kind: backup-storage: /);
-    expect(engineRefusal(lib('corrupt-backup.yaml'), 'docker')).toBeUndefined();
-    for (const f of ['disk-full.yaml', 'clock-skew.yaml', 'backup-restore-full.yaml', 'partition-primary.yaml'])
-      expect(engineRefusal(lib(f), 'swarm'), f).toBeUndefined();
+    const repo = 'backup-repository-faults.yaml';
+    expect(engineRefusal(lib(repo), 'swarm')).toMatch(/^steps\[\d+\]\.fault\.kind: backup-storage: modes read-only/);
+    expect(engineRefusal(lib(repo), 'docker')).toBeUndefined();
+    const files = ['disk-full.yaml', 'clock-skew.yaml', 'backup-restore-full.yaml', 'partition-primary.yaml'];
+    for (const f of [...files, 'corrupt-backup.yaml']) expect(engineRefusal(lib(f), 'swarm'), f).toBeUndefined();
   });
 
   it('drill validate refuses what the engine would, with --engine or the scenario its own cluster.engine', async () => {
     const lines: string[] = [];
-    const file = join(scenarios, 'corrupt-backup.yaml');
+    const file = join(scenarios, 'backup-repository-faults.yaml');
     await expect(validateScenarios([file], (l) => lines.push(l), 'swarm')).rejects.toThrow(ScenarioError);
     expect(lines).toEqual([`bad ${file}  (1 problem)`]);
     await expect(validateScenarios([file], () => undefined)).resolves.toBeUndefined();

@@ -3,6 +3,7 @@
 // route uses, a fixed address per node (src/docker/subnet.ts: peers need no DNS), ports
 // published on 127.0.0.1 only, volumes created with the node (an ext4 device for bounded
 // ones). The host-side operations are this process's own (LocalHostOps).
+import { corruptNewestChunk, type CorruptedChunk } from '../../faults/backup-storage.js';
 import type Docker from 'dockerode';
 import type { Clock } from '../../core/clock.js';
 import { InfraError } from '../../core/errors.js';
@@ -186,6 +187,10 @@ export class DockerEngine implements Engine {
     const v = await docker().getVolume(name).inspect();
     if (!v.Mountpoint) throw new InfraError(`backup volume ${name} has no host mountpoint`);
     return v.Mountpoint;
+  }
+
+  async corruptRepository(name: string): Promise<CorruptedChunk> {
+    return corruptNewestChunk(await this.repositoryPath(name));
   }
 
   hostClock(): null {

@@ -10,6 +10,7 @@
 // Names nobody on the run network has are not looked up anywhere: every task resolves with
 // 127.0.0.1 as its only outside name server, so no query leaves the machine and a dead
 // peer's name fails at once instead of stalling in a forwarded lookup.
+import type { CorruptedChunk } from '../../faults/backup-storage.js';
 import type Docker from 'dockerode';
 import type { Clock } from '../../core/clock.js';
 import { InfraError } from '../../core/errors.js';
@@ -246,6 +247,14 @@ export class SwarmEngine implements Engine {
   async removeRepository(name: string): Promise<void> {
     if (this.config.sharedDir === undefined || !this.agents) return;
     await this.agents.client(this.s().hosts[0]!.hostname).removeRepository(name);
+  }
+
+  /** Through the first host's agent, on its view of the storage every host shares. */
+  async corruptRepository(name: string): Promise<CorruptedChunk> {
+    if (this.config.sharedDir === undefined || !this.agents)
+      throw new InfraError('backup-storage corrupt: the swarm has no shared storage (DRILL_SWARM_SHARED_DIR)');
+    const c = await this.agents.client(this.s().hosts[0]!.hostname).corruptRepository(name);
+    return { ...c, path: `${this.config.sharedDir}/${name} (on the swarm's shared storage)` };
   }
 
   async repositoryPath(): Promise<string> {

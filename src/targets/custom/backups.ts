@@ -8,6 +8,7 @@
 // position, and they cannot verify a repository they do not understand (restore it and read
 // it back instead).
 
+import { corruptNewestChunk, type CorruptedChunk } from '../../faults/backup-storage.js';
 import { InfraError } from '../../core/errors.js';
 import type { CustomTargetSpec } from '../../scenario/custom-schema.js';
 import {
@@ -212,5 +213,9 @@ export class CustomBackups implements BackupControl {
 
   repositoryHostPath(): Promise<string> {
     return this.t.cluster().backupHostPath();
+  }
+
+  async corruptRepository(): Promise<CorruptedChunk> {
+    return corruptNewestChunk(await this.repositoryHostPath());
   }
 }

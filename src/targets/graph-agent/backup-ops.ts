@@ -2,6 +2,7 @@
 // /restore endpoints, plus the Docker side: the shared repository volume, destroying
 // nodes/volumes/clusters/regions, and booting the fresh cluster a restore loads into.
 
+import type { CorruptedChunk } from '../../faults/backup-storage.js';
 import { errorLine } from '../../docker/engine.js';
 import { InfraError } from '../../core/errors.js';
 import type { Engine } from '../../engines/engine.js';
@@ -182,5 +183,9 @@ export class GraphAgentBackupOps implements BackupControl {
 
   repositoryHostPath(): Promise<string> {
     return this.host.engine.repositoryPath(this.host.backupVolume);
+  }
+
+  corruptRepository(): Promise<CorruptedChunk> {
+    return this.host.engine.corruptRepository(this.host.backupVolume);
   }
 }

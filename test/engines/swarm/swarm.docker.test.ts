@@ -115,8 +115,9 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
   }, 600_000);
 
   // Namespace rules, libfaketime offsets, loop-backed disks and a repository on the hosts'
-  // shared directory, each through the fault agent of the node's host.
-  it.each(['partition-primary', 'clock-skew', 'disk-full', 'backup-restore-full'])(
+  // shared directory, each through the fault agent of the node's host; corrupt-backup flips
+  // a byte of the shared repository through the first host's agent, and the restore refuses it.
+  it.each(['partition-primary', 'clock-skew', 'disk-full', 'backup-restore-full', 'corrupt-backup'])(
     '%s passes on the swarm as on one host',
     async (scenario) => {
       await runOnSwarm(scenario);
@@ -190,10 +191,10 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     });
     expect(runLoops(full.result.run_id)).toEqual([]);
 
-    // What a swarm cannot do (the backup repository's files on this machine) is refused before anything starts.
+    // What a swarm cannot do (chattr on the repository's files on this machine) is refused before anything starts.
     const refused = await execa(
       'node',
-      [bin, 'run', 'scenarios/corrupt-backup.yaml', '--engine', 'swarm', '--out', join(out, 'refused')],
+      [bin, 'run', 'scenarios/backup-repository-faults.yaml', '--engine', 'swarm', '--out', join(out, 'refused')],
       {
         cwd: root,
         reject: false,
