@@ -46,7 +46,7 @@ export async function createTarget(scenario: Scenario, ctx: TargetContext): Prom
   const c = scenario.cluster;
   const needs = await bootNeeds(scenario);
   const engineKind = ctx.engine ?? c.engine ?? 'docker';
-  assertEngineSupports(scenario, engineKind, ctx.scenarioFile);
+  await assertEngineSupports(scenario, engineKind, ctx.scenarioFile);
   switch (c.target) {
     case 'graph-agent': {
       const a = c.agent ?? {};

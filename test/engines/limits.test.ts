@@ -25,10 +25,10 @@ describe('custom targets on an engine other than one Docker host', () => {
     expect(engineRefusal(load(file), 'swarm')).toBeUndefined();
   });
 
-  it('a Compose stack is refused, naming the field', () => {
+  it('a Compose stack is refused, naming the field', async () => {
     const file = 'postgres-patroni/kill-primary.yaml';
     expect(engineRefusal(load(file), 'swarm')).toMatch(/^cluster\.compose: /);
-    expect(() => assertEngineSupports(load(file), 'swarm', file)).toThrow(UsageError);
+    await expect(assertEngineSupports(load(file), 'swarm', file)).rejects.toThrow(UsageError);
     expect(engineRefusal(load(file), 'docker')).toBeUndefined();
   });
 });
@@ -45,6 +45,13 @@ describe('graph-agent on a swarm, and drill validate', () => {
     expect(engineRefusal(lib(repo), 'docker')).toBeUndefined();
     const files = ['disk-full.yaml', 'clock-skew.yaml', 'backup-restore-full.yaml', 'partition-primary.yaml'];
     for (const f of [...files, 'corrupt-backup.yaml']) expect(engineRefusal(lib(f), 'swarm'), f).toBeUndefined();
+  });
+
+  it("delay is refused only where it would run through this machine's link proxy (a kernel without netem)", () => {
+    const s = lib('heartbeat-delay.yaml');
+    expect(engineRefusal(s, 'swarm', { linkProxy: true })).toMatch(/^steps\[\d+\]\.fault\.kind: delay: .*link proxy/);
+    expect(engineRefusal(s, 'swarm', { linkProxy: false })).toBeUndefined();
+    expect(engineRefusal(s, 'docker', { linkProxy: true })).toBeUndefined();
   });
 
   it('drill validate refuses what the engine would, with --engine or the scenario its own cluster.engine', async () => {

@@ -141,7 +141,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     }
     // What a target cannot do on the engine it is to run on: refused before anything starts.
     for (const f of files)
-      assertEngineSupports(f.scenario, args.engine ?? f.scenario.cluster.engine ?? 'docker', f.path);
+      await assertEngineSupports(f.scenario, args.engine ?? f.scenario.cluster.engine ?? 'docker', f.path);
     const formats = splitFormats(args.format, defaultFileReporters);
     if (args['dry-run']) {
       for (const f of files) {

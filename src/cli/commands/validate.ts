@@ -8,7 +8,7 @@ import { ScenarioError } from '../../core/errors.js';
 import { resolveScenarioArgs } from '../../scenario/library.js';
 import { checkScenarioFiles } from '../../scenario/load.js';
 import { ENGINE_KINDS, type EngineKind } from '../../engines/engine.js';
-import { engineRefusal } from '../../engines/limits.js';
+import { engineRefusalHere } from '../../engines/limits.js';
 
 interface ValidateArgs {
   scenario: string[];
@@ -25,7 +25,9 @@ export async function validateScenarios(
   const problems: string[] = [];
   for (const c of checks) {
     // What the target cannot do on the engine it would run on (as `drill run` refuses it).
-    const refusal = c.ok ? engineRefusal(c.scenario, engine ?? c.scenario.cluster.engine ?? 'docker') : undefined;
+    const refusal = c.ok
+      ? await engineRefusalHere(c.scenario, engine ?? c.scenario.cluster.engine ?? 'docker')
+      : undefined;
     if (refusal !== undefined) {
       out(`bad ${c.path}  (1 problem)`);
       problems.push(`${c.path}: ${refusal}`);
