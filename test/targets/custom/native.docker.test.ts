@@ -1,8 +1,9 @@
 // Stores people run, drilled over their own protocols (issue 14): Redis with Sentinel and a
 // PostgreSQL primary through the native clients, and NATS JetStream through a client module
-// the project does not ship. Each example's image is built offline from Debian's packages
-// by its prepare script (FROM scratch, no registry).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+// the project does not ship. PostgreSQL's clock skewed through the host's libfaketime, and
+// Redis, whose jemalloc hangs with it, refused at boot with the reason. Each example's image
+// is built offline from Debian's packages by its prepare script (FROM scratch, no registry).
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -58,6 +59,34 @@ describe('native clients and client modules', () => {
     expect(result.metrics.rpo.lost).toBe(0);
     expect(result.metrics.ops.writes_ok).toBeGreaterThan(1000);
     expect(result.target.settings).toMatchObject({ probes: { write: 'sql' } });
+  });
+
+  it("PostgreSQL's clock 300 s ahead (the host's libfaketime preloaded), read back by clock_timestamp()", async () => {
+    const { code, result, output } = await runs.run('examples/postgres/clock-skew.yaml', out);
+    expect(code, output).toBe(0);
+    expect(result.verdict).toBe('pass');
+    const [skew] = result.faults;
+    expect(skew?.kind).toBe('clock-skew');
+    const measured = (skew!.detail as { measured_offset_ms: Record<string, number> }).measured_offset_ms['n1']!;
+    expect(Math.abs(measured - 300_000)).toBeLessThanOrEqual(1000);
+    expect(skew?.healed_s).not.toBeNull();
+    expect(result.metrics.rpo.lost).toBe(0);
+  });
+
+  it('Redis (jemalloc) with libfaketime preloaded hangs at start: the boot says why, exit 3', async () => {
+    // node.sh is a script, so the binary check cannot see redis-server behind it; the node's log can.
+    const text = readFileSync(join(root, 'examples/redis-sentinel/primary-down.yaml'), 'utf8')
+      .replace('build: .', `build: ${join(root, 'examples/redis-sentinel')}`)
+      .replace('boot_timeout: 60s', 'boot_timeout: 10s')
+      .replace(
+        /steps:[\s\S]*?thresholds:/,
+        'steps:\n  - fault: { name: ahead, kind: clock-skew, target: replica, offset: 300s }\nthresholds:',
+      );
+    const file = join(out, 'redis-clock-skew.yaml');
+    writeFileSync(file, text);
+    const { code, result, output } = await runs.run(file, out);
+    expect(code, output).toBe(3);
+    expect(result.error).toMatch(/hangs with libfaketime preloaded .*known clash with jemalloc/);
   });
 
   it("NATS JetStream through a client module: writes and the read-back by the user's module", async () => {
