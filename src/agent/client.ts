@@ -9,9 +9,13 @@ import http from 'node:http';
 import type { Clock } from '../core/clock.js';
 import { InfraError } from '../core/errors.js';
 import type { Netns, RemoteNetns } from '../docker/netns.js';
+import type { BlockDevice, CgroupVersion, Controller } from '../docker/cgroup.js';
+import type { ContainerState } from '../docker/resources.js';
 import type { ContainerObservation, DiskRef, FillResult, HostOps, HostStateRemoved } from '../faults/host-ops.js';
+import type { CgroupRef } from '../faults/resource-ops.js';
 import { measureOffset, toHarness, type ClockOffset } from './clock-sync.js';
 import { IDEMPOTENT_OPS, PROTOCOL_VERSION, type AgentAnswer, type AgentOp, type Hello } from './protocol.js';
+import type { OomEvent } from './resource-side.js';
 
 export interface AgentEndpoint {
   address: string;
@@ -30,6 +34,10 @@ export interface FaultAgentClientOptions {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const SLOW_TIMEOUT_MS = 180_000;
 const RELOCATE_FOR_MS = 30_000;
+/** How often the agent is asked for OOM kills while a memory fault is in effect. */
+const OOM_POLL_MS = 500;
+/** Each window reaches back this far: an event the engine logs late is still seen (once). */
+const OOM_OVERLAP_MS = 2_000;
 
 class TransportError extends Error {
   constructor(
@@ -47,6 +55,7 @@ export class FaultAgentClient implements HostOps {
   private endpoint: AgentEndpoint | undefined;
   private readonly http = new http.Agent({ keepAlive: true, maxSockets: 16 });
   private readonly namespaces = new Map<number, RemoteNetns>();
+  private version: Promise<CgroupVersion | null> | undefined;
 
   constructor(private readonly o: FaultAgentClientOptions) {
     this.host = o.host;
@@ -221,6 +230,78 @@ export class FaultAgentClient implements HostOps {
   }
   async removeRunState(_runId: string): Promise<HostStateRemoved> {
     return (await this.call<HostStateRemoved>({ op: 'remove-run-state' }, SLOW_TIMEOUT_MS)).value;
+  }
+
+  // -- the resource faults' operations (src/faults/resource-ops.ts) --
+
+  cgroupVersion(): Promise<CgroupVersion | null> {
+    // A host's cgroup hierarchy does not change during a run.
+    this.version ??= this.call<CgroupVersion | null>({ op: 'cgroup-version' }).then((r) => r.value);
+    this.version.catch(() => (this.version = undefined));
+    return this.version;
+  }
+  async readCgroup(c: CgroupRef, controller: Controller, files: readonly string[]) {
+    const op: AgentOp = { op: 'cgroup-read', container: c.id, pid: c.pid, controller, files: [...files] };
+    return (await this.call<Record<string, string | null>>(op)).value;
+  }
+  async writeCgroup(c: CgroupRef, controller: Controller, file: string, value: string): Promise<void> {
+    await this.call({ op: 'cgroup-write', container: c.id, pid: c.pid, controller, file, value });
+  }
+  async containerResources(container: string): Promise<ContainerState> {
+    return (await this.call<ContainerState>({ op: 'container-resources', container })).value;
+  }
+  async updateResources(container: string, fields: Record<string, number | bigint>): Promise<void> {
+    const sent = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'bigint' ? String(v) : v]));
+    await this.call({ op: 'update-resources', container, fields: sent });
+  }
+  async volumeDevice(container: string, volume: string): Promise<{ device: BlockDevice | null; why: string }> {
+    return (await this.call<{ device: BlockDevice | null; why: string }>({ op: 'volume-device', container, volume }))
+      .value;
+  }
+
+  /**
+   * OOM kills, polled from the agent (it reads the engine's event log by time window, so an
+   * agent replaced meanwhile still answers): each at its instant on the harness clock. The
+   * returned stop asks once more, for what happened since the last poll.
+   */
+  async watchOom(
+    containers: readonly string[],
+    onOom: (container: string, at: number | undefined) => void,
+  ): Promise<() => Promise<void>> {
+    const ids = [...containers];
+    const start = (await this.call<number>({ op: 'clock' })).value;
+    let next = start;
+    const seen = new Set<string>();
+    const poll = async () => {
+      const since = Math.max(start, next - OOM_OVERLAP_MS);
+      const r = await this.call<{ events: OomEvent[]; until: number }>({ op: 'oom-events', containers: ids, since });
+      for (const e of r.value.events) {
+        if (seen.has(e.key) || e.at < start) continue;
+        seen.add(e.key);
+        onOom(e.container, this.offset ? toHarness(e.at, this.offset) : undefined);
+      }
+      next = r.value.until;
+    };
+    let stopped = false;
+    let running: Promise<void> = Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const loop = () => {
+      timer = setTimeout(() => {
+        // A failed poll is retried by the next one, over the same window.
+        running = poll()
+          .catch(() => undefined)
+          .finally(() => {
+            if (!stopped) loop();
+          });
+      }, OOM_POLL_MS);
+    };
+    loop();
+    return async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+      await poll().catch(() => undefined);
+    };
   }
 
   close(): void {

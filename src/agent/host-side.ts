@@ -4,7 +4,8 @@
 // host's Docker socket, NET_ADMIN and SYS_ADMIN, the run's offset-file volume (/faketime),
 // its disk-image volume (/disks) and, when configured, the directory every host shares
 // (/shared). Loop devices need device access a swarm task cannot get: a short-lived helper
-// container on the same host does losetup and mount (loop-helper.ts).
+// container on the same host does losetup and mount (loop-helper.ts). The resource faults'
+// operations (cgroups, resource updates, OOM events) are resource-side.ts's.
 //
 // The agent keeps nothing it needs to heal: rules carry their tags, offsets and disk images
 // are files under the run's names, so a restarted agent (or `drill cleanup`) finds them all.
@@ -31,6 +32,7 @@ import type { DiskRef, FillResult, HostStateRemoved } from '../faults/host-ops.j
 import { ExitWatches, procState } from './exit-watch.js';
 import { LoopHelper } from './loop-helper.js';
 import { runNames } from './protocol.js';
+import { ResourceSide } from './resource-side.js';
 
 /** How long a pid seen by inspect is trusted for a kill (its start time is checked too). */
 const MAIN_PROCESS_FRESH_MS = 5_000;
@@ -40,6 +42,8 @@ export interface HostSideOptions {
   host: string;
   docker: Docker;
   procRoot: string;
+  /** Where the host's cgroup hierarchy (its /sys/fs/cgroup) is mounted. */
+  cgroupRoot: string;
   faketimeDir: string;
   disksDir: string;
   sharedDir?: string | undefined;
@@ -59,9 +63,16 @@ export class HostSide {
   private readonly mainProcess = new Map<string, { pid: number; start: string; at: number }>();
   private readonly loops: LoopHelper;
   private readonly names: ReturnType<typeof runNames>;
+  readonly resources: ResourceSide;
 
   constructor(private readonly o: HostSideOptions) {
     this.exits = new ExitWatches(o.procRoot, o.now);
+    this.resources = new ResourceSide({
+      runId: o.runId,
+      docker: o.docker,
+      roots: { proc: o.procRoot, cgroup: o.cgroupRoot },
+      now: o.now,
+    });
     this.names = runNames(o.runId);
     this.loops = new LoopHelper(o.docker, o.image, o.runId, this.names.disksVolume);
   }

@@ -37,6 +37,7 @@ async function main(argv: string[]): Promise<void> {
     host,
     docker: new Docker({ socketPath: '/var/run/docker.sock' }),
     procRoot: existsSync('/host/proc/1') ? '/host/proc' : '/proc',
+    cgroupRoot: existsSync('/host/cgroup') ? '/host/cgroup' : '/sys/fs/cgroup',
     faketimeDir: '/faketime',
     disksDir: '/disks',
     sharedDir: shared,

@@ -3,13 +3,14 @@
 // carries `at`, the agent's own monotonic clock (ms) when the operation was observed done;
 // the harness converts it to its clock with the offset it measured (clock-sync.ts).
 
+import type { Controller } from '../docker/cgroup.js';
 import type { DiskRef } from '../faults/host-ops.js';
 
 export const AGENT_PORT = 7070;
 /** Where the run's token is (a swarm secret) in the agent's container. */
 export const TOKEN_FILE = '/run/secrets/drill-agent-token';
 /** Bump when an operation changes shape: the harness refuses an agent of another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type AgentOp =
   | { op: 'hello' }
@@ -29,7 +30,15 @@ export type AgentOp =
   | { op: 'make-repository'; name: string }
   | { op: 'remove-repository'; name: string }
   | { op: 'corrupt-repository'; name: string }
-  | { op: 'remove-run-state' };
+  | { op: 'remove-run-state' }
+  // The resource faults' (resource-side.ts); bigint fields travel as decimal strings.
+  | { op: 'cgroup-version' }
+  | { op: 'cgroup-read'; container: string; pid: number; controller: Controller; files: string[] }
+  | { op: 'cgroup-write'; container: string; pid: number; controller: Controller; file: string; value: string }
+  | { op: 'container-resources'; container: string }
+  | { op: 'update-resources'; container: string; fields: Record<string, number | string> }
+  | { op: 'oom-events'; containers: string[]; since: number }
+  | { op: 'volume-device'; container: string; volume: string };
 
 export type AgentOpName = AgentOp['op'];
 
@@ -56,6 +65,14 @@ export const IDEMPOTENT_OPS: ReadonlySet<AgentOpName> = new Set([
   'remove-repository',
   'make-repository',
   'remove-run-state',
+  'cgroup-version',
+  'cgroup-read',
+  // Absolute values: writing them twice leaves the same limits.
+  'cgroup-write',
+  'update-resources',
+  'container-resources',
+  'oom-events',
+  'volume-device',
 ]);
 
 /** The run's names on a host: what an agent (or a cleanup helper) may create and remove. */

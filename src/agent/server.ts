@@ -20,7 +20,7 @@ export interface AgentServerOptions {
 }
 
 /** Polled while a fault is confirmed: not worth a log line each. */
-const QUIET_OPS = new Set(['hello', 'clock', 'inspect', 'disk-free']);
+const QUIET_OPS = new Set(['hello', 'clock', 'inspect', 'disk-free', 'cgroup-version', 'cgroup-read', 'oom-events']);
 
 function describe(op: AgentOp): string {
   const { op: _name, ...rest } = op;
@@ -74,6 +74,20 @@ export async function dispatch(o: AgentServerOptions, req: AgentOp): Promise<{ v
       return { value: await s.corruptRepository(req.name) };
     case 'remove-run-state':
       return { value: await s.removeRunState() };
+    case 'cgroup-version':
+      return { value: await s.resources.cgroupVersion() };
+    case 'cgroup-read':
+      return { value: await s.resources.readCgroup(req.container, req.pid, req.controller, req.files) };
+    case 'cgroup-write':
+      return { value: await s.resources.writeCgroup(req.container, req.pid, req.controller, req.file, req.value) };
+    case 'container-resources':
+      return { value: await s.resources.containerResources(req.container) };
+    case 'update-resources':
+      return { value: await s.resources.updateResources(req.container, req.fields) };
+    case 'oom-events':
+      return { value: await s.resources.oomEvents(req.containers, req.since) };
+    case 'volume-device':
+      return { value: await s.resources.volumeDevice(req.container, req.volume) };
     default:
       throw new Error(`unknown op ${JSON.stringify((req as { op?: unknown }).op)}`);
   }

@@ -2,7 +2,8 @@
 // cpu, io-limit): the files are found from the container's main process (/proc/<pid>/cgroup),
 // never guessed from Docker's naming, so any cgroup parent and driver works. cgroup v1 (this
 // project's machines) and v2 name the same knobs differently; FILES maps them. Only the
-// cgroups of our own running containers are ever touched.
+// cgroups of our own running containers are ever touched. A swarm's fault agent reads them on
+// its host through the host's /proc and /sys/fs/cgroup mounted elsewhere (CgroupRoots).
 import { existsSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -10,11 +11,19 @@ const ROOT = '/sys/fs/cgroup';
 
 export type CgroupVersion = 1 | 2;
 export type Controller = 'memory' | 'cpu' | 'blkio';
+export const CONTROLLERS: readonly Controller[] = ['memory', 'cpu', 'blkio'];
+
+/** Where a host's procfs and cgroup hierarchy are seen from: this machine's own, or mounted into an agent. */
+export interface CgroupRoots {
+  proc: string;
+  cgroup: string;
+}
+const LOCAL: CgroupRoots = { proc: '/proc', cgroup: ROOT };
 
 /** The cgroup version of this host: 2 when the unified hierarchy is mounted at the root. */
-export function cgroupVersion(): CgroupVersion | null {
-  if (existsSync(path.join(ROOT, 'cgroup.controllers'))) return 2;
-  return existsSync(path.join(ROOT, 'memory')) || existsSync(path.join(ROOT, 'cpu')) ? 1 : null;
+export function cgroupVersion(root = ROOT): CgroupVersion | null {
+  if (existsSync(path.join(root, 'cgroup.controllers'))) return 2;
+  return existsSync(path.join(root, 'memory')) || existsSync(path.join(root, 'cpu')) ? 1 : null;
 }
 
 /** The knobs each fault reads and writes, per version. */
@@ -42,10 +51,15 @@ export const FILES = {
 } as const;
 
 /** The directory of `pid`'s cgroup for `controller`, or null when the process or hierarchy is gone. */
-export function cgroupDir(pid: number, controller: Controller, version = cgroupVersion()): string | null {
+export function cgroupDir(
+  pid: number,
+  controller: Controller,
+  version = cgroupVersion(),
+  roots: CgroupRoots = LOCAL,
+): string | null {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+    text = readFileSync(`${roots.proc}/${pid}/cgroup`, 'utf8');
   } catch {
     return null;
   }
@@ -53,15 +67,15 @@ export function cgroupDir(pid: number, controller: Controller, version = cgroupV
     const [, controllers, rel] = /^\d+:([^:]*):(.*)$/.exec(line) ?? [];
     if (rel === undefined || controllers === undefined) continue;
     if (version === 2 ? controllers !== '' : !controllers.split(',').includes(controller)) continue;
-    const dir = version === 2 ? path.join(ROOT, rel) : path.join(ROOT, controller, rel);
+    const dir = version === 2 ? path.join(roots.cgroup, rel) : path.join(roots.cgroup, controller, rel);
     return existsSync(dir) ? dir : null;
   }
   return null;
 }
 
 /** A cgroup file of `pid`'s container, trimmed; null when it cannot be read (container gone). */
-export function readCgroup(pid: number, controller: Controller, file: string): string | null {
-  const dir = cgroupDir(pid, controller);
+export function readCgroup(pid: number, controller: Controller, file: string, roots = LOCAL): string | null {
+  const dir = cgroupDir(pid, controller, cgroupVersion(roots.cgroup), roots);
   if (dir === null) return null;
   try {
     return readFileSync(path.join(dir, file), 'utf8').trim();
@@ -71,8 +85,8 @@ export function readCgroup(pid: number, controller: Controller, file: string): s
 }
 
 /** Write a cgroup file of `pid`'s container; throws with the file named when the kernel refuses. */
-export function writeCgroup(pid: number, controller: Controller, file: string, value: string): void {
-  const dir = cgroupDir(pid, controller);
+export function writeCgroup(pid: number, controller: Controller, file: string, value: string, roots = LOCAL): void {
+  const dir = cgroupDir(pid, controller, cgroupVersion(roots.cgroup), roots);
   if (dir === null) throw new Error(`no ${controller} cgroup for pid ${pid} (is the node running?)`);
   try {
     writeFileSync(path.join(dir, file), value);
@@ -121,12 +135,31 @@ export function blockDeviceOf(p: string): { device: BlockDevice | null; why: str
   return { device: { id, name: path.basename(disk) }, why: '' };
 }
 
-const V1_IO_FILES = [
+export const V1_IO_FILES = [
   'blkio.throttle.read_bps_device',
   'blkio.throttle.write_bps_device',
   'blkio.throttle.read_iops_device',
   'blkio.throttle.write_iops_device',
 ];
+
+/** Every file the resource faults read, by controller: all a fault agent will read for them. */
+export const READABLE: Readonly<Record<Controller, readonly string[]>> = {
+  memory: [
+    'memory.limit_in_bytes',
+    'memory.memsw.limit_in_bytes',
+    'memory.max',
+    'memory.stat',
+    'memory.usage_in_bytes',
+  ],
+  cpu: ['cpu.cfs_quota_us', 'cpu.cfs_period_us', 'cpu.max', 'cpu.stat'],
+  blkio: [...V1_IO_FILES, 'io.max', 'blkio.throttle.io_service_bytes', 'io.stat'],
+};
+/** The only files they write (block I/O limits: Docker's update API cannot set them). */
+export const WRITABLE: Readonly<Partial<Record<Controller, readonly string[]>>> = {
+  blkio: [...V1_IO_FILES, 'io.max'],
+};
+/** A block I/O limit line: "major:minor value" (v1) or an io.max line (v2). */
+export const IO_LIMIT_LINE = /^\d+:\d+ (\d+|((rbps|wbps|riops|wiops)=(\d+|max) ?){1,4})$/;
 
 /** The block I/O limits of `pid`'s cgroup, "major:minor value" (v1) or io.max lines (v2), by file. */
 export function ioThrottles(pid: number): Map<string, string[]> {

@@ -5,6 +5,7 @@
 // Docker reads 0 as "leave unchanged" and refuses -1 for memory, so a limit, once set, can
 // only be lifted by setting the exact value the kernel shows for "unlimited"; update() sends
 // integers verbatim (bigint), which JSON.stringify cannot.
+import type Docker from 'dockerode';
 import { docker, errorLine } from './engine.js';
 import { watchContainerEvents } from './events.js';
 
@@ -20,8 +21,14 @@ export interface ContainerState {
   cpuPeriod: number;
 }
 
-export async function containerState(id: string): Promise<ContainerState> {
-  const i = await docker().getContainer(id).inspect();
+/** `d`: the engine of the container's host (a fault agent's own); default this machine's. */
+export async function containerState(id: string, d: Docker = docker()): Promise<ContainerState> {
+  const i = await d.getContainer(id).inspect();
+  return stateOf(i);
+}
+
+/** The resource settings of an inspected container. */
+export function stateOf(i: Docker.ContainerInspectInfo): ContainerState {
   const h = i.HostConfig;
   return {
     pid: i.State.Running && i.State.Pid > 0 ? i.State.Pid : null,
@@ -36,13 +43,17 @@ export async function containerState(id: string): Promise<ContainerState> {
 }
 
 /** POST /containers/{id}/update with these resource fields (integers sent exactly). */
-export async function updateContainer(id: string, fields: Record<string, number | bigint>): Promise<void> {
+export async function updateContainer(
+  id: string,
+  fields: Record<string, number | bigint>,
+  d: Docker = docker(),
+): Promise<void> {
   const body = JSON.stringify(fields, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${v}` : v)).replace(
     /"\\u0000(-?\d+)"/g,
     '$1',
   );
   await new Promise<void>((resolve, reject) => {
-    docker().modem.dial(
+    d.modem.dial(
       {
         path: `/containers/${id}/update`,
         method: 'POST',

@@ -1,7 +1,7 @@
 // What a scenario cannot do yet when its nodes are placed by an engine other than this
 // machine's Docker host (a swarm), refused before anything starts (exit 2, docs/swarm.md):
-// what needs this machine's files or cgroups under a node. `drill run` and `drill validate`
-// (with --engine, or the scenario's cluster.engine) check it.
+// what needs this machine's files under a node. `drill run` and `drill validate` (with
+// --engine, or the scenario's cluster.engine) check it.
 //
 //   cluster.compose                 (custom targets) a Compose file's services, bind mounts of
 //                                   host files and all, run on one Docker host
@@ -9,12 +9,12 @@
 //     unavailable (and any mode     repository is the storage its hosts share, where chattr may
 //     on a custom target)           not exist (NFS). Mode corrupt on graph-agent flips its byte
 //                                   through a host's fault agent.
-//   memory, cpu, io-limit           write the node's cgroup on this machine
 //   delay, without netem            runs through the harness's link proxy, which needs a
 //                                   network the harness is on (one Docker host)
 //
-// Everything else (clock-skew and disk-full included) goes through the fault agents of the
-// nodes' hosts, for graph-agent and custom targets alike.
+// Everything else (clock-skew, disk-full and the resource faults memory, cpu and io-limit
+// included) goes through the fault agents of the nodes' hosts, for graph-agent and custom
+// targets alike.
 
 import { UsageError } from '../core/errors.js';
 import { delayNeedsLinkProxy } from '../faults/delay.js';
@@ -26,14 +26,11 @@ export interface HostFacts {
   linkProxy: boolean;
 }
 
-/** Fault kinds that act on this machine's files or cgroups under a node. */
+/** Fault kinds that act on this machine's files under a node. */
 const LOCAL_ONLY_FAULTS: Readonly<Record<string, string>> = {
   'backup-storage':
     "modes read-only and unavailable chattr the repository's files on this machine, and a swarm's repository is " +
     'the storage its hosts share (mode corrupt on graph-agent runs on a swarm)',
-  memory: "it writes the node's cgroup on this machine",
-  cpu: "it writes the node's cgroup on this machine",
-  'io-limit': "it writes the node's cgroup on this machine",
 };
 
 /** The first thing of `scenario` that cannot run on `engine`, as `<field>: <why>`; undefined: none. */

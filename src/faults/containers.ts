@@ -1,15 +1,19 @@
 // Shared by the resource faults (memory, cpu, io-limit), as qdisc.ts is by the network ones:
-// the chosen nodes' containers and main processes (where their cgroups are found), and the
-// mechanism check every resource fault makes.
+// the chosen nodes' containers and main processes (where their cgroups are found), the
+// operations of each one's host (resource-ops.ts), and the mechanism check every resource
+// fault makes.
 import { FaultNotInEffectError, type FaultContext, type Mechanism } from './fault.js';
 import type { HostCaps } from './host-caps.js';
+import type { ResourceOps } from './resource-ops.js';
 
 export interface NodeContainer {
   node: string;
-  /** Docker container id. */
+  /** Docker container id, on its host. */
   id: string;
-  /** Host pid of its main process. */
+  /** Pid of its main process, on its host. */
   pid: number;
+  /** The resource operations of its host. */
+  ops: ResourceOps;
 }
 
 /** Each node's running container, or FaultNotInEffectError naming a node that has none. */
@@ -25,7 +29,7 @@ export async function runningContainers(
       if (id === undefined || !st.running || st.pid === null) {
         throw new FaultNotInEffectError(`${fault}: ${node} is not running (no container process to limit)`);
       }
-      return { node, id, pid: st.pid };
+      return { node, id, pid: st.pid, ops: ctx.resources.ops(node) };
     }),
   );
 }

@@ -2,10 +2,10 @@
 // period) through the Docker API, like a noisy neighbour or a tight CPU limit. In effect when
 // the cgroup's quota and period (cpu.cfs_quota_us / cpu.cfs_period_us, v1) read back as set.
 // How often the node was throttled while it lasted (cpu.stat nr_throttled) goes in the record.
-// Heal: quota and period as the cgroup had them, read back.
+// Heal: quota and period as the cgroup had them, read back. All on the node's host, through
+// its resource operations (resource-ops.ts): this process, or the host's fault agent.
 import { z } from 'zod';
-import { cgroupVersion, counter, FILES, readCgroup } from '../docker/cgroup.js';
-import { containerState, updateContainer } from '../docker/resources.js';
+import { counter, FILES } from '../docker/cgroup.js';
 import { confirmWithin, defineFault, FaultNotInEffectError, faultParams, mechanismOrThrow } from './fault.js';
 import { cgroupMechanism, runningContainers, type NodeContainer } from './containers.js';
 import type { HostCaps } from './host-caps.js';
@@ -16,14 +16,16 @@ export interface CpuParams {
 }
 
 const PERIOD_US = 100_000;
+const CPU_V1 = { quota: FILES[1].cpuQuota, period: FILES[1].cpuPeriod, stat: FILES[1].cpuStat };
 
 const mechanism = (caps: HostCaps) =>
   cgroupMechanism(caps, 'cpu', 'cpu', 'Docker API update (CpuQuota per CpuPeriod); the cgroup quota read back');
 
 /** Quota (-1: none) and period in microseconds, and the throttle count, as the cgroup shows them. */
-function cpuOf(c: NodeContainer): { quota: number; period: number; throttled: number | null } {
-  const v = cgroupVersion() ?? 1;
-  const read = (file: string) => readCgroup(c.pid, 'cpu', file);
+async function cpuOf(c: NodeContainer): Promise<{ quota: number; period: number; throttled: number | null }> {
+  const v = (await c.ops.cgroupVersion()) ?? 1;
+  const got = await c.ops.readCgroup(c, 'cpu', v === 2 ? [FILES[2].cpuStat, FILES[2].cpuQuota] : Object.values(CPU_V1));
+  const read = (file: string) => got[file] ?? null;
   const throttled = counter(read(FILES[v].cpuStat), 'nr_throttled');
   if (v === 2) {
     const [q, p] = (read(FILES[2].cpuQuota) ?? '').split(' ');
@@ -58,10 +60,10 @@ export const cpu = defineFault({
     mechanismOrThrow(mechanism(await ctx.caps()), 'cpu');
     const quota = Math.round((spec.cpus ?? 1) * PERIOD_US);
     const cs = await runningContainers(ctx, nodes, 'cpu');
-    const before = new Map(cs.map((c) => [c.node, cpuOf(c)]));
+    const before = new Map(await Promise.all(cs.map(async (c) => [c.node, await cpuOf(c)] as const)));
     // A container created with --cpus has NanoCpus set, and Docker then refuses a quota.
     const nano = new Map(
-      await Promise.all(cs.map(async (c) => [c.node, (await containerState(c.id)).nanoCpus] as const)),
+      await Promise.all(cs.map(async (c) => [c.node, (await c.ops.containerResources(c.id)).nanoCpus] as const)),
     );
     const detail: Record<string, unknown> = {
       cpus: spec.cpus,
@@ -77,13 +79,13 @@ export const cpu = defineFault({
       if (healed) return;
       for (const c of cs) {
         const b = before.get(c.node)!;
-        if ((await containerState(c.id).catch(() => null)) === null) continue; // destroyed
+        if ((await c.ops.containerResources(c.id).catch(() => null)) === null) continue; // destroyed
         const n = nano.get(c.node)!;
-        await updateContainer(c.id, n > 0 ? { NanoCpus: n } : { CpuPeriod: b.period, CpuQuota: b.quota });
+        await c.ops.updateResources(c.id, n > 0 ? { NanoCpus: n } : { CpuPeriod: b.period, CpuQuota: b.quota });
       }
       const throttled: Record<string, number> = {};
       for (const c of await runningContainers(ctx, nodes, 'cpu').catch(() => [])) {
-        const now = cpuOf(c);
+        const now = await cpuOf(c);
         const b = before.get(c.node)!;
         if (now.quota !== b.quota || now.period !== b.period)
           throw new Error(
@@ -98,17 +100,18 @@ export const cpu = defineFault({
     try {
       for (const c of cs) {
         const n = nano.get(c.node)!;
-        await updateContainer(
+        await c.ops.updateResources(
           c.id,
           n > 0 ? { NanoCpus: Math.round((spec.cpus ?? 1) * 1e9) } : { CpuPeriod: PERIOD_US, CpuQuota: quota },
         );
       }
-      confirmedT = await confirmWithin(ctx, `cpu quota ${quota}/${PERIOD_US} us on ${nodes.join(', ')}`, async () =>
-        cs.every((c) => {
-          const now = cpuOf(c);
-          return now.quota === quota && now.period === PERIOD_US;
-        }),
-      );
+      confirmedT = await confirmWithin(ctx, `cpu quota ${quota}/${PERIOD_US} us on ${nodes.join(', ')}`, async () => {
+        for (const c of cs) {
+          const now = await cpuOf(c);
+          if (now.quota !== quota || now.period !== PERIOD_US) return false;
+        }
+        return true;
+      });
     } catch (e) {
       await heal().catch(() => undefined);
       throw new FaultNotInEffectError(`cpu: quota not in effect: ${(e as Error).message}`);

@@ -12,6 +12,7 @@
 
 import type { Netns } from '../docker/netns.js';
 import type { NodeState } from '../targets/target.js';
+import type { ResourceOps } from './resource-ops.js';
 
 /** A container's state as seen on its host, and when (harness clock, ms). */
 export interface ContainerObservation extends NodeState {
@@ -43,7 +44,8 @@ export interface HostStateRemoved {
   errors: string[];
 }
 
-export interface HostOps {
+/** The resource faults' operations (resource-ops.ts) are host-side operations too. */
+export interface HostOps extends ResourceOps {
   /** The host ('local' for this one). */
   readonly host: string;
 

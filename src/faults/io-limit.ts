@@ -6,8 +6,10 @@
 // Heal: the cgroup's previous values (none: 0, "no limit"), read back. The throttle is the
 // kernel's, on the whole disk the volume lives on (a partition resolves to its disk); a
 // volume on overlay or tmpfs has no block device and the step fails saying so. A node
-// restarted while throttled comes back unthrottled (Docker does not know the limit).
-import { blockDeviceOf, cgroupVersion, ioThrottles, readCgroup, writeCgroup } from '../docker/cgroup.js';
+// restarted while throttled comes back unthrottled (Docker does not know the limit). The
+// device, the reads and the writes are the node's host's, through its resource operations
+// (resource-ops.ts): this process on one Docker host, the host's fault agent on a swarm.
+import { V1_IO_FILES, type CgroupVersion } from '../docker/cgroup.js';
 import { size } from '../scenario/fields.js';
 import { confirmWithin, defineFault, FaultNotInEffectError, faultParams, mechanismOrThrow } from './fault.js';
 import { cgroupMechanism, runningContainers, type NodeContainer } from './containers.js';
@@ -32,35 +34,47 @@ function mechanism(caps: HostCaps) {
   return { mechanism: 'none', available: false, why: `io-limit: Docker's volumes: ${caps.volumeDevice.why}` };
 }
 
-/** The limit lines of `pid`'s cgroup for device `dev`, per direction ("" when none). */
-function limitsOn(pid: number, dev: string): { read: string; write: string } {
-  const t = ioThrottles(pid);
+/** The block I/O limit lines of the node's cgroup, by file (ioThrottles of cgroup.ts, on its host). */
+async function throttles(c: NodeContainer, v: CgroupVersion): Promise<Map<string, string[]>> {
+  const got = await c.ops.readCgroup(c, 'blkio', v === 2 ? ['io.max'] : V1_IO_FILES);
+  const out = new Map<string, string[]>();
+  for (const [f, text] of Object.entries(got)) {
+    const lines = (text ?? '').split('\n').filter((l) => /^\d+:\d+ /.test(l));
+    if (lines.length > 0) out.set(f, lines);
+  }
+  return out;
+}
+
+/** The limit lines of the node's cgroup for device `dev`, per direction ("" when none). */
+async function limitsOn(c: NodeContainer, v: CgroupVersion, dev: string): Promise<{ read: string; write: string }> {
+  const t = await throttles(c, v);
   const on = (file: string) => (t.get(file) ?? []).find((l) => l.startsWith(`${dev} `)) ?? '';
-  if (cgroupVersion() === 2) {
+  if (v === 2) {
     const line = on('io.max');
     return { read: /rbps=(\S+)/.exec(line)?.[1] ?? '', write: /wbps=(\S+)/.exec(line)?.[1] ?? '' };
   }
   return { read: on(V1.read).split(' ')[1] ?? '', write: on(V1.write).split(' ')[1] ?? '' };
 }
 
-/** Set (or, with '' / 0, lift) the limits of `pid`'s cgroup on device `dev`. */
-function setLimits(pid: number, dev: string, read: string, write: string): void {
-  if (cgroupVersion() === 2) {
-    writeCgroup(pid, 'blkio', 'io.max', `${dev} rbps=${read || 'max'} wbps=${write || 'max'}`);
+/** Set (or, with '' / 0, lift) the limits of the node's cgroup on device `dev`. */
+async function setLimits(c: NodeContainer, v: CgroupVersion, dev: string, read: string, write: string) {
+  if (v === 2) {
+    await c.ops.writeCgroup(c, 'blkio', 'io.max', `${dev} rbps=${read || 'max'} wbps=${write || 'max'}`);
     return;
   }
-  writeCgroup(pid, 'blkio', V1.read, `${dev} ${read || '0'}`);
-  writeCgroup(pid, 'blkio', V1.write, `${dev} ${write || '0'}`);
+  await c.ops.writeCgroup(c, 'blkio', V1.read, `${dev} ${read || '0'}`);
+  await c.ops.writeCgroup(c, 'blkio', V1.write, `${dev} ${write || '0'}`);
 }
 
 /** Bytes the cgroup read and wrote on `dev` so far, or null when it cannot tell. */
-function ioBytes(pid: number, dev: string): { read: number; write: number } | null {
-  if (cgroupVersion() === 2) {
-    const line = (readCgroup(pid, 'blkio', 'io.stat') ?? '').split('\n').find((l) => l.startsWith(`${dev} `));
+async function ioBytes(c: NodeContainer, v: CgroupVersion, dev: string) {
+  const file = v === 2 ? 'io.stat' : 'blkio.throttle.io_service_bytes';
+  const text = (await c.ops.readCgroup(c, 'blkio', [file]))[file] ?? null;
+  if (v === 2) {
+    const line = (text ?? '').split('\n').find((l) => l.startsWith(`${dev} `));
     if (!line) return null;
     return { read: Number(/rbytes=(\d+)/.exec(line)?.[1] ?? 0), write: Number(/wbytes=(\d+)/.exec(line)?.[1] ?? 0) };
   }
-  const text = readCgroup(pid, 'blkio', 'blkio.throttle.io_service_bytes');
   if (text === null) return null;
   const get = (op: string) => Number(new RegExp(`^${dev} ${op} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   return { read: get('Read'), write: get('Write') };
@@ -94,23 +108,28 @@ export const ioLimit = defineFault({
     const cs = await runningContainers(ctx, nodes, 'io-limit');
     const devices = new Map<string, string[]>();
     for (const c of cs) {
-      const paths = await ctx.resources.dataPaths(c.node);
-      if (paths.length === 0) throw new FaultNotInEffectError(`io-limit: ${c.node} has no data volume`);
+      const volumes = ctx.resources.dataVolumes(c.node);
+      if (volumes.length === 0) throw new FaultNotInEffectError(`io-limit: ${c.node} has no data volume`);
       const ids = new Set<string>();
-      for (const p of paths) {
-        const { device, why } = blockDeviceOf(p);
+      for (const v of volumes) {
+        const { device, why } = await c.ops.volumeDevice(c.id, v);
         if (device === null) throw new FaultNotInEffectError(`io-limit: ${c.node}'s data volume: ${why}`);
         ids.add(device.id);
       }
       devices.set(c.node, [...ids]);
     }
-    const each = (fn: (c: NodeContainer, dev: string) => void) =>
-      cs.forEach((c) => devices.get(c.node)!.forEach((dev) => fn(c, dev)));
+    const versionOf = async (c: NodeContainer): Promise<CgroupVersion> => ((await c.ops.cgroupVersion()) === 2 ? 2 : 1);
+    const each = async (fn: (c: NodeContainer, v: CgroupVersion, dev: string) => Promise<void>) => {
+      for (const c of cs) {
+        const v = await versionOf(c);
+        for (const dev of devices.get(c.node)!) await fn(c, v, dev);
+      }
+    };
     const before = new Map<string, { read: string; write: string }>();
     const bytes0 = new Map<string, { read: number; write: number } | null>();
-    each((c, dev) => {
-      before.set(`${c.node} ${dev}`, limitsOn(c.pid, dev));
-      bytes0.set(`${c.node} ${dev}`, ioBytes(c.pid, dev));
+    await each(async (c, v, dev) => {
+      before.set(`${c.node} ${dev}`, await limitsOn(c, v, dev));
+      bytes0.set(`${c.node} ${dev}`, await ioBytes(c, v, dev));
     });
     const detail: Record<string, unknown> = {
       ...(spec.readBps !== undefined ? { read_bps: spec.readBps } : {}),
@@ -125,14 +144,15 @@ export const ioLimit = defineFault({
       const live = await runningContainers(ctx, nodes, 'io-limit').catch(() => [] as NodeContainer[]);
       const moved: Record<string, { read: number; write: number }> = {};
       for (const c of live) {
+        const v = await versionOf(c);
         for (const dev of devices.get(c.node) ?? []) {
           const b = before.get(`${c.node} ${dev}`)!;
           const b0 = bytes0.get(`${c.node} ${dev}`);
-          const b1 = ioBytes(c.pid, dev);
+          const b1 = await ioBytes(c, v, dev);
           if (b0 && b1 && c.pid === cs.find((x) => x.node === c.node)?.pid)
             moved[`${c.node} ${dev}`] = { read: b1.read - b0.read, write: b1.write - b0.write };
-          setLimits(c.pid, dev, b.read, b.write);
-          const now = limitsOn(c.pid, dev);
+          await setLimits(c, v, dev, b.read, b.write);
+          const now = await limitsOn(c, v, dev);
           if (now.read !== b.read || now.write !== b.write)
             throw new Error(`io-limit: ${c.node}'s limits on ${dev} read ${JSON.stringify(now)} after heal`);
         }
@@ -142,18 +162,18 @@ export const ioLimit = defineFault({
     };
     let confirmedT: number;
     try {
-      each((c, dev) => {
+      await each(async (c, v, dev) => {
         const b = before.get(`${c.node} ${dev}`)!;
-        setLimits(c.pid, dev, read || b.read, write || b.write);
+        await setLimits(c, v, dev, read || b.read, write || b.write);
       });
-      confirmedT = await confirmWithin(ctx, `block I/O limits on ${nodes.join(', ')}`, async () =>
-        cs.every((c) =>
-          devices.get(c.node)!.every((dev) => {
-            const now = limitsOn(c.pid, dev);
-            return (read === '' || now.read === read) && (write === '' || now.write === write);
-          }),
-        ),
-      );
+      confirmedT = await confirmWithin(ctx, `block I/O limits on ${nodes.join(', ')}`, async () => {
+        let held = true;
+        await each(async (c, v, dev) => {
+          const now = await limitsOn(c, v, dev);
+          if (!((read === '' || now.read === read) && (write === '' || now.write === write))) held = false;
+        });
+        return held;
+      });
     } catch (e) {
       await heal().catch(() => undefined);
       throw new FaultNotInEffectError(`io-limit: not in effect: ${(e as Error).message}`);

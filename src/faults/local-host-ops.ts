@@ -11,6 +11,8 @@ import type { Netns } from '../docker/netns.js';
 import { BoundedDisks } from './bounded-disk.js';
 import { initFaketime, removeRunState, writeOffset } from './host-state.js';
 import type { ContainerObservation, DiskRef, FillResult, HostOps, HostStateRemoved } from './host-ops.js';
+import { localResourceOps } from './local-resource-ops.js';
+import type { ResourceOps } from './resource-ops.js';
 
 export class LocalHostOps implements HostOps {
   readonly host = 'local';
@@ -103,4 +105,13 @@ export class LocalHostOps implements HostOps {
     this.disks.delete(runId);
     return removeRunState(runId);
   }
+
+  // The resource faults' operations: the same on every local host (local-resource-ops.ts).
+  readonly cgroupVersion = localResourceOps.cgroupVersion;
+  readonly readCgroup = localResourceOps.readCgroup;
+  readonly writeCgroup = localResourceOps.writeCgroup;
+  readonly containerResources = localResourceOps.containerResources;
+  readonly updateResources = localResourceOps.updateResources;
+  readonly watchOom: ResourceOps['watchOom'] = (c, on) => localResourceOps.watchOom(c, on);
+  readonly volumeDevice = localResourceOps.volumeDevice;
 }

@@ -7,9 +7,11 @@
 // record's detail. Heal: the limits as they were, read back from the cgroup; a node the OOM
 // killer stopped is started again, as a supervisor would. Docker cannot set "no limit" back
 // (0 means unchanged, -1 is refused): heal sets the kernel's own unlimited value, so the
-// cgroup reads exactly as before and `docker inspect` shows 9223372036854771712.
-import { cgroupVersion, counter, FILES, readCgroup } from '../docker/cgroup.js';
-import { containerState, updateContainer, watchOom } from '../docker/resources.js';
+// cgroup reads exactly as before and `docker inspect` shows 9223372036854771712. Everything
+// happens on the node's host, through its resource operations (resource-ops.ts): this process
+// on one Docker host, the host's fault agent on a swarm (there, a node restarted is a new
+// task's container, which has the service's limits, not this fault's).
+import { counter, FILES } from '../docker/cgroup.js';
 import { size } from '../scenario/fields.js';
 import { confirmWithin, defineFault, FaultNotInEffectError, faultParams, mechanismOrThrow } from './fault.js';
 import { cgroupMechanism, runningContainers, type NodeContainer } from './containers.js';
@@ -32,9 +34,11 @@ const mechanism = (caps: HostCaps) =>
   cgroupMechanism(caps, 'memory', 'memory', 'Docker API update (Memory, MemorySwap); the cgroup limit read back');
 
 /** The node's limits as the cgroup shows them (what heal restores exactly), and its anonymous memory. */
-function memoryOf(c: NodeContainer): { limit: bigint; swap: bigint | null; anon: number | null } {
-  const v = cgroupVersion() ?? 1;
-  const read = (file: string | null) => (file === null ? null : readCgroup(c.pid, 'memory', file));
+async function memoryOf(c: NodeContainer): Promise<{ limit: bigint; swap: bigint | null; anon: number | null }> {
+  const v = (await c.ops.cgroupVersion()) ?? 1;
+  const files = [FILES[v].memoryLimit, FILES[v].memswLimit, 'memory.stat'].filter((f): f is string => f !== null);
+  const got = await c.ops.readCgroup(c, 'memory', files);
+  const read = (file: string | null) => (file === null ? null : (got[file] ?? null));
   const asBytes = (s: string | null) => (s === null ? null : s === 'max' ? UNLIMITED : BigInt(s));
   const limit = asBytes(read(FILES[v].memoryLimit));
   if (limit === null) throw new FaultNotInEffectError(`memory: cannot read ${FILES[v].memoryLimit} of ${c.node}`);
@@ -72,7 +76,7 @@ export const memory = defineFault({
   async apply(spec, nodes, ctx) {
     mechanismOrThrow(mechanism(await ctx.caps()), 'memory');
     const cs = await runningContainers(ctx, nodes, 'memory');
-    const before = new Map(cs.map((c) => [c.node, memoryOf(c)]));
+    const before = new Map(await Promise.all(cs.map(async (c) => [c.node, await memoryOf(c)] as const)));
     const limitOf = (c: NodeContainer): number => {
       if (spec.limitBytes !== undefined) return pageDown(spec.limitBytes);
       const anon = before.get(c.node)!.anon;
@@ -95,13 +99,15 @@ export const memory = defineFault({
       via: 'docker update',
     };
     const nodeOf = new Map(cs.map((c) => [c.id, c.node]));
-    const stopWatching = await watchOom(
-      cs.map((c) => c.id),
-      (id) => {
-        oomEvents.push({ node: nodeOf.get(id) ?? id, t_s: ctx.clock.now() / 1000 });
-        detail['oom_kills'] = oomEvents.length;
-      },
-    );
+    const onOom = (id: string, at: number | undefined) => {
+      oomEvents.push({ node: nodeOf.get(id) ?? id, t_s: (at ?? ctx.clock.now()) / 1000 });
+      detail['oom_kills'] = oomEvents.length;
+    };
+    // One watch per host (a swarm's nodes are on several).
+    const byOps = new Map<NodeContainer['ops'], string[]>();
+    for (const c of cs) byOps.set(c.ops, [...(byOps.get(c.ops) ?? []), c.id]);
+    const stops = await Promise.all([...byOps].map(([ops, ids]) => ops.watchOom(ids, onOom)));
+    const stopWatching = () => Promise.all(stops.map((s) => s())).then(() => undefined);
     let healed = false;
     const heal = async () => {
       if (healed) return;
@@ -109,33 +115,40 @@ export const memory = defineFault({
         const killed: string[] = [];
         for (const c of cs) {
           const b = before.get(c.node)!;
-          const st = await containerState(c.id).catch(() => null);
+          const st = await c.ops.containerResources(c.id).catch(() => null);
           if (st === null) continue; // destroyed: nothing left to limit
-          await updateContainer(c.id, { Memory: b.limit, MemorySwap: b.swap ?? -1 });
+          await c.ops.updateResources(c.id, { Memory: b.limit, MemorySwap: b.swap ?? -1 });
           if (st.oomKilled && !st.running) killed.push(c.node);
         }
         if (killed.length > 0) detail['main_process_oom_killed'] = killed;
         await startAll(ctx.lifecycle, killed);
         // Read back on the running nodes: their cgroups show exactly the limits they had.
         for (const c of await runningContainers(ctx, nodes, 'memory').catch(() => [])) {
-          const now = memoryOf(c).limit;
+          const now = (await memoryOf(c)).limit;
           if (now !== before.get(c.node)!.limit)
             throw new Error(`memory: ${c.node}'s limit reads ${now} after heal, not ${before.get(c.node)!.limit}`);
         }
         healed = true;
       } finally {
-        stopWatching();
+        await stopWatching();
       }
     };
     let confirmedT: number;
     try {
-      for (const c of cs) await updateContainer(c.id, { Memory: limits.get(c.node)!, MemorySwap: limits.get(c.node)! });
-      confirmedT = await confirmWithin(ctx, `memory limits on ${nodes.join(', ')}`, async () =>
-        cs.every((c) => memoryOf(c).limit === BigInt(limits.get(c.node)!)),
-      );
+      for (const c of cs)
+        await c.ops.updateResources(c.id, { Memory: limits.get(c.node)!, MemorySwap: limits.get(c.node)! });
+      confirmedT = await confirmWithin(ctx, `memory limits on ${nodes.join(', ')}`, async () => {
+        for (const c of cs) if ((await memoryOf(c)).limit !== BigInt(limits.get(c.node)!)) return false;
+        return true;
+      });
     } catch (e) {
       await heal().catch(() => undefined);
-      const usage = cs.map((c) => `${c.node} uses ${readCgroup(c.pid, 'memory', 'memory.usage_in_bytes') ?? '?'}`);
+      const usage = await Promise.all(
+        cs.map(async (c) => {
+          const u = await c.ops.readCgroup(c, 'memory', ['memory.usage_in_bytes']).catch(() => null);
+          return `${c.node} uses ${u?.['memory.usage_in_bytes'] ?? '?'}`;
+        }),
+      );
       throw new FaultNotInEffectError(
         `memory: limit not in effect (${usage.join(', ')} bytes): ${(e as Error).message}`,
       );

@@ -8,6 +8,7 @@
 import type { FinalReadSource } from '../client/final-read.js';
 import type { WriteClient } from '../client/write-client.js';
 import type { Netns } from '../docker/netns.js';
+import type { ResourceOps } from '../faults/resource-ops.js';
 import type { WorkloadKind } from '../scenario/workload-schema.js';
 import type { BackupControl } from './backup.js';
 
@@ -118,10 +119,12 @@ export interface NodeDisk {
 
 /** The node's container, for resource faults (memory, cpu, io-limit), which act on its cgroup. */
 export interface NodeResources {
-  /** The node's container id; undefined when it has none (not created, or destroyed). */
+  /** The node's container id on its host; undefined when it has none (not created, or destroyed). */
   containerId(node: string): string | undefined;
-  /** Host paths of the node's data volumes (io-limit throttles the block devices under them). */
-  dataPaths(node: string): Promise<string[]>;
+  /** Names of the node's data volumes (io-limit throttles the block devices under them). */
+  dataVolumes(node: string): string[];
+  /** The resource operations of the node's host: this process on one Docker host, its agent on a swarm. */
+  ops(node: string): ResourceOps;
 }
 
 export interface Target extends NodeLifecycle, RoleProbe {

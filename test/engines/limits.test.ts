@@ -1,5 +1,5 @@
 // What cannot run on a swarm yet is refused by field, from the scenario alone; what can
-// (nodes, groups, command probes, offline restores, clock and disk faults) is not.
+// (nodes, groups, command probes, offline restores, clock, disk and resource faults) is not.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,13 +37,19 @@ describe('graph-agent on a swarm, and drill validate', () => {
   const scenarios = resolve(import.meta.dirname, '../../scenarios');
   const lib = (file: string) => parseScenario(readFileSync(join(scenarios, file), 'utf8'), file);
 
-  it('refuses the resource faults and backup-storage but corrupt, which act on this machine, and nothing else', () => {
-    expect(engineRefusal(lib('cpu-throttle.yaml'), 'swarm')).toMatch(/^steps\[\d+\]\.fault\.kind: cpu: /);
-    expect(engineRefusal(lib('cpu-throttle.yaml'), 'docker')).toBeUndefined();
+  it('refuses backup-storage but corrupt, which acts on this machine, and nothing else', () => {
     const repo = 'backup-repository-faults.yaml';
     expect(engineRefusal(lib(repo), 'swarm')).toMatch(/^steps\[\d+\]\.fault\.kind: backup-storage: modes read-only/);
     expect(engineRefusal(lib(repo), 'docker')).toBeUndefined();
-    const files = ['disk-full.yaml', 'clock-skew.yaml', 'backup-restore-full.yaml', 'partition-primary.yaml'];
+    // The resource faults (cpu-throttle, slow-disk, backup-under-memory-pressure) go through the hosts' agents.
+    const resources = ['cpu-throttle.yaml', 'slow-disk.yaml', 'backup-under-memory-pressure.yaml'];
+    const files = [
+      'disk-full.yaml',
+      'clock-skew.yaml',
+      'backup-restore-full.yaml',
+      'partition-primary.yaml',
+      ...resources,
+    ];
     for (const f of [...files, 'corrupt-backup.yaml']) expect(engineRefusal(lib(f), 'swarm'), f).toBeUndefined();
   });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockDeviceOf, ioThrottles } from '../../src/docker/cgroup.js';
+import { volumePath } from '../../src/docker/resources.js';
 import { audit, auditContainers } from '../support/audit.js';
 import { RunTracker } from '../support/drill-cli.js';
 import { bootHarness, type Harness } from './net-probes.js';
@@ -30,8 +31,8 @@ describe('io-limit (docker)', () => {
   });
 
   it('64 KiB/s of writes on n2: the limit reads back on its volume device; fsynced writes stay under it', async () => {
-    const [path] = await h.target.resources.dataPaths('n2');
-    const dev = blockDeviceOf(path!).device!.id;
+    const [volume] = h.target.resources.dataVolumes('n2');
+    const dev = blockDeviceOf(await volumePath(volume!)).device!.id;
     const pid = async () => (await h.target.inspect('n2')).pid!;
     const rec = await h.faults.apply({ kind: 'io-limit', name: 'io1', node: 'n2', writeBps: 64 * 1024 });
     expect(rec.mechanism).toContain(`n2 on ${dev}`);

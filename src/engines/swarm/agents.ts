@@ -4,7 +4,13 @@
 //
 //   the host's /proc, read-only, at /host/proc   pids and namespaces of the host's containers
 //                                                (a service cannot join the host PID namespace)
-//   the host's Docker socket                     signals, inspect, loop helpers on that host
+//   the host's /sys/fs/cgroup, read-write,       the resource faults' cgroup files: memory and
+//     at /host/cgroup                            cpu read their limits back there, io-limit
+//                                                writes blkio throttles (Docker's update API
+//                                                cannot set device limits); the agent's ops
+//                                                touch only this run's containers' cgroups
+//   the host's Docker socket                     signals, inspect, resource updates, OOM
+//                                                events, loop helpers on that host
 //   NET_ADMIN, SYS_ADMIN                         iptables and tc in a namespace; setns
 //                                                (the default set stays: entering a node's
 //                                                namespace needs every capability the node has)
@@ -69,6 +75,7 @@ export class AgentFleet {
       ({ Type: 'volume', Source: name, Target: target, VolumeOptions: { Labels: this.labels() } }) as never;
     const mounts: Docker.MountSettings[] = [
       { Type: 'bind', Source: '/proc', Target: '/host/proc', ReadOnly: true },
+      { Type: 'bind', Source: '/sys/fs/cgroup', Target: '/host/cgroup' },
       { Type: 'bind', Source: '/var/run/docker.sock', Target: '/var/run/docker.sock' },
       volume(this.names.faketimeVolume, '/faketime'),
       volume(this.names.disksVolume, '/disks'),

@@ -11,7 +11,7 @@ import type { FinalReadSource } from '../../client/final-read.js';
 import type { WriteClient } from '../../client/write-client.js';
 import { InfraError } from '../../core/errors.js';
 import type { ExecAnswer } from '../../docker/exec.js';
-import { volumePath } from '../../docker/resources.js';
+import { localResourceOps } from '../../faults/local-resource-ops.js';
 import type { ClientModule } from '../../drivers/module-api.js';
 import type { Engine } from '../../engines/engine.js';
 import type { BackupControl } from '../backup.js';
@@ -77,7 +77,7 @@ export class CustomTarget implements Target {
   readonly backups: BackupControl;
   readonly clocks: NodeClock;
   readonly disk: NodeDisk | undefined;
-  readonly resources: NodeResources | undefined;
+  readonly resources: NodeResources;
   readonly spec: DataSpec;
   readonly layout: Layout;
   private readonly faults: CustomFaultPlumbing;
@@ -124,14 +124,20 @@ export class CustomTarget implements Target {
       readClock: (n) => this.readClock(n),
       skewBlocker: async () => this.faults.skewBlocker(),
     };
-    // Resource faults write the node's cgroup on this machine: one Docker host only.
-    this.resources =
-      o.engine === undefined
-        ? {
-            containerId: (n) => this.cl?.containerId(n),
-            dataPaths: (n) => Promise.all(this.cluster().volumesOf(n).map(volumePath)),
-          }
-        : undefined;
+    // Resource faults act on the node's container and cgroups through its host's operations (an agent on a swarm).
+    const engine = o.engine;
+    this.resources = {
+      containerId: (n) => this.cl?.containerId(n),
+      dataVolumes: (n) => this.cluster().volumesOf(n),
+      ops:
+        engine === undefined
+          ? () => localResourceOps
+          : (n) => {
+              const host = this.cl?.hostOf(n);
+              if (host === undefined) throw new InfraError(`${n} is not placed on a host yet`);
+              return engine.hostOps(host);
+            },
+    };
     this.disk = this.faults.nodeDisk((n) => this.cluster().volumesOf(n), this.kind);
   }
 

@@ -23,7 +23,6 @@ import { FaultPlumbing } from './fault-plumbing.js';
 import { ensureGraphAgentImage } from './image.js';
 import type { BackupControl } from '../backup.js';
 import { GraphAgentBackupOps } from './backup-ops.js';
-import { volumePath } from '../../docker/resources.js';
 import type { ExecAnswer } from '../../docker/exec.js';
 import { drillLabels } from '../../docker/labels.js';
 import type { Engine, MountSpec } from '../../engines/engine.js';
@@ -72,7 +71,7 @@ export class GraphAgentTarget implements Target {
   readonly network: NodeNetwork;
   readonly clocks: NodeClock;
   readonly disk: NodeDisk | undefined;
-  readonly resources: NodeResources | undefined;
+  readonly resources: NodeResources;
   /** Backups and restores (docs/backup-restore.md): the shared repository volume, destroy, restore. */
   readonly backups: BackupControl;
   private readonly backupVolume: string;
@@ -131,14 +130,12 @@ export class GraphAgentTarget implements Target {
       },
       skewBlocker: async () => this.p().skewBlocker(),
     };
-    // Resource faults write the node's cgroup on this machine: one Docker host only.
-    this.resources =
-      engine.kind === 'docker'
-        ? {
-            containerId: (n) => this.cluster?.nodes.find((x) => x.name === n)?.containerId || undefined,
-            dataPaths: async (n) => [await volumePath(this.c().node(n).volume)],
-          }
-        : undefined;
+    // Resource faults act on the node's container and cgroups through its host's HostOps (an agent on a swarm).
+    this.resources = {
+      containerId: (n) => this.cluster?.nodes.find((x) => x.name === n)?.containerId || undefined,
+      dataVolumes: (n) => [this.c().node(n).volume],
+      ops: (n) => engine.hostOps(this.c().node(n).host),
+    };
     this.disk =
       settings_.diskLimitMb === undefined
         ? undefined
