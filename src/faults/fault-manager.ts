@@ -149,7 +149,8 @@ export class FaultManager {
     record.mechanism = applied.mechanism;
     // Applied through other hosts' agents: how their instants were put on this clock.
     const clocks = this.agentClocks(record.hosts);
-    if (clocks) applied.detail = { ...applied.detail, agent_clocks: clocks };
+    // Into the fault's own detail object: what it adds while in effect (OOM kills, heal's counts) must land in it.
+    if (clocks) applied.detail = Object.assign(applied.detail ?? {}, { agent_clocks: clocks });
     if (applied.detail) record.detail = applied.detail;
     this.journal.record({
       event: 'confirmed',

@@ -11,13 +11,17 @@
 // killed with SIGKILL while its disk-full fault is in effect: `drill cleanup --run <id>
 // --engine swarm` leaves nothing on any host either, loop devices behind the bounded disks
 // included (the fixture's hosts share this machine's kernel, so its /sys/block shows them).
+// The fault-kinds drill limits a replica's memory, CPU and disk I/O through its host's agent
+// (an OOM kill there is seen at its instant); a harness killed while they are in effect
+// leaves no limited cgroup behind after `drill cleanup` (the fixture's hosts share this
+// machine's /sys/fs/cgroup too).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Docker from 'dockerode';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DrillResult } from '../../../src/core/result.js';
+import type { DrillResult, FaultRecord as Fault } from '../../../src/core/result.js';
 import { loopsBacking } from '../../../src/agent/loop-helper.js';
 import { LABEL } from '../../../src/docker/labels.js';
 import { until } from '../../targets/graph-agent/support.js';
@@ -25,7 +29,8 @@ import { until } from '../../targets/graph-agent/support.js';
 const root = resolve(import.meta.dirname, '../../..');
 const bin = join(root, 'bin/drill.js');
 const fixture = join(root, 'scripts/swarm-fixture.sh');
-const name = `t${process.pid}`;
+// One fixture per person on a shared machine: DRILL_SWARM_FIXTURE_NAME names it (it must not be up yet).
+const name = process.env['DRILL_SWARM_FIXTURE_NAME'] ?? `t${process.pid}`;
 const out = mkdtempSync(join(tmpdir(), 'drill-swarm-e2e-'));
 
 type Settings = { engine: string; hosts: Record<string, string> };
@@ -59,6 +64,25 @@ async function leftOnHosts(env: Record<string, string>, runId: string): Promise<
 /** Loop devices backed by one of the run's disk images (`<runId>--<key>.img`, src/agent/protocol.ts). */
 function runLoops(runId: string): string[] {
   return loopsBacking((f) => f.startsWith(`${runId}--`));
+}
+
+/** The blkio cgroup directories of run `runId`'s containers on every host (this machine's: the hosts share it). */
+async function runCgroups(env: Record<string, string>, runId: string): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const [i, url] of env['DRILL_SWARM_HOSTS']!.split(',').entries()) {
+    const d = new Docker({ socketPath: url.replace('unix://', '') });
+    for (const c of await d.listContainers({ filters: { label: [`${LABEL.run}=${runId}`] } }))
+      dirs.push(`/sys/fs/cgroup/blkio/drill-fx-${name}-h${i + 1}/${c.Id}`);
+  }
+  return dirs;
+}
+
+/** Whether a blkio cgroup directory has a block I/O limit. */
+function throttled(dir: string): boolean {
+  return ['read', 'write'].some((op) => {
+    const f = join(dir, `blkio.throttle.${op}_bps_device`);
+    return existsSync(f) && readFileSync(f, 'utf8').trim() !== '';
+  });
 }
 
 describe('swarm engine (docker, three hosts on one machine)', () => {
@@ -125,13 +149,18 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     600_000,
   );
 
-  it('bandwidth, loss, pause and restart of a replica through the fault agent of its host', async () => {
+  it('bandwidth, loss, pause, restart, memory, cpu and io-limit of a replica through its host agent', async () => {
     const file = join(out, 'swarm-fault-kinds.yaml');
+    // In each node: a process that grows to 400 MB and ends; in the memory-limited one the kernel kills it.
+    const greedy = (node: string) =>
+      `  - exec: { in: ${node}, command: [/usr/bin/node, -e, "require('child_process').spawnSync(process.execPath, ` +
+      `['-e', 'const a = []; const t = setInterval(() => { a.push(Buffer.alloc(4e6, 1)); ` +
+      `if (a.length === 100) clearInterval(t); }, 5)'])"] }`;
     writeFileSync(
       file,
       [
         'name: swarm-fault-kinds',
-        'description: Bandwidth, loss, pause and restart of a replica through its host agent; nothing lost.',
+        'description: Network, process and resource faults of a replica through its host agent; nothing lost.',
         'cluster: { target: graph-agent, nodes: 3 }',
         'workload: { kind: graph, rate: 100, concurrency: 4, timeout: 1s }',
         'steps:',
@@ -147,6 +176,15 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
         '  - heal: frozen',
         '  - fault: { name: bounce, kind: restart, target: replica }',
         '  - await: { condition: healthy, timeout: 60s }',
+        '  - fault: { name: squeeze, kind: memory, target: replica, headroom: 128MiB }',
+        ...['n1', 'n2', 'n3'].map(greedy),
+        '  - heal: squeeze',
+        '  - fault: { name: starve, kind: cpu, target: replica, cpus: 0.2 }',
+        '  - wait: 1s',
+        '  - heal: starve',
+        '  - fault: { name: slow, kind: io-limit, target: replica, write_rate: 64KiB }',
+        '  - wait: 1s',
+        '  - heal: slow',
         '  - wait: 1s',
         'thresholds: { rpo: { lost: 0 }, integrity: true }',
         '',
@@ -158,8 +196,34 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
       ['loss', true, true],
       ['pause', true, true],
       ['restart', true, true],
+      ['memory', true, true],
+      ['cpu', true, true],
+      ['io-limit', true, true],
     ]);
     for (const f of result.faults) expect(Object.keys(f.hosts ?? {})).toEqual(f.nodes);
+    // Each resource fault read its limit back in the node's cgroup on the node's host (the
+    // step is confirmed only then), and heal read back the limits it had before.
+    const [memory, cpu, io] = result.faults.slice(4) as [Fault, Fault, Fault];
+    const limited = memory.nodes[0]!;
+    const m = memory.detail as { oom_kills: number; oom_events: { node: string; t_s: number }[]; via: string };
+    expect(m.via).toBe('docker update');
+    // The greedy process in the limited node was OOM-killed there, seen by its host's agent,
+    // at an instant of the harness clock while the limit was in effect; the others' were not.
+    expect(m.oom_kills).toBeGreaterThanOrEqual(1);
+    for (const e of m.oom_events) {
+      expect(e.node).toBe(limited);
+      expect(e.t_s).toBeGreaterThan(memory.confirmed_s!);
+      expect(e.t_s).toBeLessThan(memory.healed_s!);
+    }
+    const node = cpu.nodes[0]!;
+    // Counted on its host at heal (how often depends on the load: a count, not a figure to assert).
+    expect(
+      (cpu.detail as { periods_throttled: Record<string, number> }).periods_throttled[node],
+    ).toBeGreaterThanOrEqual(0);
+    const d = io.detail as { devices: Record<string, string[]>; bytes_during: Record<string, unknown> };
+    const [dev] = d.devices[io.nodes[0]!]!;
+    expect(dev).toMatch(/^\d+:\d+$/);
+    expect(Object.keys(d.bytes_during)).toEqual([`${io.nodes[0]} ${dev}`]);
   }, 600_000);
 
   it('a custom target (etcd) passes primary-down with a node on each host; drill cleanup leaves nothing', async () => {
@@ -238,20 +302,40 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
 
   it('SIGKILL of the harness mid-fault: drill cleanup --engine swarm leaves nothing on any host', async () => {
     const killedOut = join(out, 'killed');
-    const child = execa('node', [bin, 'run', 'scenarios/disk-full.yaml', '--engine', 'swarm', '--out', killedOut], {
+    // The primary's disk full, and a replica's disk I/O, CPU and memory limited, when the harness dies.
+    const file = join(out, 'swarm-killed.yaml');
+    writeFileSync(
+      file,
+      [
+        'name: swarm-killed',
+        'description: Disk full on the primary, resource limits on a replica; the harness is killed meanwhile.',
+        'cluster: { target: graph-agent, nodes: 3 }',
+        'workload: { kind: graph, rate: 100, concurrency: 4, timeout: 1s }',
+        'steps:',
+        '  - wait: 2s',
+        '  - fault: { name: full, kind: disk-full, target: primary }',
+        '  - fault: { name: slow, kind: io-limit, target: replica, write_rate: 1KiB, read_rate: 1KiB }',
+        '  - fault: { name: starve, kind: cpu, target: replica, cpus: 0.05 }',
+        '  - fault: { name: squeeze, kind: memory, target: replica, headroom: 16MiB }',
+        '  - wait: 300s',
+        'thresholds: { rpo: { lost: 0 }, integrity: true }',
+        '',
+      ].join('\n'),
+    );
+    const child = execa('node', [bin, 'run', file, '--engine', 'swarm', '--out', killedOut], {
       cwd: root,
       reject: false,
       env: { ...env, FORCE_COLOR: '0' },
     });
     const journal = await until(
-      'the kill journaled as confirmed',
+      'the last fault journaled as confirmed',
       400_000,
       async () => {
-        const base = join(killedOut, 'disk-full');
+        const base = join(killedOut, 'swarm-killed');
         if (!existsSync(base)) return false;
         const d = readdirSync(base).sort().at(-1);
         const f = d && join(base, d, 'faults.jsonl');
-        return f && existsSync(f) && readFileSync(f, 'utf8').includes('"confirmed"') ? f : false;
+        return f && existsSync(f) && /"event":"confirmed","id":"squeeze"/.test(readFileSync(f, 'utf8')) ? f : false;
       },
       200,
     );
@@ -260,6 +344,9 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     const runId = (JSON.parse(readFileSync(journal, 'utf8').split('\n')[0]!) as { run_id: string }).run_id;
     expect((await leftOnHosts(env, runId)).length).toBeGreaterThan(0); // the nodes and agents are still there
     expect(runLoops(runId).length).toBeGreaterThan(0); // the bounded disks' loop devices too
+    const cgroups = await runCgroups(env, runId);
+    // The fixture's hosts share this machine's cgroups: the replica's block I/O is still throttled there.
+    expect(cgroups.some((dir) => throttled(dir))).toBe(true);
     const c = await execa('node', [bin, 'cleanup', '--run', runId, '--engine', 'swarm'], {
       cwd: root,
       reject: false,
@@ -270,5 +357,7 @@ describe('swarm engine (docker, three hosts on one machine)', () => {
     expect(c.stdout).toMatch(/[1-9]\d* loop device\(s\)/);
     expect(await leftOnHosts(env, runId)).toEqual([]);
     expect(runLoops(runId)).toEqual([]);
+    // Nothing limited outlives the run: its containers' cgroups went with them.
+    expect(cgroups.filter((dir) => existsSync(dir))).toEqual([]);
   }, 600_000);
 });
