@@ -25,6 +25,19 @@ describe('custom targets on an engine other than one Docker host', () => {
     expect(engineRefusal(load(file), 'swarm')).toBeUndefined();
   });
 
+  it.each([
+    '{ kind: memory, target: replica, headroom: 64MiB }',
+    '{ kind: cpu, target: replica, cpus: 0.2 }',
+    '{ kind: io-limit, target: replica, write_rate: 64KiB }',
+  ])('a custom target takes resource faults on a swarm (its host agent does them): %s', (fault) => {
+    const text = readFileSync(join(examples, 'etcd/primary-down.yaml'), 'utf8');
+    const kill = /- fault:\n(\s+\w+: .*\n)+/.exec(text)![0];
+    const limited = fault.replace('{ ', '{ name: leader-kill, ');
+    const scenario = parseScenario(text.replace(kill, `- fault: ${limited}\n`), 'etcd/resources.yaml');
+    expect(scenario.steps.some((s) => s.kind === 'fault' && fault.includes(s.fault.kind))).toBe(true);
+    expect(engineRefusal(scenario, 'swarm')).toBeUndefined();
+  });
+
   it('a Compose stack is refused, naming the field', async () => {
     const file = 'postgres-patroni/kill-primary.yaml';
     expect(engineRefusal(load(file), 'swarm')).toMatch(/^cluster\.compose: /);
