@@ -305,7 +305,15 @@ export class GraphAgentTarget implements Target {
   }
   async inspect(node: string): Promise<NodeState> {
     const s = await this.c().inspect(node);
-    return { running: s.running, paused: s.paused, pid: s.pid || null, exitCode: s.exitCode ?? null };
+    // observedT: seen by another host's agent (a swarm); the faults then know the pid and container are not this
+    // machine's, and confirm at that agent's instant (exit-confirm.ts), as for a custom target.
+    return {
+      running: s.running,
+      paused: s.paused,
+      pid: s.pid || null,
+      exitCode: s.exitCode ?? null,
+      ...(s.observedT !== undefined ? { observedT: s.observedT } : {}),
+    };
   }
 
   exec(node: string, argv: string[], timeoutMs: number): Promise<ExecAnswer> {
