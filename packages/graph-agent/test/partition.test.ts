@@ -22,16 +22,16 @@ describe('partitions, default settings', () => {
     const rest = cluster.running().filter((id) => id !== old);
     expect((await call(cluster.port(old), 'POST', '/vertices', vertex('before'))).status).toBe(201);
     cluster.partition([old], rest);
-    const fresh = await cluster.waitLeaderAmong(rest, 3000);
-    await waitFor('old leader to step down', () => cluster!.agents.get(old)!.raft.role !== 'leader', 1000);
+    const fresh = await cluster.waitLeaderAmong(rest, 10_000);
+    await waitFor('old leader to step down', () => cluster!.agents.get(old)!.raft.role !== 'leader', 10_000);
     const minority = await call(cluster.port(old), 'POST', '/vertices', vertex('minority'));
     expect(minority.status).toBe(503);
     expect((await call(cluster.port(fresh), 'POST', '/vertices', vertex('majority'))).status).toBe(201);
     // Never two leaders that both accept writes.
     expect(cluster.leaders()).toEqual([fresh]);
     cluster.heal();
-    await cluster.waitLeader(5000);
-    await cluster.waitConverged(5000);
+    await cluster.waitLeader(15_000);
+    await cluster.waitConverged(15_000);
     for (const id of cluster.running()) {
       expect(await has(cluster, id, 'before')).toBe(true);
       expect(await has(cluster, id, 'majority')).toBe(true);
@@ -48,15 +48,15 @@ describe('flaw switches', () => {
     expect((await call(cluster.port(old), 'POST', '/vertices', vertex('before'))).status).toBe(201);
     await cluster.waitConverged();
     cluster.partition([old], rest);
-    const fresh = await cluster.waitLeaderAmong(rest, 3000);
+    const fresh = await cluster.waitLeaderAmong(rest, 10_000);
     expect(cluster.agents.get(old)!.raft.role).toBe('leader');
     expect(cluster.leaders().sort()).toEqual([old, fresh].sort());
     expect((await call(cluster.port(old), 'POST', '/vertices', vertex('minority'))).status).toBe(201);
     expect((await call(cluster.port(fresh), 'POST', '/vertices', vertex('majority'))).status).toBe(201);
     cluster.heal();
-    const winner = await cluster.waitLeader(5000);
+    const winner = await cluster.waitLeader(15_000);
     expect(winner).toBe(fresh); // higher term wins
-    await cluster.waitConverged(5000);
+    await cluster.waitConverged(15_000);
     for (const id of cluster.running()) {
       expect(await has(cluster, id, 'majority')).toBe(true);
       expect(await has(cluster, id, 'minority')).toBe(false); // acknowledged, then lost
@@ -77,7 +77,7 @@ describe('flaw switches', () => {
     const last = acked[acked.length - 1] as string;
     expect(await has(cluster, old, last)).toBe(true);
     await cluster.stopNode(old);
-    const fresh = await cluster.waitLeaderAmong(rest, 4000);
+    const fresh = await cluster.waitLeaderAmong(rest, 10_000);
     const present = await Promise.all(acked.map((id) => has(cluster!, fresh, id)));
     expect(present.filter((p) => !p).length).toBeGreaterThan(0);
     expect(present[present.length - 1]).toBe(false);
@@ -85,8 +85,8 @@ describe('flaw switches', () => {
     expect((await call(cluster.port(fresh), 'POST', '/vertices', vertex('new-era'))).status).toBe(201);
     cluster.heal();
     await cluster.startNode(old);
-    await cluster.waitLeader(5000);
-    await cluster.waitConverged(5000);
+    await cluster.waitLeader(15_000);
+    await cluster.waitConverged(15_000);
     expect(await has(cluster, old, last)).toBe(false);
     expect(await has(cluster, old, 'new-era')).toBe(true);
   });
@@ -143,11 +143,11 @@ describe('flaw switches', () => {
     for (let i = 0; i < 10; i++)
       if ((await call(cluster.port(old), 'POST', '/vertices', vertex(`lost${i}`))).status === 201) ok++;
     expect(ok).toBeGreaterThan(0);
-    const fresh = await cluster.waitLeaderAmong(rest, 4000);
+    const fresh = await cluster.waitLeaderAmong(rest, 10_000);
     expect((await call(cluster.port(fresh), 'POST', '/vertices', vertex('kept'))).status).toBe(201);
     cluster.heal();
-    await cluster.waitLeader(5000);
-    await cluster.waitConverged(5000);
+    await cluster.waitLeader(15_000);
+    await cluster.waitConverged(15_000);
     expect(await has(cluster, old, 'lost0')).toBe(false);
     expect(await has(cluster, old, 'kept')).toBe(true);
     expect(cluster.logs.some((l) => l.includes(`${old} state-rebuild`))).toBe(true);
