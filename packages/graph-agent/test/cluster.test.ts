@@ -149,7 +149,7 @@ describe('graph-agent cluster', () => {
       await waitFor('ten acknowledged writes before the stop', () => acked.length > 10, 30_000);
       ackedBeforeStop = acked.length;
       await cluster.stopNode(leader);
-      newLeader = await cluster.waitLeader(4000);
+      newLeader = await cluster.waitLeader(15_000);
       expect(newLeader).not.toBe(leader);
       const stoppedAt = acked.length;
       await waitFor('ten writes acknowledged by the new leader', () => acked.length > stoppedAt + 10, 30_000);

@@ -176,7 +176,7 @@ export class Cluster {
   }
 
   /** A leader among `ids` that all of `ids` follow (other nodes ignored). */
-  async waitLeaderAmong(ids: string[], timeoutMs = 5000): Promise<string> {
+  async waitLeaderAmong(ids: string[], timeoutMs = 15_000): Promise<string> {
     return waitFor(
       `a leader among ${ids.join(',')}`,
       () => {
@@ -194,7 +194,7 @@ export class Cluster {
     );
   }
 
-  async waitLeader(timeoutMs = 5000): Promise<string> {
+  async waitLeader(timeoutMs = 15_000): Promise<string> {
     return waitFor(
       'a single leader known to every running node',
       () => {
@@ -211,7 +211,7 @@ export class Cluster {
   }
 
   /** Wait until every running node has applied the same index as the leader's commit index. */
-  async waitConverged(timeoutMs = 5000): Promise<void> {
+  async waitConverged(timeoutMs = 15_000): Promise<void> {
     await waitFor(
       'all running nodes to converge',
       async () => {
