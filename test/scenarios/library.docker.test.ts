@@ -27,12 +27,27 @@ describe('sound configurations pass', () => {
     expect(result.metrics.leader_changes).toBeGreaterThanOrEqual(1);
   });
 
-  it('rolling-restart: every node restarted in turn, availability of 99% or more', async () => {
+  it('rolling-restart: every node restarted in turn, a client loses at most one write per restart', async () => {
     const { code, result, output } = await run('rolling-restart');
     expect(code, output).toBe(0);
     expect(result.faults.map((f) => f.nodes[0])).toEqual(['n1', 'n2', 'n3']);
-    expect(result.metrics.availability).toBeGreaterThanOrEqual(0.99);
+    expect(result.metrics.availability).toBeGreaterThanOrEqual(0.9);
     expect(result.metrics.rpo.lost).toBe(0);
+    // The smart client: a worker whose node went down fails once, then moves to another node.
+    const invoked = new Map<string, number>();
+    const bad = new Map<string, number>();
+    for (const line of readFileSync(join(result.run_dir, 'history.jsonl'), 'utf8').split('\n')) {
+      if (line === '') continue;
+      const e = JSON.parse(line) as { type: string; process: number; id?: string; t: number };
+      const key = `${e.process} ${e.id}`;
+      if (e.type === 'invoke') invoked.set(key, e.t);
+      else if (e.type === 'fail' || e.type === 'info') {
+        const t = (invoked.get(key) ?? NaN) / 1000;
+        const w = result.faults.findIndex((f) => f.confirmed_s! <= t && t <= f.healed_s!);
+        if (w >= 0) bad.set(`${w} ${e.process}`, (bad.get(`${w} ${e.process}`) ?? 0) + 1);
+      }
+    }
+    expect([...bad.entries()].filter(([, n]) => n > 1)).toEqual([]);
   });
 
   it('power-loss: every node killed at once recovers from its fsynced WAL, nothing lost', async () => {
