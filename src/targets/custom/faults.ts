@@ -17,12 +17,14 @@
 //   ext4 on a loop device of the node's host (src/faults/bounded-disk.ts here, the agent's
 //   loop helper on a swarm host); filling a node fills all of them.
 //
+// Offsets, disks and cleanup go through the HostOps of the node's host (src/faults/host-ops.ts:
+// this process on one Docker host, the host's fault agent on a swarm), as graph-agent's do.
+//
 // Host artefacts (offset files, disk images, loop devices) live under the run's names and go
 // with teardown (or `drill cleanup`).
 import type Docker from 'dockerode';
 import { InfraError } from '../../core/errors.js';
 import type { Engine, MountSpec } from '../../engines/engine.js';
-import { BoundedDisks } from '../../faults/bounded-disk.js';
 import {
   FAKETIME_DIR_IN_CONTAINER,
   FAKETIME_LIB_IN_OFFSET_DIR,
@@ -30,8 +32,10 @@ import {
   faketimeNodeEnv,
   findHostFaketime,
 } from '../../faults/faketime.js';
-import type { DiskRef, FillResult } from '../../faults/host-ops.js';
-import { faketimeDir, initFaketime, removeRunState, writeOffset } from '../../faults/host-state.js';
+import type { DiskRef, FillResult, HostOps } from '../../faults/host-ops.js';
+import { faketimeDir } from '../../faults/host-state.js';
+import { LocalHostOps } from '../../faults/local-host-ops.js';
+import { monotonicClock } from '../../core/clock.js';
 import type { NodeDisk } from '../target.js';
 import { inspectNodeBinary } from './node-binary.js';
 
@@ -59,8 +63,8 @@ export interface CustomFaultOptions {
 }
 
 export class CustomFaultPlumbing {
-  /** One Docker host's bounded disks (a swarm's are its agents'). */
-  private disks: BoundedDisks | undefined;
+  /** This machine's host-side operations (one Docker host). */
+  private readonly local: HostOps = new LocalHostOps(monotonicClock());
   /** The host's libfaketime, when preloading was asked for and it is installed. */
   private readonly hostLib: string | undefined;
   /** Set by prepare(): preload into the nodes, or why not. */
@@ -75,13 +79,23 @@ export class CustomFaultPlumbing {
       : this.hostLib === undefined
         ? 'libfaketime is not installed on the host (apt-get install libfaketime), so it cannot be preloaded'
         : 'the cluster is not started';
-    this.disks = o.diskLimitMb !== undefined ? new BoundedDisks(o.runId, o.diskLimitMb) : undefined;
   }
 
   /** Nodes placed by an engine on hosts of its own: the host side goes to each node's host. */
   placeOn(hosts: FaultHosts): void {
     this.hosts = hosts;
-    this.disks = undefined;
+  }
+
+  /** The host-side operations of the node's host. */
+  private ops(node: string): HostOps {
+    const h = this.hosts;
+    return h === undefined ? this.local : h.engine.hostOps(h.hostOf(node));
+  }
+
+  /** Those of every host a node may run on. */
+  private async everyHost(): Promise<HostOps[]> {
+    const h = this.hosts;
+    return h === undefined ? [this.local] : (await h.engine.hosts()).map((x) => h.engine.hostOps(x));
   }
 
   /**
@@ -96,9 +110,7 @@ export class CustomFaultPlumbing {
     this.blocker = found;
     this.preload = found === null;
     if (!this.preload) return;
-    const h = this.hosts;
-    if (h === undefined) initFaketime(this.o.runId, this.o.nodes);
-    else for (const host of await h.engine.hosts()) await h.engine.hostOps(host).initClocks(this.o.runId, this.o.nodes);
+    for (const ops of await this.everyHost()) await ops.initClocks(this.o.runId, this.o.nodes);
   }
 
   get preloading(): boolean {
@@ -131,11 +143,9 @@ export class CustomFaultPlumbing {
   }
 
   /** A fresh bounded disk for a node's volume, on the node's host, before the node starts. */
-  volumeDevice(node: string, index: number): Promise<string | undefined> {
-    const h = this.hosts;
-    if (h !== undefined && this.o.diskLimitMb !== undefined)
-      return h.engine.hostOps(h.hostOf(node)).boundedDisk(this.o.runId, volumeKey(node, index), this.o.diskLimitMb);
-    return this.disks ? this.disks.device(volumeKey(node, index)) : Promise.resolve(undefined);
+  async volumeDevice(node: string, index: number): Promise<string | undefined> {
+    if (this.o.diskLimitMb === undefined) return undefined;
+    return this.ops(node).boundedDisk(this.o.runId, volumeKey(node, index), this.o.diskLimitMb);
   }
 
   async setClockOffset(node: string, offsetS: number): Promise<void> {
@@ -143,9 +153,7 @@ export class CustomFaultPlumbing {
       throw new InfraError(
         `clock skew: libfaketime is not preloaded in this run (${this.blocker ?? 'unknown reason'})`,
       );
-    const h = this.hosts;
-    if (h === undefined) writeOffset(this.o.runId, node, offsetS);
-    else await h.engine.hostOps(h.hostOf(node)).setClockOffset(this.o.runId, node, offsetS);
+    await this.ops(node).setClockOffset(this.o.runId, node, offsetS);
   }
 
   /** Why a skew cannot take effect (no libfaketime, static or Go node binary...), or null. */
@@ -188,34 +196,25 @@ export class CustomFaultPlumbing {
     };
   }
 
-  /** The node's volume `i` as its host's fault agent finds it (through the node's process). */
-  private async diskRef(h: FaultHosts, node: string, i: number, volume: string): Promise<DiskRef> {
+  /** The node's volume `i` as its host finds it (a fault agent: through the node's process). */
+  private async diskRef(node: string, i: number, volume: string): Promise<DiskRef> {
+    const h = this.hosts;
+    if (h === undefined) return { key: volumeKey(node, i), volume, pid: null, path: '' };
     const target = h.volumePaths(node)[i];
     if (target === undefined) throw new InfraError(`disk-full: ${node} has no volume ${i + 1}`);
     return { key: volumeKey(node, i), volume, pid: await h.pidOf(node), path: target };
   }
 
   private async fill(node: string, i: number, volume: string): Promise<FillResult> {
-    const h = this.hosts;
-    if (h === undefined) return this.local().fill(volumeKey(node, i), volume, node);
-    return h.engine.hostOps(h.hostOf(node)).fillDisk(this.o.runId, await this.diskRef(h, node, i, volume));
+    return this.ops(node).fillDisk(this.o.runId, await this.diskRef(node, i, volume));
   }
 
   private async unfill(node: string, i: number, volume: string): Promise<void> {
-    const h = this.hosts;
-    if (h === undefined) return this.local().unfill(volumeKey(node, i), volume);
-    await h.engine.hostOps(h.hostOf(node)).unfillDisk(this.o.runId, await this.diskRef(h, node, i, volume));
+    await this.ops(node).unfillDisk(this.o.runId, await this.diskRef(node, i, volume));
   }
 
   private async free(node: string, i: number, volume: string): Promise<number | null> {
-    const h = this.hosts;
-    if (h === undefined) return this.local().free(volume);
-    return h.engine.hostOps(h.hostOf(node)).diskFree(this.o.runId, await this.diskRef(h, node, i, volume));
-  }
-
-  private local(): BoundedDisks {
-    if (this.disks === undefined) throw new InfraError('disk-full: the data volumes are not size-bounded');
-    return this.disks;
+    return this.ops(node).diskFree(this.o.runId, await this.diskRef(node, i, volume));
   }
 
   settings(): Record<string, unknown> {
@@ -233,16 +232,8 @@ export class CustomFaultPlumbing {
   /** After the containers and volumes are gone: detach loops, delete the run's host files. */
   async close(): Promise<void> {
     if (!this.o.faketime && this.o.diskLimitMb === undefined) return;
-    const h = this.hosts;
-    if (h === undefined) {
-      await removeRunState(this.o.runId);
-      return;
-    }
-    for (const host of await h.engine.hosts().catch(() => [] as string[]))
-      await h.engine
-        .hostOps(host)
-        .removeRunState(this.o.runId)
-        .catch(() => undefined);
+    for (const ops of await this.everyHost().catch(() => [] as HostOps[]))
+      await ops.removeRunState(this.o.runId).catch(() => undefined);
   }
 }
 
